@@ -1,0 +1,51 @@
+# The contract: `make demo` runs the main job on the built-in synthetic city, `make test` runs the tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= data
+PERSONS ?= 20000
+SEED ?= 20261126
+
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := False
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export SHEQUYUN_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
+
+.PHONY: install demo test dev generate ingest bench-generate bench-ingest clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp pipelines/dagster.yaml $@
+
+install: $(BIN)/.installed $(DAGSTER_HOME)/dagster.yaml
+
+demo: install
+	$(BIN)/shequyun demo --data-dir $(DATA_DIR) --persons $(PERSONS) --seed $(SEED)
+
+test: install
+	$(BIN)/pytest -n 2 --dist loadfile -q
+
+dev: install
+	$(BIN)/dagster dev
+
+generate: install
+	$(BIN)/shequyun generate --persons $(PERSONS) --seed $(SEED) --out $(DATA_DIR) --load-db
+
+ingest: install
+	$(BIN)/shequyun ingest --data-dir $(DATA_DIR)
+
+bench-generate: install
+	$(BIN)/python benchmarks/bench_generate.py --persons 1000000
+
+bench-ingest: install
+	$(BIN)/python benchmarks/bench_ingest.py --persons 1000000
+
+clean:
+	rm -rf $(DATA_DIR) $(DAGSTER_HOME)

@@ -1,0 +1,146 @@
+"""The `shequyun` command line: generate a synthetic city, load it, run the pipelines.
+
+Every command has --help. Heavy modules are imported inside the commands so that
+`shequyun --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from shequyun.settings import Paths, mysql_dsn, pg_dsn
+
+# Telemetry and analytics off for every tool we drive (see DESIGN.md).
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+DATA_DIR_OPTION = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data directory (landing/, lake/, truth/ ...). Default: $SHEQUYUN_DATA_DIR or ./data.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="shequyun")
+def main() -> None:
+    """shequyun 社区云: department extracts in, one thematic database of people and houses out."""
+
+
+@main.command()
+@click.option("--persons", "-n", type=click.IntRange(min=100), default=20000, show_default=True,
+              help="Number of persons in the city.")
+@click.option("--seed", "-s", type=int, default=20261126, show_default=True, help="Random seed (same seed, same city).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("data"),
+              show_default=True, help="Output data directory.")
+@click.option("--load-db/--no-load-db", default=False, show_default=True,
+              help="Also load the database systems into PostgreSQL and MariaDB.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def generate(persons: int, seed: int, out: Path, load_db: bool, progress: bool) -> None:
+    """Generate a synthetic city with department extracts and ground truth."""
+    from shequyun.synth.generate import generate_city
+
+    manifest = generate_city(out, persons=persons, seed=seed, load_db=load_db, progress=progress)
+    click.echo(f"generated {persons:,} persons (seed {seed}) into {out}")
+    for name, rows in sorted(manifest.get("rows", {}).items()):
+        click.echo(f"  {name:<60} {rows:>10,} rows")
+
+
+@main.command("load-db")
+@DATA_DIR_OPTION
+def load_db(data_dir: Path | None) -> None:
+    """Load the generated database systems into PostgreSQL and MariaDB (DSNs from SHEQUYUN_PG_DSN / SHEQUYUN_MYSQL_DSN)."""
+    from shequyun.synth.dbload import load_databases
+
+    paths = Paths.from_env(data_dir)
+    counts = load_databases(paths.root, pg_dsn(), mysql_dsn())
+    for table, rows in counts.items():
+        click.echo(f"  {table:<30} {rows:>10,} rows")
+
+
+@main.command()
+def sources() -> None:
+    """List the configured source systems (connectors/sources/*.yaml)."""
+    from connectors.config import load_source_configs
+
+    for cfg in sorted(load_source_configs().values(), key=lambda c: (c.department, c.system)):
+        where = cfg.path or cfg.table
+        click.echo(f"{cfg.department:<28} {cfg.system:<22} {cfg.format:<8} {cfg.title}  [{where}]")
+
+
+@main.command()
+@DATA_DIR_OPTION
+@click.option("--system", "systems", multiple=True, help="Only these systems (repeatable). Default: all.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
+def ingest(data_dir: Path | None, systems: tuple[str, ...], progress: bool) -> None:
+    """Land the extracts into the Delta bronze layer directly, without Dagster."""
+    from tqdm import tqdm
+
+    from connectors.config import load_source_configs
+    from connectors.errors import SourceError
+
+    paths = Paths.from_env(data_dir)
+    configs = load_source_configs()
+    unknown = set(systems) - set(configs)
+    if unknown:
+        raise click.BadParameter(f"unknown system(s): {', '.join(sorted(unknown))}", param_hint="--system")
+    chosen = [configs[s] for s in (systems or sorted(configs))]
+    from connectors.landing import load_system
+
+    failed = 0
+    for cfg in tqdm(chosen, desc="ingest", unit="system", disable=not progress):
+        try:
+            result = load_system(cfg, paths)
+        except SourceError as exc:
+            failed += 1
+            tqdm.write(f"FAILED {cfg.system}: {exc}")
+            continue
+        tqdm.write(_load_line(cfg.system, result.rows_read, result.rows_landed, result.rows_quarantined))
+        for failure in result.failures:
+            failed += 1
+            tqdm.write(f"  FAILED {failure}")
+    sys.exit(1 if failed else 0)
+
+
+def _load_line(system: str, read: int, landed: int, quarantined: int) -> str:
+    ok = "ok" if read == landed + quarantined else "MISMATCH"
+    return f"{system:<22} read {read:>10,}  landed {landed:>10,}  quarantined {quarantined:>7,}  {ok}"
+
+
+@main.command()
+@DATA_DIR_OPTION
+@click.option("--system", "systems", multiple=True, help="Only these systems (repeatable). Default: all.")
+@click.option("--skip-unavailable-databases/--fail-on-unavailable-databases", default=False, show_default=True,
+              help="Report database systems whose server does not answer as skipped instead of failing.")
+def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databases: bool) -> None:
+    """Run the Dagster ingest job in process and print a per-system summary."""
+    from pipelines.run import run_ingest
+
+    paths = Paths.from_env(data_dir)
+    summary = run_ingest(paths.root, list(systems) or None, skip_unavailable_databases=skip_unavailable_databases)
+    click.echo(summary.render() if hasattr(summary, "render") else str(summary))
+    sys.exit(0 if getattr(summary, "success", True) else 1)
+
+
+@main.command()
+@DATA_DIR_OPTION
+@click.option("--persons", "-n", type=click.IntRange(min=100), default=20000, show_default=True)
+@click.option("--seed", "-s", type=int, default=20261126, show_default=True)
+@click.option("--regenerate/--reuse", default=False, show_default=True,
+              help="Regenerate the city even if the data directory already holds one.")
+def demo(data_dir: Path | None, persons: int, seed: int, regenerate: bool) -> None:
+    """Generate the default synthetic city, load the databases when their servers answer, run everything, summarise."""
+    from shequyun.demo import run_demo
+
+    ok = run_demo(Paths.from_env(data_dir), persons=persons, seed=seed, regenerate=regenerate, echo=click.echo)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
