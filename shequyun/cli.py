@@ -130,8 +130,9 @@ def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databa
 
 @main.command()
 @DATA_DIR_OPTION
-@click.option("--persons", "-n", type=click.IntRange(min=100), default=20000, show_default=True)
-@click.option("--seed", "-s", type=int, default=20261126, show_default=True)
+@click.option("--persons", "-n", type=click.IntRange(min=100), default=20000, show_default=True,
+              help="Number of persons in the demo city.")
+@click.option("--seed", "-s", type=int, default=20261126, show_default=True, help="Random seed of the demo city.")
 @click.option("--regenerate/--reuse", default=False, show_default=True,
               help="Regenerate the city even if the data directory already holds one.")
 def demo(data_dir: Path | None, persons: int, seed: int, regenerate: bool) -> None:
