@@ -1,24 +1,56 @@
-"""Landing: read a system's sources and append them to the bronze Delta layer (skeleton, being implemented)."""
+"""Landing: read a system's sources and append them, losing nothing, to the bronze Delta layer.
+
+For each file matching the system's glob (or the new rows of its table):
+
+1. skip it when a file with the same sha256 was landed before (receipt `skipped_duplicate`);
+2. read it with the format's reader (`connectors.base`), every value a string as read;
+3. map source headers to canonical names (unmapped extra columns keep their header, with a warning; a
+   missing optional column lands as null, with a warning; a missing required column fails the file);
+4. quarantine rows that cannot be landed (unparseable lines, a required field empty), keep the others;
+5. append bronze, then quarantine, then the receipt. Rows of a batch that has no `landed` receipt (a
+   crash between the writes, or a failure) are rolled back at the start of the next load, so a file
+   is never landed twice.
+
+rows_read = rows_landed + rows_quarantined, for every receipt.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
+import traceback
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from connectors import store
+from connectors.base import REJECT_SCHEMA, RawBatch, get_reader
 from connectors.config import SourceConfig
+from connectors.db_common import source_name
 from connectors.errors import SourceError
+from connectors.lineage import hash_of_hashes, row_hashes
 from shequyun.settings import Paths
+
+__all__ = ["LoadReceipt", "SystemLoadResult", "load_system", "read_receipts", "pending_files", "file_checksum"]
+
+log = logging.getLogger(__name__)
+
+LANDED, SKIPPED, FAILED, NO_NEW_ROWS = "landed", "skipped_duplicate", "failed", "no_new_rows"
 
 
 @dataclass
 class LoadReceipt:
     batch_id: str
     system: str
-    source: str
-    checksum: str
+    source: str  # file path relative to landing/ (as truth/source_records.source), or table name
+    checksum: str  # sha256 of the file; for a database batch, sha256 of its row hashes
     rows_read: int
     rows_landed: int
     rows_quarantined: int
@@ -43,14 +75,398 @@ class SystemLoadResult:
     warnings: list[str] = field(default_factory=list)
     failures: list[SourceError] = field(default_factory=list)
 
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# -- public API ----------------------------------------------------------------------------------------
+
 
 def load_system(cfg: SourceConfig, paths: Paths, *, progress: bool = False) -> SystemLoadResult:
-    raise NotImplementedError
+    """Land every new source of one system into paths.bronze/<system>. Never raises for bad data: a
+    structurally unreadable source records a `failed` receipt and goes to `failures`."""
+    t0 = time.perf_counter()
+    result = SystemLoadResult(cfg.system)
+    result.warnings.extend(_rollback_unfinished(cfg, paths))
+    reader = get_reader(cfg.format)
+    if getattr(reader, "kind", "file") == "table":
+        _load_table(cfg, paths, reader, result)
+    else:
+        _load_files(cfg, paths, reader, result, progress=progress)
+    result.seconds = time.perf_counter() - t0
+    log.info(
+        "%s: read %d, landed %d, quarantined %d, skipped %d files, %d failures in %.1f s",
+        cfg.system, result.rows_read, result.rows_landed, result.rows_quarantined,
+        result.files_skipped, len(result.failures), result.seconds,
+    )
+    return result
 
 
 def read_receipts(paths: Paths, system: str | None = None) -> pl.DataFrame:
-    raise NotImplementedError
+    """All receipts (optionally of one system), oldest first."""
+    df = store.read_columns(paths.receipts, store.RECEIPT_SCHEMA.names)
+    if df is None:
+        return pl.from_arrow(store.RECEIPT_SCHEMA.empty_table())  # type: ignore[return-value]
+    if system is not None:
+        df = df.filter(pl.col("system") == system)
+    return df.sort("started_at", "finished_at")
 
 
 def pending_files(cfg: SourceConfig, paths: Paths) -> list[Path]:
-    raise NotImplementedError
+    """Files matching the system's glob whose content (sha256) has not been landed yet."""
+    if cfg.is_database or not cfg.path:
+        return []
+    landed = _landed_checksums(paths, cfg.system)
+    return [f for f in _match_files(cfg, paths) if file_checksum(f) not in landed]
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# -- files ---------------------------------------------------------------------------------------------
+
+
+def _match_files(cfg: SourceConfig, paths: Paths) -> list[Path]:
+    pattern = cfg.path or ""
+    return sorted(p for p in paths.landing.glob(pattern) if p.is_file() and not p.name.startswith((".", "~$")))
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _load_files(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResult, *, progress: bool) -> None:
+    files = _match_files(cfg, paths)
+    if not files:
+        now = _now()
+        err = SourceError(
+            cfg.system, f"landing/{cfg.path}",
+            f"no file matches the pattern {cfg.path!r} under {paths.landing} (configured in {cfg.config_file.name})",
+        )
+        _finish(paths, result, _receipt(cfg, str(cfg.path), "", FAILED, now, message=err.reason), error=err)
+        return
+    landed = _landed_checksums(paths, cfg.system)
+    iterator = files
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc=cfg.system, unit="file")
+    for path in iterator:
+        started = _now()
+        source, display = _rel(path, paths.landing), _rel(path, paths.root)
+        checksum = file_checksum(path)
+        if checksum in landed:
+            first = landed[checksum]
+            receipt = _receipt(
+                cfg, source, checksum, SKIPPED, started,
+                message=f"same content (sha256) already landed as {first}",
+            )
+            result.files_skipped += 1
+            _finish(paths, result, receipt)
+            continue
+        batch_id = uuid.uuid4().hex
+        try:
+            batch = reader.read_file(cfg, path, source=source, display=display)
+            batch.checksum = checksum
+            receipt = _land(cfg, paths, batch, batch_id=batch_id, started=started, display=display, result=result)
+        except SourceError as err:
+            _finish(paths, result, _receipt(cfg, source, checksum, FAILED, started, batch_id=batch_id, message=str(err)), error=err)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one broken file must not stop the system's other files
+            log.error("%s: %s: unexpected error\n%s", cfg.system, display, traceback.format_exc())
+            err = SourceError(cfg.system, display, f"unexpected {type(exc).__name__}: {exc}")
+            _finish(paths, result, _receipt(cfg, source, checksum, FAILED, started, batch_id=batch_id, message=str(err)), error=err)
+            continue
+        landed[checksum] = source
+        _finish(paths, result, receipt)
+
+
+# -- tables --------------------------------------------------------------------------------------------
+
+
+def _load_table(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResult) -> None:
+    started = _now()
+    source = source_name(cfg)
+    cursor_from = _last_cursor(paths, cfg.system, source)
+    batch_id = uuid.uuid4().hex
+    try:
+        batch = reader.read_table(cfg, cursor_from=cursor_from)
+        if batch.data.num_rows == 0 and batch.rejects.num_rows == 0:
+            receipt = _receipt(
+                cfg, source, "", NO_NEW_ROWS, started, cursor_from=cursor_from, cursor_to=cursor_from,
+                header=batch.header, message=f"no rows with {cfg.cursor} > {cursor_from!r}",
+            )
+            _finish(paths, result, receipt)
+            return
+        batch.checksum = hash_of_hashes(row_hashes(batch.data))
+        receipt = _land(cfg, paths, batch, batch_id=batch_id, started=started, display=source, result=result)
+    except SourceError as err:
+        _finish(paths, result, _receipt(cfg, source, "", FAILED, started, batch_id=batch_id,
+                                        cursor_from=cursor_from, message=str(err)), error=err)
+        return
+    except Exception as exc:  # noqa: BLE001
+        log.error("%s: %s: unexpected error\n%s", cfg.system, source, traceback.format_exc())
+        err = SourceError(cfg.system, source, f"unexpected {type(exc).__name__}: {exc}")
+        _finish(paths, result, _receipt(cfg, source, "", FAILED, started, batch_id=batch_id,
+                                        cursor_from=cursor_from, message=str(err)), error=err)
+        return
+    _finish(paths, result, receipt)
+
+
+# -- one batch -----------------------------------------------------------------------------------------
+
+
+def _land(
+    cfg: SourceConfig, paths: Paths, batch: RawBatch, *, batch_id: str, started: datetime, display: str,
+    result: SystemLoadResult,
+) -> LoadReceipt:
+    warnings = list(batch.warnings)
+    mapped, names = _map_columns(cfg, batch, display, warnings)
+    keep, required_rejects = _check_required(cfg, batch, mapped, names)
+    loaded_at = pa.scalar(started, store.TS)
+
+    hashes = row_hashes(batch.data)
+    data = mapped.filter(keep) if required_rejects.num_rows else mapped
+    kept_hashes = hashes.filter(keep) if required_rejects.num_rows else hashes
+    row_numbers = batch.row_numbers.filter(keep) if required_rejects.num_rows else batch.row_numbers
+    n = data.num_rows
+    bronze = data
+    for name, column in (
+        ("_system", pa.repeat(cfg.system, n).cast(pa.string())),
+        ("_source", pa.repeat(batch.source, n).cast(pa.string())),
+        ("_row_number", row_numbers.cast(pa.int64())),
+        ("_batch_id", pa.repeat(batch_id, n).cast(pa.string())),
+        ("_loaded_at", pa.repeat(loaded_at, n)),
+        ("_row_hash", kept_hashes),
+        ("_source_checksum", pa.repeat(batch.checksum, n).cast(pa.string())),
+    ):
+        bronze = bronze.append_column(name, column)
+
+    rejects = pa.concat_tables([batch.rejects.cast(REJECT_SCHEMA), required_rejects]).sort_by("_row_number")
+    q = rejects.num_rows
+    quarantine = pa.table(
+        {
+            "_system": pa.repeat(cfg.system, q).cast(pa.string()),
+            "_source": pa.repeat(batch.source, q).cast(pa.string()),
+            "_row_number": rejects.column("_row_number"),
+            "_batch_id": pa.repeat(batch_id, q).cast(pa.string()),
+            "_loaded_at": pa.repeat(loaded_at, q),
+            "reason": rejects.column("reason"),
+            "field": rejects.column("field"),
+            "raw": rejects.column("raw"),
+            "_source_checksum": pa.repeat(batch.checksum, q).cast(pa.string()),
+        },
+        schema=store.QUARANTINE_SCHEMA,
+    )
+
+    bronze_path = paths.bronze / cfg.system
+    if n or not store.exists(bronze_path):
+        store.append(bronze_path, bronze)
+    if q:
+        store.append(paths.quarantine / cfg.system, quarantine)
+
+    duplicates = n - pc.count_distinct(kept_hashes).as_py() if n else 0
+    parts = [f"landed {n} rows"]
+    if q:
+        reasons = pl.from_arrow(rejects.select(["reason"])).group_by("reason").len().sort("len", descending=True)
+        parts.append(
+            f"quarantined {q} ("
+            + "; ".join(f"{r['len']}× {r['reason']}" for r in reasons.head(5).iter_rows(named=True))
+            + (")" if reasons.height <= 5 else "; ...)")
+        )
+    if duplicates:
+        parts.append(f"{duplicates} exact duplicate rows (landed; dedup is downstream)")
+    if n == 0 and q == 0:
+        parts.append("no data rows")
+        warnings.append(f"{display}: no data rows")
+    if warnings:
+        parts.append("warnings: " + " | ".join(warnings))
+    result.warnings.extend(warnings)
+    return _receipt(
+        cfg, batch.source, batch.checksum, LANDED, started, batch_id=batch_id, rows_read=n + q,
+        rows_landed=n, rows_quarantined=q, cursor_from=batch.cursor_from, cursor_to=batch.cursor_to,
+        header=batch.header, message="; ".join(parts),
+    )
+
+
+def _map_columns(cfg: SourceConfig, batch: RawBatch, display: str, warnings: list[str]) -> tuple[pa.Table, dict[str, str]]:
+    """Rename mapped source columns to canonical names; keep extras under their header; add missing
+    optional columns as null; fail on a missing required column. Returns the table and canonical ->
+    source header for the columns present."""
+    present: dict[str, str] = {}  # canonical -> source header
+    targets: list[str] = []
+    extras: list[str] = []
+    for header in batch.data.column_names:
+        canonical = cfg.columns.get(header)
+        if canonical is not None and canonical not in present:
+            present[canonical] = header
+            targets.append(canonical)
+        else:
+            extras.append(header)
+            targets.append(header)
+            if canonical is not None:
+                warnings.append(
+                    f"{display}: column {header!r} maps to {canonical!r}, already taken by {present[canonical]!r}; "
+                    f"landed under its header"
+                )
+    missing = [c for c in cfg.canonical_columns if c not in present]
+    unmapped = [h for h in extras if cfg.columns.get(h) is None]
+    hint = (
+        f" (columns not in {cfg.config_file.name}: {', '.join(unmapped)}; if one was renamed, map its new header)"
+        if unmapped else ""
+    )
+    missing_required = [c for c in missing if c in cfg.required]
+    if missing_required:
+        canonical = missing_required[0]
+        raise SourceError(
+            cfg.system, display,
+            f"required column missing (canonical name {canonical}); columns found: "
+            f"{', '.join(batch.data.column_names)}{hint}",
+            field=" / ".join(cfg.source_headers_for(canonical)),
+        )
+    if missing:
+        listed = ", ".join(f"{' / '.join(cfg.source_headers_for(c))} ({c})" for c in missing)
+        warnings.append(f"{display}: optional column{'s' if len(missing) > 1 else ''} missing, landed as null: {listed}{hint}")
+    if unmapped:
+        warnings.append(f"{display}: extra column{'s' if len(unmapped) > 1 else ''} not in {cfg.config_file.name}, "
+                        f"landed under {'their' if len(unmapped) > 1 else 'its'} header: {', '.join(unmapped)}")
+
+    # unique, lineage-safe names
+    reserved = set(store.LINEAGE_COLUMNS) | set(cfg.canonical_columns)
+    final: list[str] = []
+    used: set[str] = set()
+    for header, target in zip(batch.data.column_names, targets):
+        name = target
+        if header in extras and (name in reserved or name in used):
+            name = f"{target}__source"
+            n = 2
+            while name in reserved or name in used:
+                name, n = f"{target}__source{n}", n + 1
+            warnings.append(f"{display}: extra column {header!r} landed as {name!r} (name taken)")
+        used.add(name)
+        final.append(name)
+    by_name = dict(zip(final, batch.data.columns))
+    order = [c for c in cfg.canonical_columns] + [f for f in final if f not in cfg.canonical_columns]
+    columns = [
+        by_name[c] if c in by_name else pa.nulls(batch.data.num_rows, pa.string())
+        for c in order
+    ]
+    return pa.Table.from_arrays(columns, names=order), present
+
+
+def _check_required(
+    cfg: SourceConfig, batch: RawBatch, mapped: pa.Table, present: dict[str, str]
+) -> tuple[pa.Array, pa.Table]:
+    """(mask of rows to keep, rejects for rows with an empty required field)."""
+    n = mapped.num_rows
+    if not cfg.required or n == 0:
+        return pa.array(np.ones(n, dtype=bool)), REJECT_SCHEMA.empty_table()
+    empties = {}
+    for canonical in cfg.required:
+        col = mapped.column(canonical)
+        empty = pc.or_kleene(pc.is_null(col), pc.equal(pc.utf8_trim_whitespace(col), ""))
+        empties[canonical] = pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+    any_empty = np.logical_or.reduce(list(empties.values()))
+    bad = np.flatnonzero(any_empty)
+    if bad.size == 0:
+        return pa.array(np.ones(n, dtype=bool)), REJECT_SCHEMA.empty_table()
+    reasons, fields = [], []
+    for i in bad:
+        missing = [c for c in cfg.required if empties[c][i]]
+        label = ", ".join(f"{present.get(c, c)} ({c})" for c in missing)
+        reasons.append(f"required field{'s' if len(missing) > 1 else ''} {label} empty")
+        fields.append(missing[0])
+    raw_df = pl.from_arrow(batch.data.take(pa.array(bad)))
+    assert isinstance(raw_df, pl.DataFrame)
+    raw = raw_df.select(pl.struct(pl.all()).struct.json_encode().alias("raw")).to_series().to_arrow()
+    rejects = pa.table(
+        {
+            "_row_number": batch.row_numbers.take(pa.array(bad)).cast(pa.int64()),
+            "reason": pa.array(reasons, pa.string()),
+            "field": pa.array(fields, pa.string()),
+            "raw": raw.cast(pa.string()),
+        },
+        schema=REJECT_SCHEMA,
+    )
+    return pa.array(~any_empty), rejects
+
+
+# -- receipts and recovery -----------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _receipt(
+    cfg: SourceConfig, source: str, checksum: str, status: str, started: datetime, *, batch_id: str | None = None,
+    rows_read: int = 0, rows_landed: int = 0, rows_quarantined: int = 0, cursor_from: str | None = None,
+    cursor_to: str | None = None, header: list[str] | None = None, message: str = "",
+) -> LoadReceipt:
+    return LoadReceipt(
+        batch_id=batch_id or uuid.uuid4().hex, system=cfg.system, source=source, checksum=checksum,
+        rows_read=rows_read, rows_landed=rows_landed, rows_quarantined=rows_quarantined, status=status,
+        started_at=started, finished_at=_now(), cursor_from=cursor_from, cursor_to=cursor_to,
+        header=list(header or []), message=message,
+    )
+
+
+def _append_receipt(paths: Paths, receipt: LoadReceipt) -> None:
+    row = {name: [getattr(receipt, name)] for name in store.RECEIPT_SCHEMA.names}
+    store.append(paths.receipts, pa.table(row, schema=store.RECEIPT_SCHEMA))
+
+
+def _finish(paths: Paths, result: SystemLoadResult, receipt: LoadReceipt, *, error: SourceError | None = None) -> None:
+    _append_receipt(paths, receipt)
+    result.receipts.append(receipt)
+    result.rows_read += receipt.rows_read
+    result.rows_landed += receipt.rows_landed
+    result.rows_quarantined += receipt.rows_quarantined
+    if error is not None:
+        result.failures.append(error)
+        log.warning("%s", error)
+
+
+def _landed_checksums(paths: Paths, system: str) -> dict[str, str]:
+    df = read_receipts(paths, system).filter((pl.col("status") == LANDED) & (pl.col("checksum") != ""))
+    return dict(zip(df["checksum"].to_list(), df["source"].to_list()))
+
+
+def _last_cursor(paths: Paths, system: str, source: str) -> str | None:
+    df = read_receipts(paths, system).filter(
+        (pl.col("status") == LANDED) & (pl.col("source") == source) & pl.col("cursor_to").is_not_null()
+    )
+    return df["cursor_to"][-1] if df.height else None
+
+
+def _rollback_unfinished(cfg: SourceConfig, paths: Paths) -> list[str]:
+    """Delete bronze/quarantine rows of batches without a `landed` receipt (a crash between the bronze
+    write and the receipt, or a failure after a partial write)."""
+    committed = set(read_receipts(paths, cfg.system).filter(pl.col("status") == LANDED)["batch_id"].to_list())
+    notes = []
+    for table_path in (paths.bronze / cfg.system, paths.quarantine / cfg.system):
+        df = store.read_columns(table_path, ["_batch_id", "_source"])
+        if df is None or df.height == 0:
+            continue
+        batches = df.group_by("_batch_id").agg(pl.col("_source").first(), pl.len())
+        orphans = batches.filter(~pl.col("_batch_id").is_in(list(committed)))
+        if orphans.height:
+            deleted = store.delete_batches(table_path, orphans["_batch_id"].to_list())
+            sources = ", ".join(sorted(set(orphans["_source"].to_list())))
+            note = (
+                f"{cfg.system}: rolled back {deleted} rows of {orphans.height} unfinished load(s) of {sources} "
+                f"from {_rel(table_path, paths.root)} (no receipt); they are loaded again"
+            )
+            log.warning(note)
+            notes.append(note)
+    return notes
+
