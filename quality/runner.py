@@ -450,3 +450,25 @@ def latest_batch(paths: Any, system: str, batch_ids: Sequence[str] | None = None
             return lazy.head(0).collect().to_pandas()
         chosen = [newest.item()]
     return lazy.filter(pl.col("_batch_id").is_in(chosen)).collect().to_pandas()
+
+
+def default_suite(system: str, canonical: Sequence[str], required: Sequence[str]) -> Suite:
+    """The structural rules every system gets when it has no suite file (a new source YAML)."""
+    rules = [
+        Rule("columns_present", "expect_column_to_exist", "error", tuple(canonical),
+             description="源配置中的全部标准列都已落地"),
+        Rule("lineage_not_null", "expect_column_values_to_not_be_null", "error",
+             ("_system", "_source", "_row_number", "_batch_id", "_loaded_at", "_row_hash"), description="血缘列完整"),
+    ]
+    if required:
+        rules.append(Rule("required_not_null", "expect_column_values_to_not_be_null", "error", tuple(required),
+                          description="必填字段不为空"))
+    return Suite(system=system, rules=tuple(rules), suite_file=None, description="default structural suite")
+
+
+def suite_for(system: str, canonical: Sequence[str], required: Sequence[str] = (), *,
+              suites_dir: Path | None = None) -> Suite:
+    """quality/suites/<system>.yml if it exists, else the default structural suite."""
+    if suite_path(system, suites_dir).exists():
+        return load_suite(system, suites_dir=suites_dir, source_columns=canonical)
+    return default_suite(system, canonical, required)

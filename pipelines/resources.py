@@ -1,0 +1,27 @@
+"""Resources of the shequyun code location."""
+
+from __future__ import annotations
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from shequyun.settings import Paths
+
+
+class ShequyunResource(ConfigurableResource):
+    """Where the data directory is, and how to treat database servers that do not answer.
+
+    ``data_dir`` unset means ``$SHEQUYUN_DATA_DIR`` or ``./data``, resolved when a run starts.
+    ``skip_unavailable_databases`` is for the demo on a machine without PostgreSQL / MariaDB: a system
+    whose server does not answer then succeeds with ``status = skipped`` and the reason instead of failing.
+    """
+
+    data_dir: str | None = Field(
+        default=None, description="Data directory (landing/, lake/ ...). Unset: $SHEQUYUN_DATA_DIR or ./data."
+    )
+    skip_unavailable_databases: bool = Field(
+        default=False, description="Report database systems whose server does not answer as skipped, not failed."
+    )
+
+    def paths(self) -> Paths:
+        return Paths.from_env(self.data_dir or None)

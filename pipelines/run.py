@@ -1,0 +1,179 @@
+"""Run the ingest job in process and summarise it per system (`shequyun run`, `make demo`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetKey, DagsterEventType, DagsterInstance
+
+from pipelines.ingest import BRONZE_PREFIX, bronze_key
+
+
+@dataclass
+class SystemSummary:
+    system: str
+    status: str  # landed | no_new_data | skipped | failed | not_run
+    rows_read: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+    checks_passed: int = 0
+    checks_failed: int = 0  # of which ...
+    checks_failed_error: int = 0  # ... with severity ERROR (structural)
+    failed_checks: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"landed", "no_new_data", "skipped"}
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    systems: list[SystemSummary]
+    seconds: float = 0.0
+
+    @property
+    def success(self) -> bool:
+        """Every system landed, had nothing new, or was skipped for want of a database server."""
+        return all(s.ok for s in self.systems)
+
+    def system(self, name: str) -> SystemSummary:
+        for s in self.systems:
+            if s.system == name:
+                return s
+        raise KeyError(name)
+
+    def render(self) -> str:
+        header = f"{'system':<22} {'status':<12} {'read':>10} {'landed':>10} {'quarant.':>9} {'checks ok':>9} {'failed':>6}"
+        lines = [header, "-" * len(header)]
+        for s in self.systems:
+            failed = f"{s.checks_failed}" + (f" ({s.checks_failed_error} err)" if s.checks_failed_error else "")
+            lines.append(
+                f"{s.system:<22} {s.status:<12} {s.rows_read:>10,} {s.rows_landed:>10,} {s.rows_quarantined:>9,} "
+                f"{s.checks_passed:>9} {failed:>6}"
+            )
+            if s.message:
+                lines.append(f"    {s.message.splitlines()[0][:200]}")
+            if s.failed_checks:
+                lines.append(f"    failed checks: {', '.join(s.failed_checks)}")
+        totals = [sum(getattr(s, a) for s in self.systems) for a in ("rows_read", "rows_landed", "rows_quarantined")]
+        lines.append("-" * len(header))
+        lines.append(f"{'total':<22} {'':<12} {totals[0]:>10,} {totals[1]:>10,} {totals[2]:>9,}")
+        state = "OK" if self.success else "FAILED: " + ", ".join(s.system for s in self.systems if not s.ok)
+        lines.append(f"run {self.run_id} in {self.seconds:,.1f} s: {state}")
+        return "\n".join(lines)
+
+
+def _instance() -> DagsterInstance:
+    """The DAGSTER_HOME instance when one is configured (runs show up in `dagster dev`), else ephemeral."""
+    home = os.environ.get("DAGSTER_HOME")
+    if home and (Path(home) / "dagster.yaml").exists():
+        return DagsterInstance.get()
+    return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
+
+
+def _meta_value(metadata: dict[str, Any], key: str, default: Any = None) -> Any:
+    value = metadata.get(key)
+    return default if value is None else getattr(value, "value", value)
+
+
+def run_ingest(
+    data_dir: Path,
+    systems: list[str] | None = None,
+    skip_unavailable_databases: bool = False,
+    *,
+    log_level: str = "WARNING",
+) -> IngestSummary:
+    """Execute `ingest_job` in process on ``data_dir`` for ``systems`` (default all).
+
+    A failing system does not stop the others (independent steps, raise_on_error=False); its status is
+    "failed" with the error message. ``log_level`` is the Dagster console log level of the run.
+    """
+    import time
+
+    from pipelines.definitions import build_definitions
+    from pipelines.resources import ShequyunResource
+
+    started = time.perf_counter()
+    defs = build_definitions(
+        ShequyunResource(data_dir=str(Path(data_dir).resolve()), skip_unavailable_databases=skip_unavailable_databases)
+    )
+    job = defs.resolve_job_def("ingest_job")
+    all_systems = sorted(
+        key.path[1] for key in defs.resolve_asset_graph().get_all_asset_keys() if key.path[0] == BRONZE_PREFIX
+    )
+    chosen = sorted(set(systems)) if systems else all_systems
+    unknown = sorted(set(chosen) - set(all_systems))
+    if unknown:
+        raise ValueError(f"unknown system(s): {', '.join(unknown)} (known: {', '.join(all_systems)})")
+
+    with _instance() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level.upper()}}}},
+            asset_selection=[bronze_key(s) for s in chosen],
+            tags={"shequyun/trigger": "run_ingest"},
+        )
+        summaries = {s: SystemSummary(system=s, status="not_run") for s in chosen}
+        for event in result.all_events:
+            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                mat = event.event_specific_data.materialization  # type: ignore[union-attr]
+                system = _system_of(mat.asset_key)
+                if system not in summaries:
+                    continue
+                md = dict(mat.metadata)
+                s = summaries[system]
+                s.status = str(_meta_value(md, "status", "landed"))
+                s.rows_read = int(_meta_value(md, "rows_read", 0))
+                s.rows_landed = int(_meta_value(md, "rows_landed", 0))
+                s.rows_quarantined = int(_meta_value(md, "rows_quarantined", 0))
+                if s.status == "skipped":
+                    s.message = str(_meta_value(md, "reason", ""))
+            elif event.event_type == DagsterEventType.STEP_FAILURE:
+                system = _system_of_step(event.step_key or "")
+                if system in summaries:
+                    error = event.step_failure_data.error  # type: ignore[union-attr]
+                    user = event.step_failure_data.user_failure_data  # type: ignore[union-attr]
+                    message = (user.description if user and user.description else None) or (
+                        error.message.strip() if error else "step failed"
+                    )
+                    if event.step_key and event.step_key.endswith("__quality"):
+                        summaries[system].message = f"quality checks could not run: {message}"
+                    else:
+                        summaries[system].status = "failed"
+                        summaries[system].message = message
+        for evaluation in result.get_asset_check_evaluations():
+            system = _system_of(evaluation.asset_key)
+            if system not in summaries:
+                continue
+            s = summaries[system]
+            if evaluation.passed:
+                s.checks_passed += 1
+            else:
+                s.checks_failed += 1
+                s.failed_checks.append(evaluation.check_name)
+                if evaluation.severity.value == "ERROR":
+                    s.checks_failed_error += 1
+        run_id = result.run_id
+    return IngestSummary(run_id=run_id, systems=[summaries[s] for s in chosen], seconds=time.perf_counter() - started)
+
+
+def _system_of(key: AssetKey) -> str:
+    return key.path[-1] if key.path and key.path[0] == BRONZE_PREFIX else ""
+
+
+def _system_of_step(step_key: str) -> str:
+    # asset op: bronze__<system>; check op: bronze_<system>__quality
+    if step_key.startswith(f"{BRONZE_PREFIX}__"):
+        return step_key[len(BRONZE_PREFIX) + 2 :]
+    if step_key.startswith(f"{BRONZE_PREFIX}_") and step_key.endswith("__quality"):
+        return step_key[len(BRONZE_PREFIX) + 1 : -len("__quality")]
+    return ""
+
+
+__all__ = ["IngestSummary", "SystemSummary", "run_ingest"]

@@ -1,0 +1,98 @@
+"""A snapshot of the code location: every asset (with group and kinds), check, job, schedule and sensor.
+
+Any change to the graph must be reviewed: regenerate with `UPDATE_SNAPSHOT=1 pytest tests/pipelines/test_definitions_snapshot.py`
+and commit tests/pipelines/definitions_snapshot.json with the change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+SNAPSHOT = Path(__file__).with_name("definitions_snapshot.json")
+
+
+def describe(defs: Any) -> dict[str, Any]:
+    graph = defs.resolve_asset_graph()
+    assets = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        assets.append({
+            "key": key.to_user_string(),
+            "group": node.group_name,
+            "kinds": sorted(node.kinds),
+            "description": node.description,
+        })
+    checks = []
+    for check_key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        spec = graph.get_check_spec(check_key)
+        checks.append({
+            "asset": check_key.asset_key.to_user_string(),
+            "name": check_key.name,
+            "severity": spec.metadata.get("severity"),
+        })
+    jobs = []
+    for job in sorted(defs.resolve_all_job_defs(), key=lambda j: j.name):
+        if job.name.startswith("__"):
+            continue
+        selected = job.asset_layer.selected_asset_keys if job.asset_layer else set()
+        jobs.append({"name": job.name, "assets": sorted(k.to_user_string() for k in selected),
+                     "executor": job.executor_def.name})
+    schedules = [
+        {"name": s.name, "job": s.job_name, "cron": s.cron_schedule, "timezone": s.execution_timezone,
+         "default_status": s.default_status.value}
+        for s in sorted(defs.schedules or [], key=lambda s: s.name)
+    ]
+    sensors = [
+        {"name": s.name, "jobs": sorted(j.name for j in s.jobs), "minimum_interval_seconds": s.minimum_interval_seconds,
+         "default_status": s.default_status.value}
+        for s in sorted(defs.sensors or [], key=lambda s: s.name)
+    ]
+    return {
+        "assets": assets,
+        "asset_checks": checks,
+        "jobs": jobs,
+        "schedules": schedules,
+        "sensors": sensors,
+        "resources": sorted(defs.resources or {}),
+    }
+
+
+def test_definitions_match_the_committed_snapshot() -> None:
+    from pipelines.definitions import defs
+
+    current = describe(defs)
+    text = json.dumps(current, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOT") == "1":
+        SNAPSHOT.write_text(text, encoding="utf-8")
+    assert SNAPSHOT.exists(), f"no snapshot yet: run with UPDATE_SNAPSHOT=1 and commit {SNAPSHOT.name}"
+    expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    assert current == expected, (
+        "the Dagster definitions changed; review the difference, then regenerate with UPDATE_SNAPSHOT=1"
+    )
+
+
+def test_snapshot_covers_every_source_system_with_conventions() -> None:
+    """Independent of the snapshot file: naming conventions of STYLE.md hold for the live definitions."""
+    from connectors.config import load_source_configs
+    from pipelines.definitions import defs
+
+    configs = load_source_configs()
+    current = describe(defs)
+    assert [a["key"] for a in current["assets"]] == [f"bronze/{s}" for s in sorted(configs)]
+    for a in current["assets"]:
+        cfg = configs[a["key"].split("/")[1]]
+        assert a["group"] == cfg.department
+        assert set(a["kinds"]) == {"delta", cfg.format}
+    for c in current["asset_checks"]:
+        system = c["asset"].split("/")[1]
+        assert c["name"].startswith(f"bronze_{system}__")
+        assert c["severity"] in {"error", "warn"}
+    assert {c["asset"] for c in current["asset_checks"]} == {a["key"] for a in current["assets"]}
+    [job] = [j for j in current["jobs"] if j["name"] == "ingest_job"]
+    assert job["assets"] == [a["key"] for a in current["assets"]]
+    [schedule] = current["schedules"]
+    assert (schedule["name"], schedule["cron"], schedule["timezone"]) == ("daily_ingest_schedule", "0 2 * * *", "Asia/Shanghai")
+    assert [s["name"] for s in current["sensors"]] == ["landing_sensor"]
