@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,11 @@ log = logging.getLogger(__name__)
 
 
 def _build_city(persons: int, seed: int) -> tuple[Any, str]:
+    """The population truth (shequyun.synth.population); the small stand-in city only when that module is
+    missing or SHEQUYUN_STANDIN_CITY=1 (development of the extracts)."""
     try:
+        if os.environ.get("SHEQUYUN_STANDIN_CITY") == "1":
+            raise ImportError("stand-in city requested")
         from shequyun.synth.population import build_city
     except ImportError:
         from shequyun.synth.extracts.testing import fake_city

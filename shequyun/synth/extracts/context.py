@@ -96,11 +96,10 @@ class Context:
 def _previous_house(p: pl.DataFrame, houses: pl.DataFrame, rng: np.random.Generator) -> pl.Series:
     """The house a department may still have: the registered (hukou) house for 人户分离 persons,
     otherwise a random other house of the same committee."""
-    h = houses.select("house_id", "committee_code").sort("house_id")
-    committees = h.group_by("committee_code", maintain_order=True).agg(pl.len().alias("n"),
-                                                                        pl.col("house_id").alias("ids"))
+    h = houses.select("house_id", "committee_code").sort("committee_code", "house_id")
+    committees = h.group_by("committee_code", maintain_order=True).agg(pl.len().alias("n"))
     start = np.r_[0, np.cumsum(committees["n"].to_numpy().astype(np.int64))[:-1]].astype(np.int64)
-    flat = committees["ids"].explode().to_numpy()
+    flat = h["house_id"].to_numpy()
     lookup = pl.DataFrame({"committee_code": committees["committee_code"], "_start": start, "_n": committees["n"]})
     home = p.select("home_house_id").join(houses.select(pl.col("house_id").alias("home_house_id"), "committee_code"),
                                           on="home_house_id", how="left").join(lookup, on="committee_code", how="left")
