@@ -51,16 +51,20 @@ def _frame(out: Path, system: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def load_postgres(out: Path, dsn: str, table: str | None = None) -> tuple[str, int]:
+def _pg_connect(dsn: str):  # noqa: ANN202 - psycopg connection
     import psycopg
 
+    try:
+        return psycopg.connect(dsn, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(f"PostgreSQL server at {_where(dsn)} does not answer: {exc}".strip()) from exc
+
+
+def load_postgres(out: Path, dsn: str, table: str | None = None) -> tuple[str, int]:
     spec = load_specs()[PG_SYSTEM]
     table = table or spec.table or "ps_shiyou_renkou"
     df = _frame(out, PG_SYSTEM).select(list(PG_TYPES))
-    try:
-        conn = psycopg.connect(dsn, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"PostgreSQL server at {_where(dsn)} does not answer: {exc}".strip()) from exc
+    conn = _pg_connect(dsn)
     cols = ", ".join(f"{c} {t}" for c, t in PG_TYPES.items())
     data = df.write_csv(include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f", date_format="%Y-%m-%d")
     with conn:
@@ -147,6 +151,9 @@ def load_databases(out: Path, pg_dsn: str, mysql_dsn: str, tables: dict[str, str
     Raises DatabaseUnavailable naming the server that does not answer.
     """
     tables = tables or {}
+    # both servers must answer before anything is dropped or loaded
+    _pg_connect(pg_dsn).close()
+    _mysql_connect(mysql_dsn).close()
     counts: dict[str, int] = {}
     name, rows = load_postgres(Path(out), pg_dsn, tables.get(PG_SYSTEM))
     counts[name] = rows
