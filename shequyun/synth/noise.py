@@ -206,10 +206,16 @@ def address_no_district(v: str, rng: np.random.Generator) -> str | None:
     return out if out != v else None
 
 
+_BUILDING_RE = re.compile(r"(?<=\d)(号楼|幢|栋)")
+
+
 def address_building_suffix(v: str, rng: np.random.Generator) -> str | None:
-    if "号楼" not in v:
+    """号楼 / 幢 / 栋 written as one of the other two."""
+    m = _BUILDING_RE.search(v)
+    if m is None:
         return None
-    return v.replace("号楼", "幢" if rng.random() < 0.5 else "栋", 1)
+    others = [s for s in ("号楼", "幢", "栋") if s != m.group(1)]
+    return v[:m.start()] + others[int(rng.integers(0, 2))] + v[m.end():]
 
 
 def address_pudong_short(v: str, rng: np.random.Generator) -> str | None:

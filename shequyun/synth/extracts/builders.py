@@ -219,7 +219,11 @@ def _allowance(age: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 
 def ca_elderly_allowance(ctx: Context, rng: np.random.Generator) -> Extract:
-    p = ctx.persons.filter((pl.col("population_type") == "户籍") & (pl.col("age") >= 65) & (
+    if "elderly_allowance_tier" in ctx.persons.columns:   # the truth says who receives it (户籍 65+)
+        eligible = pl.col("elderly_allowance_tier").is_not_null()
+    else:
+        eligible = (pl.col("population_type") == "户籍") & (pl.col("age") >= 65)
+    p = ctx.persons.filter(eligible & (
         (pl.col("status") == "living") | ((pl.col("status") == "deceased")
                                           & (pl.col("status_date") >= ctx.as_of - timedelta(days=730)))))
     n = p.height
@@ -230,6 +234,10 @@ def ca_elderly_allowance(ctx: Context, rng: np.random.Generator) -> Extract:
     secs = pl.Series(rng.integers(8 * 3600, 18 * 3600, n) * 1_000_000)
     p = p.with_columns((upd.cast(pl.Datetime("us")) + pl.duration(microseconds=secs)).alias("_gxsj"))
     tier, amount = _allowance(pl.col("age"))
+    if "elderly_allowance_tier" in p.columns:
+        tier = pl.coalesce("elderly_allowance_tier", tier)
+    if "elderly_allowance_amount" in p.columns:
+        amount = pl.coalesce("elderly_allowance_amount", amount)
     p = p.sort("_gxsj", "person_id").with_columns(pl.int_range(1, p.height + 1, dtype=pl.Int64).alias("_id"))
     p = ctx.address(p, "home_house_id", "no_city", "jzdz", stale_from="prev_house_id")
     df = p.select(
@@ -421,8 +429,13 @@ DEPT_FOCUS = {"民政": "_poor", "残联": "_disabled", "卫健": "_elderly", "�
 def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
     p = living(ctx).filter(pl.col("residence_house_id").is_not_null())
     alone = p.group_by("residence_house_id").agg(pl.len().alias("_k"))
+    alone_expr = (pl.col("age") >= 65) & (pl.col("_k") == 1)
+    if "lives_alone" in p.columns:
+        alone_expr = (pl.col("age") >= 60) & pl.col("lives_alone").fill_null(False)
+    if "key_care_category" in p.columns:
+        alone_expr = alone_expr | pl.col("key_care_category").is_not_null()
     p = p.join(alone, on="residence_house_id", how="left").with_columns(
-        ((pl.col("age") >= 65) & (pl.col("_k") == 1)).alias("_alone"),
+        alone_expr.alias("_alone"),
         (pl.col("dibao_case_no").is_not_null() | pl.col("tekun_case_no").is_not_null()
          | pl.col("low_income_case_no").is_not_null()).alias("_poor"),
         pl.col("disability_cert_no").is_not_null().alias("_disabled"),
@@ -430,6 +443,8 @@ def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("veteran_no").is_not_null().alias("_veteran"),
         (pl.col("employment_status") == "失业").alias("_unemployed"),
     )
+    flags = ["_alone", "_poor", "_disabled", "_elderly", "_veteran", "_unemployed"]
+    p = p.with_columns([pl.col(f).fill_null(False) for f in flags])
     targets = p.filter(pl.col("_alone") | pl.col("_poor") | pl.col("_disabled") | pl.col("_elderly") | pl.col("_veteran")
                        | pl.col("_unemployed")).sort("person_id")
     n = targets.height

@@ -29,26 +29,44 @@ def _opt(col: str, suffix: str) -> pl.Expr:
 
 
 def _house_styles(houses: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
+    """Each house's address in every department style (vectorised); `canonical` is the truth address."""
     names = areas.select("code", "name")
     h = houses.join(names.rename({"code": "district_code", "name": "_district"}), on="district_code", how="left")
     h = h.join(names.rename({"code": "street_code", "name": "_street"}), on="street_code", how="left")
     h = h.with_columns(pl.col("_district").fill_null(""), pl.col("_street").fill_null(""))
-    tail_building = _opt("building", "号楼")
-    door = pl.concat_str([_opt("lane", "弄"), _opt("sub_lane", "支弄"), _opt("number", "号")])
-    rest = pl.concat_str([pl.col("road").fill_null(""), door, tail_building, _opt("room", "室")])
-    canonical = pl.col("address") if "address" in h.columns else pl.concat_str([pl.lit("上海市"), pl.col("_district"), rest])
+    if "building_suffix" not in h.columns:
+        h = h.with_columns(pl.lit("号楼").alias("building_suffix"))
+    if "village_group" not in h.columns:
+        h = h.with_columns(pl.lit(None, pl.Int64).alias("village_group"))
+    suffix = pl.col("building_suffix").fill_null("号楼")
+    suffix = pl.when(suffix == "号").then(pl.lit("号楼")).otherwise(suffix)
+
+    def building(sfx: pl.Expr) -> pl.Expr:
+        return pl.when(pl.col("building").is_not_null()).then(pl.col("building").cast(pl.String) + sfx).otherwise(pl.lit(""))
+
+    village = pl.col("road").is_null() & pl.col("village_group").is_not_null()
+    village_door = pl.concat_str([pl.col("compound_name").fill_null(""), _opt("village_group", "组"), _opt("number", "号")])
+    door = pl.concat_str([pl.col("road").fill_null(""), _opt("lane", "弄"), _opt("sub_lane", "支弄"), _opt("number", "号")])
+
+    def rest(sfx: pl.Expr, room: pl.Expr) -> pl.Expr:
+        return pl.when(village).then(pl.concat_str([pl.col("_street"), village_door])).otherwise(
+            pl.concat_str([door, building(sfx), room]))
+
+    room = _opt("room", "室")
+    plain = rest(suffix, room)
+    canonical = pl.col("address") if "address" in h.columns else pl.concat_str([pl.lit("上海市"), pl.col("_district"), plain])
     return h.select(
         "house_id", "street_code", "committee_code",
         canonical.alias("canonical"),
-        pl.concat_str([pl.col("_district"), rest]).alias("no_city"),
-        pl.concat_str([pl.col("_district"), pl.col("_street"), rest]).alias("street"),
-        rest.alias("local"),
-        pl.concat_str([pl.col("compound_name").fill_null(pl.col("road").fill_null("")), _opt("number", "号"),
-                       tail_building, _opt("room", "室")]).alias("compound"),
-        pl.concat_str([pl.col("_district"), pl.col("road").fill_null(""), door, _opt("building", "幢"),
-                       _opt("room", "室")]).alias("housing"),
-        pl.concat_str([pl.lit("上海市"), pl.col("_district"), pl.col("road").fill_null(""), door, _opt("building", "栋"),
-                       pl.col("room").cast(pl.String).fill_null("")]).alias("veteran"),
+        pl.concat_str([pl.col("_district"), plain]).alias("no_city"),
+        pl.concat_str([pl.col("_district"), pl.when(village).then(pl.lit("")).otherwise(pl.col("_street")), plain]).alias("street"),
+        plain.alias("local"),
+        pl.when(village).then(village_door).otherwise(pl.concat_str([
+            pl.col("compound_name").fill_null(pl.col("road").fill_null("")), _opt("number", "号"), building(suffix), room,
+        ])).alias("compound"),
+        pl.concat_str([pl.col("_district"), rest(pl.lit("幢"), room)]).alias("housing"),
+        pl.concat_str([pl.lit("上海市"), pl.col("_district"), rest(pl.lit("栋"), pl.col("room").cast(pl.String).fill_null(""))]
+                      ).alias("veteran"),
     )
 
 
