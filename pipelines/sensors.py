@@ -1,10 +1,9 @@
 """Sensors: react to department drops under landing/."""
 
-
 import hashlib
 import json
-from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
 
@@ -19,32 +18,68 @@ def file_signature(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def pending_signatures(shequyun: ShequyunResource) -> dict[str, dict[str, str]]:
-    """{system: {file relative to landing/: signature}} for the files not landed yet."""
-    from connectors.config import load_source_configs
-    from connectors.landing import pending_files
+def _rel(path: Path, landing: Path) -> str:
+    try:
+        return path.resolve().relative_to(landing.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
-    paths = shequyun.paths()
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    for system, cfg in sorted(load_source_configs().items()):
-        if cfg.is_database:
+
+def _signatures(files: list[Path], landing: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for file in files:
+        try:
+            out[_rel(file, landing)] = file_signature(file)
+        except FileNotFoundError:  # moved away between listing and stat
             continue
-        for file in pending_files(cfg, paths):
-            file = Path(file)
-            try:
-                rel = file.resolve().relative_to(paths.landing).as_posix()
-            except ValueError:
-                rel = file.as_posix()
-            try:
-                out[system][rel] = file_signature(file)
-            except FileNotFoundError:  # moved away between listing and stat
-                continue
-    return dict(out)
+    return out
 
 
 def run_key(system: str, files: dict[str, str]) -> str:
     digest = hashlib.sha256(json.dumps(sorted(files.items()), ensure_ascii=False).encode("utf-8")).hexdigest()
     return f"{system}:{digest[:20]}"
+
+
+def evaluate_landing(shequyun: ShequyunResource, cursor: str | None) -> tuple[list[RunRequest], str]:
+    """The run requests for files not landed and not requested yet, and the new cursor.
+
+    Cursor, per system: ``files`` = signatures (size:mtime) of every file matching the system's glob at the
+    last tick, ``requested`` = the pending files already requested. A system whose files did not change
+    since the last tick is not looked at again (no checksums computed); otherwise
+    ``connectors.landing.pending_files`` (sha256 against the receipts) says which files are not landed.
+    """
+    from connectors.config import load_source_configs
+    from connectors.landing import pending_files
+
+    paths = shequyun.paths()
+    state: dict[str, Any] = json.loads(cursor) if cursor else {}
+    new_state: dict[str, Any] = {}
+    requests: list[RunRequest] = []
+    for system, cfg in sorted(load_source_configs().items()):
+        if cfg.is_database or not cfg.path:
+            continue
+        previous = state.get(system) or {"files": {}, "requested": {}}
+        matched = sorted(p for p in paths.landing.glob(cfg.path) if p.is_file() and not p.name.startswith((".", "~$")))
+        files = _signatures(matched, paths.landing)
+        if not files:
+            continue
+        if files == previous.get("files"):
+            new_state[system] = previous
+            continue
+        pending = _signatures([Path(p) for p in pending_files(cfg, paths)], paths.landing)
+        requested = previous.get("requested", {})
+        new = {rel: sig for rel, sig in pending.items() if requested.get(rel) != sig}
+        if new:
+            requests.append(
+                RunRequest(
+                    run_key=run_key(system, new),
+                    asset_selection=[bronze_key(system)],
+                    tags={"shequyun/trigger": "landing_sensor", "shequyun/system": system,
+                          "shequyun/files": str(len(new))},
+                )
+            )
+        new_state[system] = {"files": files, "requested": pending}
+    return requests, json.dumps(new_state, ensure_ascii=False, sort_keys=True)
 
 
 @sensor(
@@ -54,28 +89,11 @@ def run_key(system: str, files: dict[str, str]) -> str:
     default_status=DefaultSensorStatus.STOPPED,
     description="Requests a bronze run for each system with files under landing/ that are not landed yet.",
 )
-def landing_sensor(context: SensorEvaluationContext, shequyun: ShequyunResource) -> SensorResult | SkipReason:
-    """One run request per system with new files. The cursor holds the pending files already requested
-    (path -> size:mtime), so the same file is not requested twice while its run is queued or running; a
-    file rewritten with new content is requested again. The run key (system + files + signatures) lets the
-    daemon deduplicate too."""
-    previous: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    pending = pending_signatures(shequyun)
-    requests: list[RunRequest] = []
-    for system, files in pending.items():
-        new = {rel: sig for rel, sig in files.items() if previous.get(rel) != sig}
-        if not new:
-            continue
-        requests.append(
-            RunRequest(
-                run_key=run_key(system, new),
-                asset_selection=[bronze_key(system)],
-                tags={"shequyun/trigger": "landing_sensor", "shequyun/system": system,
-                      "shequyun/files": str(len(new))},
-            )
-        )
-    cursor = json.dumps({rel: sig for files in pending.values() for rel, sig in sorted(files.items())},
-                        ensure_ascii=False, sort_keys=True)
+def landing_sensor(context: SensorEvaluationContext, shequyun: ShequyunResource) -> SensorResult:
+    """One run request per system with new files; the same file is not requested twice while its run is
+    queued or running, a file rewritten with new content is requested again. The run key (system + files
+    + signatures) lets the daemon deduplicate too."""
+    requests, cursor = evaluate_landing(shequyun, context.cursor)
     if not requests:
         return SensorResult(skip_reason=SkipReason("no new files under landing/"), cursor=cursor)
     return SensorResult(run_requests=requests, cursor=cursor)
