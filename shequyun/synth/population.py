@@ -713,10 +713,10 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     prob = member & (rng.random(n) < 0.04) & (age >= 18.5)
     member = member & ((age >= 19.2) | prob)
     out["party_status"] = np.where(prob, "预备党员", np.where(member, "正式党员", "none"))
-    join_lo = birth + _years(18)
+    join_lo = birth + _years(18) + 2 * DAY  # past the 18th birthday on the calendar too
     join_hi = np.minimum(birth + _years(np.minimum(age, 45)), asof - 400 * DAY)
     joined = _dates_between(join_lo, np.maximum(join_hi, join_lo), rng)
-    joined = np.where(prob, _dates_between(np.maximum(asof - 360 * DAY, birth + _years(18)), asof - 1 * DAY, rng), joined)
+    joined = np.where(prob, _dates_between(np.maximum(asof - 360 * DAY, join_lo), asof - 1 * DAY, rng), joined)
     out["party_joined_on"] = np.where(member, joined, NaT)
     full_on = joined + 365 * DAY + (rng.random(n) * 20).astype(np.int64) * DAY
     out["party_full_on"] = np.where(member & ~prob, np.minimum(full_on, asof - 1 * DAY), NaT)
@@ -768,9 +768,10 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     in_dibao = (household >= 0) & hh_dibao[hh]
     in_low = (household >= 0) & hh_low[hh]
     out["dibao_case_no"] = np.where(in_dibao, np.char.add("DB", base_no[hh]), None)
-    out["dibao_since"] = np.where(in_dibao, since[hh], NaT)
+    p_since = np.maximum(since[hh], birth + DAY)  # children born later join the case at birth
+    out["dibao_since"] = np.where(in_dibao, p_since, NaT)
     out["low_income_case_no"] = np.where(in_low, np.char.add("DSR", base_no[hh]), None)
-    out["low_income_since"] = np.where(in_low, since[hh], NaT)
+    out["low_income_since"] = np.where(in_low, p_since, NaT)
 
     # 独居: 60+ alone in the residence house (living residents only)
     res_live = living & (residence_house >= 0)
@@ -784,7 +785,7 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     tk_seq = np.char.zfill((r_welf.permutation(max(1_000_000, n))[:n] + 1).astype("<U6"), 6)
     tk_since = asof - (30 + r_welf.random(n) * 2500).astype(np.int64) * DAY
     out["tekun_case_no"] = np.where(tekun, np.char.add(np.char.add("TK", id_number.astype("<U6")), tk_seq), None)
-    out["tekun_since"] = np.where(tekun, tk_since, NaT)
+    out["tekun_since"] = np.where(tekun, np.maximum(tk_since, birth + DAY), NaT)
     out["tekun_support_type"] = np.where(tekun, np.where(r_welf.random(n) < 0.85, "分散供养", "集中供养"), None)
 
     # veterans (~1.5% of adult men)
@@ -825,7 +826,8 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     s_idx = np.searchsorted(ustreets, street_code)
     d_pick = s_idx * n_doc + rng.integers(0, n_doc, n)
     out["family_doctor_name"] = np.where(signed, doc_names[d_pick], None)
-    out["family_doctor_signed_on"] = np.where(signed, asof - (20 + rng.random(n) * 2900).astype(np.int64) * DAY, NaT)
+    signed_on = np.maximum(asof - (20 + rng.random(n) * 2900).astype(np.int64) * DAY, birth + 30 * DAY)
+    out["family_doctor_signed_on"] = np.where(signed, np.minimum(signed_on, asof), NaT)
     chronic = np.full(n, "", dtype=object)
     for dis, p_old, p_mid in CHRONIC:
         pr = np.where(age >= 60, p_old, np.where(age >= 40, p_mid, 0.0))
