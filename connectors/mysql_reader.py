@@ -29,8 +29,19 @@ def connect_args(dsn: str) -> dict:
         "database": url.path.lstrip("/") or None,
         "charset": "utf8mb4",
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-        "read_timeout": 600,
+        # the server greeting is read with read_timeout: keep it short while connecting (see _connect)
+        "read_timeout": CONNECT_TIMEOUT_SECONDS,
     }
+
+
+QUERY_READ_TIMEOUT_SECONDS = 3600
+
+
+def _connect(dsn: str) -> pymysql.connections.Connection:
+    conn = pymysql.connect(**connect_args(dsn), cursorclass=pymysql.cursors.SSCursor)
+    # PyMySQL has no public setter: lengthen the read timeout once connected (a big ORDER BY may take long)
+    conn._read_timeout = QUERY_READ_TIMEOUT_SECONDS  # noqa: SLF001
+    return conn
 
 
 def _q(name: str) -> str:
@@ -49,7 +60,7 @@ class MysqlReader:
     def read_table(self, cfg: SourceConfig, *, cursor_from: str | None) -> RawBatch:
         dsn = cfg.dsn()
         try:
-            conn = pymysql.connect(**connect_args(dsn), cursorclass=pymysql.cursors.SSCursor)
+            conn = _connect(dsn)
         except pymysql.err.OperationalError as exc:
             raise unavailable(cfg, dsn, exc) from exc
         try:
