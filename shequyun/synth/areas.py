@@ -141,7 +141,7 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
 
 
 def committee_count(persons: int) -> int:
-    return max(32, int(round(persons / 4000)))
+    return max(32, round(persons / 4000))
 
 
 def _stem_to_names(stems: list[str], street_type: str) -> list[tuple[str, str, bool]]:
@@ -335,7 +335,7 @@ def _layout(kind: str, size: int, crow: dict, ccode: str, cname: str,
             used_lanes: dict, rng: np.random.Generator) -> tuple[dict[str, np.ndarray], list[dict]]:
     dcode = crow["district_code"]
     road = ROADS[dcode][int(rng.integers(len(ROADS[dcode])))] if kind != "村" else None
-    lane = sub_lane = None
+    lane = None
     bsuffix = "号"
     idx = np.arange(size)
     if kind == "村":

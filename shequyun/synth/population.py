@@ -252,9 +252,9 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
     asof = np.datetime64(as_of, "D")
 
     # ---- 1. groups and persons -------------------------------------------------------
-    n_jw = max(6, int(round(persons * 0.006)))
-    n_coll = int(round(persons * 0.012))
-    n_lh = int(round(persons * 0.40))
+    n_jw = max(6, round(persons * 0.006))
+    n_coll = round(persons * 0.012)
+    n_lh = round(persons * 0.40)
     n_hj = persons - n_jw - n_lh - n_coll
     P = _concat([
         _draw_groups(n_hj, 0, HUJI_TEMPLATES, r_grp),
@@ -276,7 +276,7 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
     group = P["group"].astype(np.int64)
 
     # centenarians: at least max(3, N/4000) among elderly living alone / couples
-    want_cent = max(3, int(round(persons * 0.00025)))
+    want_cent = max(3, round(persons * 0.00025))
     have = int(((age >= 100) & (ptype == 0)).sum())
     if have < want_cent:
         cand = np.flatnonzero((ptype == 0) & (role == HEAD) & np.isin(P["template"], ["old_alone"]) & (age >= 85) & (age < 100))
@@ -366,7 +366,7 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
 
     # ---- 4. life events ----------------------------------------------------------------
     status = np.zeros(n, dtype=np.int64)  # 0 living 1 deceased 2 moved_away
-    n_dead = int(round(persons * 0.017))
+    n_dead = round(persons * 0.017)
     has_spouse = np.zeros(n_groups, dtype=bool)
     has_spouse[res_group[role == SPOUSE]] = True
     head_ok = (role != HEAD) | (_group_size(res_group)[res_group] == 1) | has_spouse[res_group]
@@ -376,7 +376,7 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
     w_move = ((ptype == 1) & (role == HEAD) & (_group_size(res_group)[res_group] == 1)) * 1.0 + \
         (sep_child | is_coll) * 1.5
     w_move[status != 0] = 0
-    moved = _weighted_pick(w_move, int(round(persons * 0.008)), r_life)
+    moved = _weighted_pick(w_move, round(persons * 0.008), r_life)
     status[moved] = 2
     # a dead head with a living spouse: the spouse becomes head
     _promote_spouse(role, status, res_group, household)
@@ -658,10 +658,10 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     # graduates (应届 = this year, plus last year's cohort)
     grad = np.full(n, -1, dtype=np.int64)
     w_g = living * ((age >= 21) & (age < 26)) * np.exp(-0.5 * ((age - 22.8) / 1.3) ** 2)
-    g_this = _weighted_pick(w_g, int(round(n * 0.01)), rng)
+    g_this = _weighted_pick(w_g, round(n * 0.01), rng)
     grad[g_this] = as_of.year
     w_g2 = living * ((age >= 22) & (age < 27)) * np.exp(-0.5 * ((age - 23.8) / 1.3) ** 2) * (grad < 0)
-    g_last = _weighted_pick(w_g2, int(round(n * 0.008)), rng)
+    g_last = _weighted_pick(w_g2, round(n * 0.008), rng)
     grad[g_last] = as_of.year - 1
     is_grad = grad > 0
     grad_age = age - (as_of.year - grad) * is_grad
@@ -750,10 +750,10 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     hh_old = np.bincount(hh[household >= 0], weights=(age >= 70)[household >= 0], minlength=n_hh)
     hh_w = 0.2 + 3 * (hh_dis > 0) + 2 * (hh_unemp > 0) + 0.5 * (hh_old > 0)
     n_hj = int(hj.sum())
-    dibao_hh = _pick_households(hh_w, hh_size, int(round(n_hj * 0.007)), r_welf)
+    dibao_hh = _pick_households(hh_w, hh_size, round(n_hj * 0.007), r_welf)
     hh_w2 = hh_w.copy()
     hh_w2[dibao_hh] = 0
-    low_hh = _pick_households(hh_w2, hh_size, int(round(n_hj * 0.01)), r_welf)
+    low_hh = _pick_households(hh_w2, hh_size, round(n_hj * 0.01), r_welf)
     district = houses["district_code"].to_numpy().astype("<U6")
     hh_district = np.full(n_hh, "310000", dtype="<U6")
     hh_district[hh[household >= 0]] = district[hukou_house[household >= 0]]
@@ -781,7 +781,7 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     severe = disabled & (grade <= 2)
     w_t = hj * living * ((old_alone * 3.0) + (severe & (role != SPOUSE)) * 1.0) * (~in_dibao)
     tekun = np.zeros(n, dtype=bool)
-    tekun[_weighted_pick(w_t, max(1, int(round(n * 0.001))), r_welf)] = True
+    tekun[_weighted_pick(w_t, max(1, round(n * 0.001)), r_welf)] = True
     tk_seq = np.char.zfill((r_welf.permutation(max(1_000_000, n))[:n] + 1).astype("<U6"), 6)
     tk_since = asof - (30 + r_welf.random(n) * 2500).astype(np.int64) * DAY
     out["tekun_case_no"] = np.where(tekun, np.char.add(np.char.add("TK", id_number.astype("<U6")), tk_seq), None)
@@ -856,10 +856,12 @@ def _attributes(*, n, age, male, ptype, role, status, birth, asof, as_of, res_gr
     tier = np.full(n, None, dtype=object)
     amount = np.full(n, np.nan)
     takes = hj & (age_ref >= 65) & (rng.random(n) < 0.98)
+    done = np.zeros(n, dtype=bool)
     for lo, label, amt in ALLOWANCE:
-        sel = takes & (age_ref >= lo) & (tier == None)  # noqa: E711
+        sel = takes & (age_ref >= lo) & ~done
         tier[sel] = label
         amount[sel] = amt
+        done |= sel
     out["elderly_allowance_tier"] = tier
     out["elderly_allowance_amount"] = amount
 

@@ -84,7 +84,7 @@ def test_shanghai_codes_respect_history() -> None:
     for district in ["310115", "310106", "310151", "310112", "310113"]:
         codes = ids.shanghai_region_codes(np.array([district] * n), years, np.zeros(n, bool), rng)
         for code, year in zip(codes, years):
-            name, lo, hi = ids.SHANGHAI_CODES[code]
+            _, lo, hi = ids.SHANGHAI_CODES[code]
             assert lo <= year and (hi is None or year < hi), (district, code, year)
     # 静安 residents assigned before 2015 carry both 静安 and 闸北 numbers
     old = ids.shanghai_region_codes(np.array(["310106"] * n), np.full(n, 1985), np.zeros(n, bool), rng)
