@@ -40,7 +40,7 @@ HUJI_TEMPLATES = {
     "single_parent": 0.025, "old_with_child": 0.20, "three_gen": 0.11, "with_parent": 0.06,
 }
 LAIHU_TEMPLATES = {
-    "single": 0.41, "couple": 0.16, "nuclear": 0.19, "shared": 0.14, "with_parent": 0.05, "old_couple": 0.05,
+    "single": 0.43, "couple": 0.17, "nuclear": 0.16, "shared": 0.14, "with_parent": 0.05, "old_couple": 0.05,
 }
 JINGWAI_TEMPLATES = {"single": 0.5, "couple": 0.25, "nuclear": 0.25}
 
@@ -325,7 +325,15 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
     cw = com["weight"].to_numpy()
     g_ptype = np.zeros(n_groups, dtype=np.int64)
     g_ptype[res_group] = ptype
-    g_com = r_house.choice(n_com, size=n_groups, p=cw)
+    # 来沪 people live more in the suburbs, 户籍 more in the centre (2020 census pattern)
+    dclass = com["district_class"].to_numpy()
+    g_com = np.empty(n_groups, dtype=np.int64)
+    for t, tilt in ((0, {"central": 1.25, "pudong": 1.0, "suburb": 0.85}),
+                    (1, {"central": 0.6, "pudong": 1.0, "suburb": 1.3}),
+                    (2, {"central": 1.3, "pudong": 1.3, "suburb": 0.7})):
+        w_t = cw * np.vectorize(tilt.get)(dclass)
+        sel = np.flatnonzero(g_ptype == t)
+        g_com[sel] = r_house.choice(n_com, size=len(sel), p=w_t / w_t.sum())
     # hukou houses that are not somebody's residence group house
     g_head_hh = np.full(n_groups, -1)
     g_head_hh[res_group[fam & ~sep_child]] = household[fam & ~sep_child]
@@ -341,10 +349,14 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
     houses, areas = areas_mod.build_houses(plan, demand, r_house)
     # entity list in committee order: groups first then extras, random house within committee
     ent_com = np.concatenate([g_com, extra_com])
-    ent_order = np.argsort(ent_com, kind="stable")
+    # migrants rent the rent-prone stock (售后公房, 农民自建房) more often: match on a tilted key
+    ent_key = r_house.random(len(ent_com))
+    ent_key[:n_groups] += np.where(g_ptype == 1, 0.35, 0.0)
+    ent_order = np.lexsort((ent_key, ent_com))
     h_com_idx = houses["committee_code"].replace_strict(
         dict(zip(com["committee_code"].to_list(), range(n_com)))).to_numpy()
-    h_order = np.lexsort((r_house.random(houses.height), h_com_idx))
+    rent_prone = houses["house_type"].is_in(["售后公房", "农民自建房", "公房租赁"]).to_numpy()
+    h_order = np.lexsort((r_house.random(houses.height) + 0.35 * rent_prone, h_com_idx))
     ent_house = np.empty(len(ent_com), dtype=np.int64)
     ent_house[ent_order] = h_order
     g_house = ent_house[:n_groups]
