@@ -111,7 +111,7 @@ def _weighted_pick(weights: np.ndarray, k: int, rng: np.random.Generator, ordere
 
 def _elderly_age(n: int, rng: np.random.Generator, alone: bool = False) -> np.ndarray:
     bands = np.array([60, 70, 80, 90, 100])
-    p = np.array([0.36, 0.34, 0.235, 0.062, 0.003]) if alone else np.array([0.50, 0.32, 0.155, 0.023, 0.002])
+    p = np.array([0.36, 0.34, 0.235, 0.062, 0.0015]) if alone else np.array([0.50, 0.32, 0.155, 0.023, 0.001])
     b = rng.choice(5, size=n, p=p / p.sum())
     return bands[b] + rng.random(n) * np.where(b == 4, 5, 10)
 
@@ -276,7 +276,7 @@ def build_city(persons: int, seed: int, as_of: dt.date = AS_OF) -> City:
     group = P["group"].astype(np.int64)
 
     # centenarians: at least max(3, N/4000) among elderly living alone / couples
-    want_cent = max(3, round(persons * 0.00025))
+    want_cent = max(3, round(persons * 0.00015))
     have = int(((age >= 100) & (ptype == 0)).sum())
     if have < want_cent:
         cand = np.flatnonzero((ptype == 0) & (role == HEAD) & np.isin(P["template"], ["old_alone"]) & (age >= 85) & (age < 100))
