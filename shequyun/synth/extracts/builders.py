@@ -122,7 +122,9 @@ def ps_population(ctx: Context, rng: np.random.Generator) -> Extract:
     status = p["status_date"].cast(pl.Datetime("us")).dt.epoch("s").to_numpy().astype(float) - start.timestamp()
     secs = np.where(~np.isnan(arrived) & (arrived > 0), arrived + rng.random(n) * 30 * 86400, base)
     secs = np.where(~np.isnan(status) & (status > 0), status + rng.random(n) * 3 * 86400, secs)
-    secs = np.minimum(np.floor(secs), span - 1)
+    # registered during office hours (08:00-18:00) of that day
+    secs = np.floor(secs / 86400) * 86400 + 8 * 3600 + np.floor(rng.random(n) * 10 * 3600)
+    secs = np.minimum(secs, span - 1)
     djsj = pl.Series((start.timestamp() + secs) * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us"))
     p = p.with_columns(djsj.alias("_djsj")).sort("_djsj", "person_id")
     p = p.with_columns(pl.format("R{}", pl.int_range(1, p.height + 1).cast(pl.String).str.zfill(11)).alias("_rkbh"))
