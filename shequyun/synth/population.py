@@ -567,7 +567,7 @@ def _finish_houses(houses: pl.DataFrame, persons: pl.DataFrame, households: pl.D
     free = owner[hk] < 0
     owner[hk[free]] = head_of_hh[sep_hh[free]]
     # remaining owned houses: a random 户籍 adult landlord
-    landlords = np.flatnonzero((ptype == 0) & (age >= 30))
+    landlords = np.flatnonzero((ptype == 0) & (age >= 30) & res_ok)
     rest = np.flatnonzero(owner < 0)
     owner[rest] = landlords[rng.integers(0, len(landlords), len(rest))]
     htype = houses["house_type"].to_numpy()

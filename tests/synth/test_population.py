@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import polars as pl
 import pytest
@@ -61,6 +64,15 @@ def test_deterministic_per_seed() -> None:
         assert getattr(a, name).equals(getattr(b, name)), name
     assert not a.persons.equals(c.persons)
     assert a.persons["id_number"].to_list() != c.persons["id_number"].to_list()
+
+
+def test_deterministic_across_processes() -> None:
+    code = ("import hashlib; from shequyun.synth.population import build_city; c = build_city(1500, 9); "
+            "print(hashlib.sha1(b''.join(getattr(c, k).hash_rows().to_numpy().tobytes() "
+            "for k in ('areas', 'houses', 'households', 'persons'))).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in (1, 2)}
+    assert len(digests) == 1 and len(digests.pop()) == 40
 
 
 def test_ids_valid_unique_and_consistent(persons: pl.DataFrame) -> None:
@@ -182,6 +194,8 @@ def test_house_references(city: City, persons: pl.DataFrame, living: pl.DataFram
     assert set(persons["hukou_house_id"].drop_nulls().to_list()) <= hid
     assert set(city.households["hukou_house_id"].to_list()) <= hid
     assert set(h["owner_person_id"].drop_nulls().to_list()) <= set(persons["person_id"].to_list())
+    owners = persons.filter(pl.col("person_id").is_in(h["owner_person_id"].drop_nulls().to_list()))
+    assert (owners["age"] >= 18).all()
     hj = persons.filter(pl.col("population_type") == "户籍")
     assert hj["hukou_house_id"].null_count() == 0
     check = hj.join(city.households.select("household_id", hh_house="hukou_house_id"), on="household_id")
