@@ -82,6 +82,16 @@ ALLOWANCE = [(100, "100+", 600), (90, "90-99", 350), (80, "80-89", 180), (70, "7
 
 @dataclass
 class City:
+    """The truth tables of SCHEMA.md.
+
+    Columns beyond the contract:
+    - persons: residence_group_id (G…: the people living together in one house, 来沪 families
+      included), elderly_allowance_amount (75/150/180/350/600 元), lives_alone (alone in the
+      residence house; living residents only).
+    - houses: building_code (area code of the building), compound_kind (新村/商品房/动迁/里弄/村),
+      building_suffix (号楼/幢, used when `building` is set), village_group (村民小组 for rural houses).
+    """
+
     areas: pl.DataFrame
     houses: pl.DataFrame
     households: pl.DataFrame
