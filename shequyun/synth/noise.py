@@ -210,12 +210,12 @@ _BUILDING_RE = re.compile(r"(?<=\d)(号楼|幢|栋)")
 
 
 def address_building_suffix(v: str, rng: np.random.Generator) -> str | None:
-    """号楼 / 幢 / 栋 written as one of the other two."""
+    """号楼 / 幢 / 栋 written as one of the others, or as a bare 号 (1504号1号302室)."""
     m = _BUILDING_RE.search(v)
     if m is None:
         return None
-    others = [s for s in ("号楼", "幢", "栋") if s != m.group(1)]
-    return v[:m.start()] + others[int(rng.integers(0, 2))] + v[m.end():]
+    others = [s for s in ("号楼", "幢", "栋", "号") if s != m.group(1)]
+    return v[:m.start()] + others[int(rng.integers(0, len(others)))] + v[m.end():]
 
 
 def address_pudong_short(v: str, rng: np.random.Generator) -> str | None:

@@ -288,3 +288,64 @@ def test_clean_extract_has_valid_ids_and_20_char_certificates(city_dir: Path) ->
     again = build_clean("ps_hukou", Context.from_city(city, 5), 5).df
     assert again.equals(hk)
     assert np.all(hk["_person_id"].is_not_null().to_numpy())
+
+
+@pytest.fixture(scope="module")
+def small_ctx() -> Context:
+    from shequyun.synth.generate import _build_city
+
+    city, _ = _build_city(3000, 17)
+    return Context.from_city(city, 17)
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_event_before_is_the_clean_value(small_ctx: Context, system: str) -> None:
+    from shequyun.synth.extracts import build_noisy
+    from shequyun.synth.noise import format_date_expr
+
+    cfg = NoiseConfig.default().scaled(3)
+    clean = build_clean(system, small_ctx, 17)
+    noisy, ev = build_noisy(system, small_ctx, cfg, 17)
+    assert noisy.df.height == clean.df.height
+    text = clean.df.with_columns([format_date_expr(c, s).alias(c) for c, s in clean.date_styles.items()])
+    for e in ev.iter_rows(named=True):
+        assert text[e["field"]][e["_rid"]] == e["before"], e
+        assert noisy.df[e["field"]][e["_rid"]] == e["after"], e
+        assert e["before"] != e["after"]
+    # fields without events are exactly the clean ones
+    touched = {(r, f) for r, f in zip(ev["_rid"].to_list(), ev["field"].to_list())}
+    for col in [c for c in noisy.df.columns if not c.startswith("_")]:
+        if noisy.df.schema[col] != pl.String or text.schema[col] != pl.String:
+            continue
+        diff = np.flatnonzero((noisy.df[col] != text[col]).fill_null(True).to_numpy()
+                              & ~(noisy.df[col].is_null() & text[col].is_null()).to_numpy())
+        assert all((int(i), col) in touched for i in diff), (system, col)
+
+
+def test_rates_on_the_extracts(city_dir: Path, records: pl.DataFrame, events: pl.DataFrame) -> None:
+    cfg = NoiseConfig.default().scaled(2)
+    base = records.filter(~pl.col("is_broken") & ~pl.col("is_duplicate")).height
+
+    def within(kind: str, eligible: int) -> None:
+        rate = getattr(cfg, kind)
+        got = events.filter(pl.col("kind") == kind).height
+        sigma = (eligible * rate * (1 - rate)) ** 0.5
+        assert abs(got - rate * eligible) < 4 * sigma + 3, (kind, got, rate * eligible)
+
+    within("duplicate_row", base)
+    within("broken_row", base)
+    # id numbers: every non-broken original row of the systems whose main id column is always filled
+    id_cols = {"ps_hukou": "公民身份号码", "hr_employment": "证件号码", "hc_family_doctor": "id_card", "ps_population": "gmsfhm"}
+    originals = 0
+    for system, col in id_cols.items():
+        _, rows = read_rows(city_dir, system)
+        keys = records.filter((pl.col("system") == system) & ~pl.col("is_broken") & ~pl.col("is_duplicate"))["row_key"]
+        originals += sum(1 for k in keys.to_list() if rows[k][col] is not None)
+    dup_keys = set(records.filter(pl.col("is_duplicate")).select("system", "row_key").iter_rows())
+    subs = events.filter(pl.col("kind").is_in(["id_substitution"]) & pl.col("system").is_in(list(id_cols))
+                         & pl.col("field").is_in(list(id_cols.values())))
+    got = sum(1 for s, k in subs.select("system", "row_key").iter_rows() if (s, k) not in dup_keys)
+    rate = cfg.id_substitution
+    sigma = (originals * rate * (1 - rate)) ** 0.5
+    # foreign ids (not 18 digits) are not eligible: allow a little under the expectation
+    assert rate * originals * 0.8 - 4 * sigma < got < rate * originals + 4 * sigma + 3

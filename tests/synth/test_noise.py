@@ -94,7 +94,11 @@ def test_name_and_address_transforms() -> None:
     assert cn == "上海市杨浦区四平路一千二百二十一弄十二号三零一室"
     assert nz.address_no_city(addr, rng) == "杨浦区四平路1221弄12号301室"
     assert nz.address_no_district(addr, rng) == "上海市四平路1221弄12号301室"
-    assert nz.address_building_suffix("天山西路1521弄21号楼", rng) in ("天山西路1521弄21幢", "天山西路1521弄21栋")
+    assert {nz.address_building_suffix("方松路1504号1号楼302室", rng) for _ in range(50)} == {
+        "方松路1504号1幢302室", "方松路1504号1栋302室", "方松路1504号1号302室"}
+    assert nz.address_building_suffix("方松路1504号1幢302室", rng) in ("方松路1504号1号楼302室", "方松路1504号1栋302室",
+                                                                     "方松路1504号1号302室")
+    assert nz.address_building_suffix("四平路1221弄12号301室", rng) is None
     assert nz.fullwidth_digits("福州路123号", rng) == "福州路１２３号"
     assert nz.address_pudong_short("上海市浦东新区花木路1号", rng) == "上海市浦东区花木路1号"
     # abolished districts only where the street belonged to them
