@@ -7,15 +7,15 @@ import os
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
-from dagster import Definitions  # noqa: E402
+from dagster import Definitions
 
-from connectors.config import load_source_configs  # noqa: E402
-from pipelines.checks import build_all_quality_checks  # noqa: E402
-from pipelines.ingest import RESOURCE_KEY, build_bronze_assets  # noqa: E402
-from pipelines.jobs import ingest_job  # noqa: E402
-from pipelines.resources import ShequyunResource  # noqa: E402
-from pipelines.schedules import daily_ingest_schedule  # noqa: E402
-from pipelines.sensors import landing_sensor  # noqa: E402
+from connectors.config import load_source_configs
+from pipelines.checks import build_all_quality_checks
+from pipelines.ingest import RESOURCE_KEY, build_bronze_assets
+from pipelines.jobs import ingest_job
+from pipelines.resources import ShequyunResource
+from pipelines.schedules import daily_ingest_schedule
+from pipelines.sensors import landing_sensor
 
 
 def build_definitions(resource: ShequyunResource | None = None) -> Definitions:

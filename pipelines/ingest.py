@@ -8,7 +8,15 @@ Each asset lands the system's new files / rows into the Delta table lake/bronze/
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Failure, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 
 from connectors.config import SourceConfig
 from connectors.errors import SourceError, SourceUnavailable

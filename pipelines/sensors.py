@@ -5,7 +5,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
 
 from pipelines.ingest import bronze_key
 from pipelines.jobs import ingest_job

@@ -28,16 +28,16 @@ import os
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
-import functools  # noqa: E402
-import re  # noqa: E402
-import uuid  # noqa: E402
-from collections.abc import Iterable, Mapping, Sequence  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, Literal  # noqa: E402
+import functools
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
 
-import pandas as pd  # noqa: E402
-import yaml  # noqa: E402
+import pandas as pd
+import yaml
 
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
 PATTERNS_FILE = Path(__file__).resolve().parent / "patterns.yml"
@@ -277,7 +277,7 @@ def load_suite(
             raise QualitySuiteError(path, f"{where}: {expectation} needs 'columns'")
         try:  # build once so that bad kwargs are reported at load time, naming the file
             _build_expectations(rule)
-        except Exception as exc:  # noqa: BLE001 - GX raises pydantic / its own errors
+        except Exception as exc:  # GX raises pydantic and its own errors
             raise QualitySuiteError(path, f"{where}: invalid arguments for {expectation}: {exc}") from exc
         rules.append(rule)
     return Suite(system=system, rules=tuple(rules), suite_file=path, description=str(raw.get("description", "")))

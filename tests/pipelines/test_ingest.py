@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bronze_fixtures import (
+    HUKOU_ROWS,
+    write_broken_employment,
+    write_hukou,
+    write_tekun,
+)
 
-from bronze_fixtures import HUKOU_ROWS, write_broken_employment, write_hukou, write_tekun
 from pipelines.run import run_ingest
 from quality.runner import latest_batch
 from shequyun.settings import Paths

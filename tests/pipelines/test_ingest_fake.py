@@ -7,7 +7,7 @@ independently of the connectors; tests/pipelines/test_ingest.py runs the real co
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,11 +22,11 @@ LINEAGE = ["_system", "_source", "_row_number", "_batch_id", "_loaded_at", "_row
 GOOD_IDS = ["11010519491231002X", "440524188001010014", "31010819840330008X", "310108840330008"]
 
 
-def _write_batch(paths, cfg, rows: list[dict[str, str]], source: str) -> LoadReceipt:  # noqa: ANN001
+def _write_batch(paths, cfg, rows: list[dict[str, str]], source: str) -> LoadReceipt:
     from deltalake import write_deltalake
 
     batch_id = uuid.uuid4().hex
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     frame = pd.DataFrame([{c: row.get(c) for c in cfg.canonical_columns} for row in rows], dtype="string")
     frame["_system"] = cfg.system
     frame["_source"] = source
@@ -59,7 +59,7 @@ def fake_landing(monkeypatch: pytest.MonkeyPatch):
 
     behaviour: dict[str, object] = {}
 
-    def load_system(cfg, paths, *, progress=False):  # noqa: ANN001, ANN202
+    def load_system(cfg, paths, *, progress=False):
         what = behaviour.get(cfg.system)
         if isinstance(what, Exception):
             raise what

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from bronze_fixtures import write_hukou, write_tekun
 from dagster import AssetKey, build_sensor_context
 
-from bronze_fixtures import write_hukou, write_tekun
 from connectors.config import load_source_configs
 from connectors.landing import load_system
 from pipelines.resources import ShequyunResource
@@ -35,7 +35,7 @@ def pending_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = connectors.landing.pending_files
 
-    def counting(cfg, paths):  # noqa: ANN001, ANN202
+    def counting(cfg, paths):
         calls.append(cfg.system)
         return real(cfg, paths)
 
