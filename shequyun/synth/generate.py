@@ -42,6 +42,10 @@ def _build_city(persons: int, seed: int) -> tuple[Any, str]:
     return build_city(persons, seed, AS_OF), "shequyun.synth.population.build_city"
 
 
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def generate_city(out: Path, persons: int = 20000, seed: int = 20261126, noise: NoiseConfig | None = None,
                   load_db: bool = False, progress: bool = True) -> dict:
     """Write the city under `out`; returns the manifest (also written to out/manifest.json)."""
@@ -98,8 +102,7 @@ def generate_city(out: Path, persons: int = 20000, seed: int = 20261126, noise: 
         "truth_rows": truth_rows,
         "noise_events": dict(sorted(noise_events.group_by("kind").len().iter_rows())),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-                                       encoding="utf-8")
+    _write_manifest(out, manifest)
     bar.update()
 
     if load_db:
@@ -108,6 +111,7 @@ def generate_city(out: Path, persons: int = 20000, seed: int = 20261126, noise: 
 
         step("databases")
         manifest["loaded"] = load_databases(out, pg_dsn(), mysql_dsn())
+        _write_manifest(out, manifest)
         bar.update()
     bar.close()
     return manifest

@@ -85,3 +85,19 @@ def test_zero_noise_has_no_events_and_no_flags(tmp_path: Path) -> None:
     assert pl.read_parquet(tmp_path / "truth" / "noise.parquet").height == 0
     rec = pl.read_parquet(tmp_path / "truth" / "source_records.parquet")
     assert not rec["is_duplicate"].any() and not rec["is_broken"].any()
+
+
+def test_load_db_uses_the_settings_dsns_and_progress_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    import shequyun.synth.dbload as dbload
+
+    calls = []
+    monkeypatch.setenv("SHEQUYUN_PG_DSN", "postgresql://someone@10.0.0.1:5433/x")
+    monkeypatch.setenv("SHEQUYUN_MYSQL_DSN", "mysql://other@10.0.0.2:3307/y")
+    monkeypatch.setattr(dbload, "load_databases", lambda out, pg, my: calls.append((out, pg, my)) or {"t": 1})
+    manifest = generate_city(tmp_path, persons=300, seed=3, load_db=True, progress=True)
+    assert calls == [(tmp_path, "postgresql://someone@10.0.0.1:5433/x", "mysql://other@10.0.0.2:3307/y")]
+    assert manifest["loaded"] == {"t": 1}
+    assert json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8")) == manifest
+    err = capsys.readouterr().err
+    assert "generate" in err and "step" in err
