@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
 
+from shequyun.settings import PROJECT_ROOT
 from shequyun.synth.generate import GENERATOR_VERSION, generate_city
 from shequyun.synth.noise import NoiseConfig
 
@@ -28,7 +32,11 @@ def _xlsx_content(path: Path) -> list[tuple]:
 def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
     manifest = generate_city(a, persons=PERSONS, seed=4242, progress=True)
-    generate_city(b, persons=PERSONS, seed=4242, progress=False)
+    # the second run in another process with another hash seed: nothing may depend on either
+    code = ("from pathlib import Path; from shequyun.synth.generate import generate_city; "
+            f"generate_city(Path({str(b)!r}), persons={PERSONS}, seed=4242, progress=False)")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=PROJECT_ROOT, timeout=600)
     return a, b, manifest
 
 

@@ -141,7 +141,7 @@ def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: i
         .select(pl.lit(system).alias("system"), "row_key", "kind", "field", "before", "after", "_pos"),
     ]
     originals = keyed.filter(pl.col("_kind") == "ok").select("_rid", pl.col("row_key").alias("_orig"))
-    events.append(keyed.filter(pl.col("_kind") == "duplicate").join(originals, on="_rid", how="left").select(
+    events.append(keyed.filter(pl.col("_kind") == "duplicate").join(originals, on="_rid", how="left", maintain_order="left").select(
         pl.lit(system).alias("system"), "row_key", pl.lit("duplicate_row").alias("kind"), pl.lit(None, pl.String).alias("field"),
         pl.col("_orig").alias("before"), pl.col("row_key").alias("after"), "_pos"))
     broken_pos = np.flatnonzero(empty.to_numpy())

@@ -158,10 +158,10 @@ def ca_dibao(ctx: Context, rng: np.random.Generator) -> Extract:
     m = m.with_columns(pl.len().over("household_id").alias("_size")).sort("_case", "person_id")
     heads = ctx.persons.select(pl.col("person_id").alias("head_person_id"), pl.col("name").alias("_head_name"),
                                pl.col("id_number").alias("_head_id"))
-    m = m.join(heads, on="head_person_id", how="left")
+    m = m.join(heads, on="head_person_id", how="left", maintain_order="left")
     reasons = cases.sort("household_id").select("household_id").with_columns(
         choice(rng, ["因病", "因残", "失业", "年老体弱", "缺乏劳动力", "子女就学"], cases.height).alias("_reason"))
-    m = m.join(reasons, on="household_id", how="left").sort("_case", "person_id")
+    m = m.join(reasons, on="household_id", how="left", maintain_order="left").sort("_case", "person_id")
     m = ctx.address(m, "home_house_id", "street", "家庭住址", stale_from="prev_house_id")
     df = m.select(
         pl.col("_case").alias("低保证号"), pl.col("_head_name").alias("户主姓名"), pl.col("_head_id").alias("户主身份证号"),
@@ -351,7 +351,7 @@ def ha_property(ctx: Context, rng: np.random.Generator) -> Extract:
     n = h.height
     owners = ctx.persons.select(pl.col("person_id").alias("owner_person_id"), pl.col("name").alias("_owner"),
                                 pl.col("id_number").alias("_owner_id"), pl.col("birth_date").alias("_birth"))
-    h = h.join(owners, on="owner_person_id", how="left").sort("certificate_no", "house_id")
+    h = h.join(owners, on="owner_person_id", how="left", maintain_order="left").sort("certificate_no", "house_id")
     lo = pl.select(pl.max_horizontal(pl.lit(add_years(h["_birth"], 22)), pl.lit(date(1995, 1, 1)))).to_series()
     h = h.with_columns(rand_dates(rng, lo, ctx.as_of - timedelta(days=10), n).alias("_reg"),
                        choice(rng, ["单独所有", "共同共有", "按份共有"], n, [0.6, 0.35, 0.05]).alias("_co"))
@@ -436,7 +436,7 @@ def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
         alone_expr = (pl.col("age") >= 60) & pl.col("lives_alone").fill_null(False)
     if "key_care_category" in p.columns:
         alone_expr = alone_expr | pl.col("key_care_category").is_not_null()
-    p = p.join(alone, on="residence_house_id", how="left").with_columns(
+    p = p.join(alone, on="residence_house_id", how="left", maintain_order="left").with_columns(
         alone_expr.alias("_alone"),
         (pl.col("dibao_case_no").is_not_null() | pl.col("tekun_case_no").is_not_null()
          | pl.col("low_income_case_no").is_not_null()).alias("_poor"),
@@ -466,7 +466,7 @@ def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
             continue
         d = rng.integers(0, window, len(who))
         same_week = rng.random(len(who)) < 0.35
-        anchor_day = (pl.DataFrame({"_i": who}).join(anchor, on="_i", how="left")["_day"]
+        anchor_day = (pl.DataFrame({"_i": who}).join(anchor, on="_i", how="left", maintain_order="left")["_day"]
                       .fill_null(-1).to_numpy())
         shifted = np.clip(anchor_day + rng.integers(-3, 4, len(who)), 0, window - 1)
         d = np.where(same_week & (anchor_day >= 0), shifted, d)
@@ -474,7 +474,7 @@ def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
     v = pl.concat(frames).sort("_day", "_i", "_dept")
     m = v.height
     t = targets.with_row_index("_i").with_columns(pl.col("_i").cast(pl.Int64))
-    v = v.with_columns(pl.col("_i").cast(pl.Int64)).join(t, on="_i", how="left").sort("_day", "_i", "_dept")
+    v = v.with_columns(pl.col("_i").cast(pl.Int64)).join(t, on="_i", how="left", maintain_order="left").sort("_day", "_i", "_dept")
     visitors = random_names(ctx, rng, max(200, n // 50))
     dept = v["_dept"].to_numpy()
     is_committee = dept == "居委会"
@@ -489,7 +489,7 @@ def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
         choice(rng, SITUATIONS, m).alias("_situation"), choice(rng, APPEALS, m).alias("_appeal"),
     )
     v = v.join(ctx.addresses.select(pl.col("house_id").alias("residence_house_id"), "committee_code"),
-               on="residence_house_id", how="left").sort("_day", "_i", "_dept")
+               on="residence_house_id", how="left", maintain_order="left").sort("_day", "_i", "_dept")
     v = ctx.address(v, "residence_house_id", "compound", "targetAddress", stale_from="prev_house_id")
     df = v.select(
         pl.col("_vid").alias("visitId"), pl.col("_date").alias("visitDate"), pl.col("_visitor").alias("visitor"),

@@ -31,8 +31,8 @@ def _opt(col: str, suffix: str) -> pl.Expr:
 def _house_styles(houses: pl.DataFrame, areas: pl.DataFrame) -> pl.DataFrame:
     """Each house's address in every department style (vectorised); `canonical` is the truth address."""
     names = areas.select("code", "name")
-    h = houses.join(names.rename({"code": "district_code", "name": "_district"}), on="district_code", how="left")
-    h = h.join(names.rename({"code": "street_code", "name": "_street"}), on="street_code", how="left")
+    h = houses.join(names.rename({"code": "district_code", "name": "_district"}), on="district_code", how="left", maintain_order="left")
+    h = h.join(names.rename({"code": "street_code", "name": "_street"}), on="street_code", how="left", maintain_order="left")
     h = h.with_columns(pl.col("_district").fill_null(""), pl.col("_street").fill_null(""))
     if "building_suffix" not in h.columns:
         h = h.with_columns(pl.lit("号楼").alias("building_suffix"))
@@ -94,7 +94,7 @@ class Context:
             _age(pl.col("birth_date"), as_of).alias("age"),
             pl.coalesce("residence_house_id", "hukou_house_id").alias("home_house_id"),
         )
-        p = p.join(city.households.select("household_id", "household_no", "head_person_id"), on="household_id", how="left")
+        p = p.join(city.households.select("household_id", "household_no", "head_person_id"), on="household_id", how="left", maintain_order="left")
         p = p.with_columns(_previous_house(p, city.houses, rng).alias("prev_house_id"))
         return cls(as_of=as_of, persons=p, houses=city.houses, households=city.households, addresses=addresses,
                    areas=city.areas)
@@ -104,10 +104,10 @@ class Context:
         with `stale_from` (a house-id column) also `_stale__out` and `_stale_house__out` for stale-address noise."""
         a = self.addresses.select(pl.col("house_id").alias(house_col), pl.col(style).alias(out),
                                   pl.col("street_code").alias(f"_street__{out}"))
-        df = df.join(a, on=house_col, how="left")
+        df = df.join(a, on=house_col, how="left", maintain_order="left")
         if stale_from is not None:
             s = self.addresses.select(pl.col("house_id").alias(stale_from), pl.col(style).alias(f"_stale__{out}"))
-            df = df.join(s, on=stale_from, how="left").with_columns(pl.col(stale_from).alias(f"_stale_house__{out}"))
+            df = df.join(s, on=stale_from, how="left", maintain_order="left").with_columns(pl.col(stale_from).alias(f"_stale_house__{out}"))
         return df
 
 
@@ -120,7 +120,7 @@ def _previous_house(p: pl.DataFrame, houses: pl.DataFrame, rng: np.random.Genera
     flat = h["house_id"].to_numpy()
     lookup = pl.DataFrame({"committee_code": committees["committee_code"], "_start": start, "_n": committees["n"]})
     home = p.select("home_house_id").join(houses.select(pl.col("house_id").alias("home_house_id"), "committee_code"),
-                                          on="home_house_id", how="left").join(lookup, on="committee_code", how="left")
+                                          on="home_house_id", how="left", maintain_order="left").join(lookup, on="committee_code", how="left", maintain_order="left")
     n = home["_n"].fill_null(1).to_numpy()
     pos = home["_start"].fill_null(0).to_numpy().astype(np.int64) + np.floor(rng.random(len(n)) * n).astype(np.int64)
     random_house = np.where(home["_n"].is_null().to_numpy(), None, flat[np.minimum(pos, len(flat) - 1)]) if len(flat) else None

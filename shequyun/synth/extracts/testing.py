@@ -163,7 +163,7 @@ def fake_city(persons: int = 600, seed: int = 7) -> FakeCity:
         "household_id": [f"F{h + 1:07d}" for h in range(n_hh)],
         "household_no": [f"{310000000 + h}" for h in range(n_hh)],
         "hukou_house_id": [f"H{i + 1:07d}" for i in hh_house],
-    }).join(heads.select(pl.col("household_id"), pl.col("person_id").alias("head_person_id")), on="household_id", how="left"
+    }).join(heads.select(pl.col("household_id"), pl.col("person_id").alias("head_person_id")), on="household_id", how="left", maintain_order="left"
             ).with_columns(pl.lit(False).alias("is_collective"))
     areas = pl.DataFrame({"level": ["district"] * 4, "code": [s[2] for s in streets], "name": [s[3] for s in streets],
                           "parent_code": [None] * 4, "street_type": [None] * 4}, schema_overrides={"parent_code": pl.String, "street_type": pl.String})
