@@ -22,7 +22,7 @@ from dagster import (
 from connectors.config import SourceConfig
 from pipelines.ingest import bronze_key
 from pipelines.resources import ShequyunResource
-from quality.runner import ExpectationOutcome, Rule, Suite, suite_for
+from quality.runner import BronzeBatch, ExpectationOutcome, Rule, Suite, suite_for
 
 _SEVERITY = {"error": AssetCheckSeverity.ERROR, "warn": AssetCheckSeverity.WARN}
 
@@ -44,7 +44,7 @@ def _batch_ids_of_latest_materialisation(context: AssetCheckExecutionContext, sy
     )
 
 
-def _rule_result(system: str, rule: Rule, outcomes: list[ExpectationOutcome], batch_ids: list[str]) -> AssetCheckResult:
+def _rule_result(system: str, rule: Rule, outcomes: list[ExpectationOutcome], batch: BronzeBatch) -> AssetCheckResult:
     failing = [o for o in outcomes if not o.success]
     by_column = {
         (o.column or "<table>"): {
@@ -61,8 +61,11 @@ def _rule_result(system: str, rule: Rule, outcomes: list[ExpectationOutcome], ba
         "unexpected_count": MetadataValue.int(sum(o.unexpected_count for o in outcomes)),
         "failing_columns": MetadataValue.json([o.column or "<table>" for o in failing]),
         "by_column": MetadataValue.json(by_column),
-        "batches": MetadataValue.json(batch_ids),
+        "batches": MetadataValue.json(batch.batch_ids),
+        "rows_in_batches": MetadataValue.int(batch.total_rows),
     }
+    if batch.sampled:
+        metadata["sampled"] = f"every {batch.sample_every}th row by _row_number ({len(batch.frame):,} of {batch.total_rows:,})"
     if "mostly" in rule.kwargs:
         metadata["mostly"] = MetadataValue.float(float(rule.kwargs["mostly"]))
     return AssetCheckResult(
@@ -93,7 +96,7 @@ def build_quality_checks(cfg: SourceConfig, suite: Suite | None = None) -> Asset
     @multi_asset_check(specs=specs, name=f"bronze_{cfg.system}__quality", can_subset=True,
                        description=f"{cfg.title}: bronze quality suite ({suite.suite_file.name if suite.suite_file else 'default'})")
     def _checks(context: AssetCheckExecutionContext, shequyun: ShequyunResource) -> Iterator[AssetCheckResult]:
-        from quality.runner import bronze_exists, latest_batch, run_suite
+        from quality.runner import bronze_exists, read_batches, run_suite
 
         paths = shequyun.paths()
         status, batch_ids = _batch_ids_of_latest_materialisation(context, cfg.system)
@@ -102,15 +105,16 @@ def build_quality_checks(cfg: SourceConfig, suite: Suite | None = None) -> Asset
                 f"{cfg.system}: no bronze table yet (latest materialisation: {status or 'none'}); checks not evaluated"
             )
             return
-        df = latest_batch(paths, cfg.system, batch_ids or None)
+        batch = read_batches(paths, cfg.system, batch_ids or None, max_rows=shequyun.quality_max_rows or None)
+        if batch.sampled:
+            context.log.info(f"{cfg.system}: validating every {batch.sample_every}th of {batch.total_rows:,} rows")
         selected = {k.name for k in context.selected_asset_check_keys}
         active = Suite(cfg.system, tuple(r for r in suite.rules if check_name(cfg.system, r.name) in selected),
                        suite.suite_file, suite.description)
-        result = run_suite(cfg.system, df, suite=active)
-        batches = batch_ids or (sorted(set(df["_batch_id"].dropna().astype(str))) if "_batch_id" in df.columns else [])
+        result = run_suite(cfg.system, batch.frame, suite=active)
         for name in sorted(selected, key=lambda n: list(rules_by_check).index(n)):
             rule = rules_by_check[name]
-            yield _rule_result(cfg.system, rule, result.for_rule(rule.name), list(batches))
+            yield _rule_result(cfg.system, rule, result.for_rule(rule.name), batch)
 
     return _checks
 

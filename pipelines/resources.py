@@ -23,5 +23,10 @@ class ShequyunResource(ConfigurableResource):
         default=False, description="Report database systems whose server does not answer as skipped, not failed."
     )
 
+    quality_max_rows: int = Field(
+        default=2_000_000,
+        description="Quality checks validate at most this many rows of a batch (a systematic sample beyond); 0 = all.",
+    )
+
     def paths(self) -> Paths:
         return Paths.from_env(self.data_dir or None)

@@ -425,11 +425,28 @@ def bronze_exists(paths: Any, system: str) -> bool:
     return (_bronze_path(paths, system) / "_delta_log").is_dir()
 
 
-def latest_batch(paths: Any, system: str, batch_ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """Rows of the newest batch of bronze/<system> (the one with the latest ``_loaded_at``).
+@dataclass(frozen=True)
+class BronzeBatch:
+    """Rows read from bronze for validation; ``sample_every`` > 1 when only every n-th row was read."""
 
-    With ``batch_ids``, the rows of those batches instead (what one run landed). All values are
-    strings, as in bronze. Raises FileNotFoundError when the system has no bronze table yet.
+    frame: pd.DataFrame
+    batch_ids: list[str]
+    total_rows: int
+    sample_every: int = 1
+
+    @property
+    def sampled(self) -> bool:
+        return self.sample_every > 1
+
+
+def read_batches(
+    paths: Any, system: str, batch_ids: Sequence[str] | None = None, *, max_rows: int | None = None
+) -> BronzeBatch:
+    """The rows of ``batch_ids`` of bronze/<system> (default: the newest batch, latest ``_loaded_at``).
+
+    With ``max_rows``, a batch larger than that is read as a systematic sample (every n-th source row by
+    ``_row_number``), so that validating a city-size extract stays within memory; the result says so.
+    Raises FileNotFoundError when the system has no bronze table yet.
     """
     import polars as pl
 
@@ -438,18 +455,32 @@ def latest_batch(paths: Any, system: str, batch_ids: Sequence[str] | None = None
         raise FileNotFoundError(f"no bronze table for {system!r} at {path}")
     lazy = pl.scan_delta(str(path))
     if batch_ids:
-        chosen = list(batch_ids)
+        chosen = [str(b) for b in batch_ids]
     else:
         newest = (
-            lazy.select("_batch_id", "_loaded_at")
-            .sort("_loaded_at", descending=True, nulls_last=True)
-            .select(pl.col("_batch_id").first())
-            .collect()
+            lazy.select(pl.col("_batch_id").get(pl.col("_loaded_at").arg_max())).collect()
+            if "_loaded_at" in lazy.collect_schema().names()
+            else pl.DataFrame()
         )
         if newest.height == 0 or newest.item() is None:
-            return lazy.head(0).collect().to_pandas()
-        chosen = [newest.item()]
-    return lazy.filter(pl.col("_batch_id").is_in(chosen)).collect().to_pandas()
+            return BronzeBatch(lazy.head(0).collect().to_pandas(), [], 0)
+        chosen = [str(newest.item())]
+    rows = lazy.filter(pl.col("_batch_id").is_in(chosen))
+    total = int(rows.select(pl.len()).collect().item())
+    every = 1
+    if max_rows and total > max_rows:
+        every = -(-total // max_rows)
+        rows = rows.filter(pl.col("_row_number").cast(pl.Int64) % every == 0)
+    return BronzeBatch(rows.collect().to_pandas(), chosen, total, every)
+
+
+def latest_batch(paths: Any, system: str, batch_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rows of the newest batch of bronze/<system> (the one with the latest ``_loaded_at``).
+
+    With ``batch_ids``, the rows of those batches instead (what one run landed). Source values are
+    strings, as in bronze. Raises FileNotFoundError when the system has no bronze table yet.
+    """
+    return read_batches(paths, system, batch_ids).frame
 
 
 def default_suite(system: str, canonical: Sequence[str], required: Sequence[str]) -> Suite:

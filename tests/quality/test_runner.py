@@ -162,3 +162,19 @@ def test_latest_batch_reads_only_the_newest_batch(tmp_path: Path) -> None:
     assert len(both) == 5
     with pytest.raises(FileNotFoundError):
         latest_batch(paths, "ps_population")
+
+
+def test_large_batches_are_read_as_a_systematic_sample(tmp_path: Path) -> None:
+    from deltalake import write_deltalake
+
+    from quality.runner import read_batches
+
+    paths = Paths(tmp_path)
+    frame = pd.DataFrame({"person_name": [f"p{i}" for i in range(1000)], "_row_number": range(2, 1002),
+                          "_batch_id": "b1", "_loaded_at": pd.Timestamp("2026-11-01", tz="UTC")})
+    write_deltalake(str(paths.bronze / "ps_hukou"), frame, mode="append")
+    full = read_batches(paths, "ps_hukou")
+    assert (full.total_rows, len(full.frame), full.sampled, full.batch_ids) == (1000, 1000, False, ["b1"])
+    sample = read_batches(paths, "ps_hukou", max_rows=100)
+    assert sample.sampled and sample.sample_every == 10 and sample.total_rows == 1000
+    assert len(sample.frame) == 100 and (sample.frame["_row_number"] % 10 == 0).all()
