@@ -4,9 +4,9 @@ Row numbers are physical line numbers (header = 1, first data row = 2 in the usu
 number of fields differs from the header's, or that does not decode, is rejected (quarantined) with its
 text; the rest of the file lands.
 
-Fast path (no quote character in the file): lines are split and counted with Arrow compute kernels.
-Files with quoted fields go through the stdlib csv parser (C), which handles quoted delimiters and
-newlines.
+Parsing runs in Arrow's C++ CSV parser (quotes, doubled quotes, ragged rows reported to a handler);
+physical line numbers come from a vectorised scan of the newlines. A file with a record spanning
+several lines (a quoted newline) goes through the stdlib csv parser (C), which tracks lines per record.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from connectors.base import REJECT_SCHEMA, RawBatch
 from connectors.config import SourceConfig
@@ -73,67 +73,96 @@ class CsvReader:
             data, cfg.encoding, system=cfg.system, display=display, yaml_name=cfg.config_file.name
         )
         del data
-        text = decoded.text
-        if cfg.quote_char and cfg.quote_char in text:
-            batch = self._read_quoted(cfg, text, source=source, display=display)
-        else:
-            batch = self._read_plain(cfg, text, source=source, display=display)
-        if decoded.bad_lines:
-            numbers, raws = zip(*decoded.bad_lines)
+        bad_lines = decoded.bad_lines
+        utf8 = decoded.text.encode("utf-8")
+        del decoded  # keep one copy of the text in memory, as UTF-8 bytes
+        batch = self._read_arrow(cfg, utf8, source=source, display=display)
+        if batch is None:
+            batch = self._read_stdlib(cfg, utf8.decode("utf-8"), source=source, display=display)
+        del utf8
+        if bad_lines:
+            numbers, raws = zip(*bad_lines)
             bad = _rejects(
                 list(numbers), [f"line does not decode as {cfg.encoding}"] * len(numbers), list(raws)
             )
             batch.rejects = pa.concat_tables([batch.rejects, bad]).sort_by("_row_number")
         return batch
 
-    # -- no quotes anywhere: vectorised --------------------------------------------------------------
-    def _read_plain(self, cfg: SourceConfig, text: str, *, source: str, display: str) -> RawBatch:
-        delim = cfg.delimiter
-        lines = pa.array(text.split("\n"), pa.large_string())
-        if "\r" in text:
-            lines = pc.utf8_rtrim(lines, characters="\r")
-        numbers = np.arange(1, len(lines) + 1, dtype=np.int64)
-        non_blank = pc.greater(pc.utf8_length(lines), 0).to_numpy(zero_copy_only=False)
-        idx = np.flatnonzero(non_blank)
-        if idx.size == 0:
+    # -- Arrow's C++ CSV parser; physical line numbers from a vectorised scan of the newlines ---------
+    def _read_arrow(self, cfg: SourceConfig, data: bytes, *, source: str, display: str) -> RawBatch | None:
+        """None when a record spans several lines (quoted newlines): the caller falls back to stdlib csv."""
+        buf = np.frombuffer(data, dtype=np.uint8)
+        newlines = np.flatnonzero(buf == 10)
+        starts = np.concatenate(([0], newlines + 1))
+        ends = np.concatenate((newlines, [len(buf)]))
+        lengths = ends - starts
+        has_cr = np.zeros(len(ends), dtype=bool)
+        nonzero = lengths > 0
+        has_cr[nonzero] = buf[ends[nonzero] - 1] == 13
+        nonblank = np.flatnonzero(lengths - has_cr > 0)
+        del has_cr, nonzero, lengths, newlines
+        if nonblank.size == 0:
             raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
+        h = int(nonblank[0])
+        header_text = data[starts[h] : ends[h]].decode("utf-8").rstrip("\r")
+        header_raw = next(csv.reader([header_text], delimiter=cfg.delimiter, quotechar=cfg.quote_char))
         warnings: list[str] = []
-        header_pos = int(idx[0])
-        header_raw = lines[header_pos].as_py().split(delim)
         header = unique_header(header_raw, warnings, display)
         width = len(header)
-        body = idx[1:]
-        body_lines = lines.take(pa.array(body))
-        body_numbers = numbers[body]
-        n_fields = pc.add(pc.count_substring(body_lines, delim), 1).to_numpy(zero_copy_only=False)
-        good = n_fields == width
-        bad_pos = np.flatnonzero(~good)
+        body_lines = nonblank[1:] + 1  # physical line numbers (1-based) of the non-blank lines after the header
+        names = [f"c{i}" for i in range(width)]
+        bad: list[tuple[int, int, str]] = []
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            bad.append((row.number, row.actual_columns, row.text))
+            return "skip"
+
+        if body_lines.size == 0:
+            return RawBatch(
+                source=source,
+                data=pa.Table.from_arrays([pa.array([], pa.string())] * width, names=header),
+                row_numbers=pa.array([], pa.int64()),
+                header=[h_.strip() for h_ in header_raw],
+                warnings=warnings,
+            )
+        body = pa.py_buffer(data)[int(starts[h + 1]) if h + 1 < len(starts) else len(data) :]
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(body),
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=cfg.delimiter, quote_char=cfg.quote_char or False, double_quote=True,
+                    newlines_in_values=True, invalid_row_handler=on_invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise SourceError(cfg.system, display, f"CSV parse error: {exc}") from exc
+        if table.num_rows + len(bad) != len(body_lines) or any(b[0] is None for b in bad):
+            return None
+        keep = np.ones(len(body_lines), dtype=bool)
+        bad_index = np.array([b[0] - 1 for b in bad], dtype=np.int64)
+        keep[bad_index] = False
         rejects = _rejects(
-            body_numbers[bad_pos].tolist(),
-            [f"expected {width} fields, found {int(n)}" for n in n_fields[bad_pos]],
-            body_lines.take(pa.array(bad_pos)).to_pylist(),
+            body_lines[bad_index].tolist(),
+            [f"expected {width} fields, found {b[1]}" for b in bad],
+            [b[2].rstrip("\r") for b in bad],
         )
-        good_lines = body_lines.filter(pa.array(good)) if bad_pos.size else body_lines
-        if width == 1:
-            columns = [pc.cast(good_lines, pa.string())]
-        else:
-            flat = pc.split_pattern(good_lines, delim).flatten()
-            columns = [
-                pc.cast(flat.take(pa.array(np.arange(i, len(flat), width, dtype=np.int64))), pa.string())
-                for i in range(width)
-            ]
-        table = pa.Table.from_arrays(columns, names=header)
+        columns = [c.cast(pa.string()) for c in table.columns]
         return RawBatch(
             source=source,
-            data=table,
-            row_numbers=pa.array(body_numbers[good], pa.int64()),
+            data=pa.Table.from_arrays(columns, names=header),
+            row_numbers=pa.array(body_lines[keep], pa.int64()),
             rejects=rejects,
-            header=[h.strip() for h in header_raw],
+            header=[h_.strip() for h_ in header_raw],
             warnings=warnings,
         )
 
-    # -- quoted fields: stdlib csv (C parser), line numbers tracked per record -----------------------
-    def _read_quoted(self, cfg: SourceConfig, text: str, *, source: str, display: str) -> RawBatch:
+    # -- fallback for records spanning lines: stdlib csv (C parser), line numbers per record ---------
+    def _read_stdlib(self, cfg: SourceConfig, text: str, *, source: str, display: str) -> RawBatch:
         reader = csv.reader(
             io.StringIO(text, newline=""), delimiter=cfg.delimiter, quotechar=cfg.quote_char, strict=False
         )

@@ -251,3 +251,26 @@ def test_pending_files_by_checksum(paths, make_cfg) -> None:
     b = land_file(paths, cfg, "b.csv", HEADER + ROWS[1] + "\n")
     land_file(paths, cfg, "a_again.csv", HEADER + ROWS[0] + "\n")
     assert pending_files(cfg, paths) == [b]
+
+
+def test_blank_and_whitespace_lines_keep_line_numbers(paths, make_cfg) -> None:
+    cfg = make_cfg()
+    text = "\r\n" + HEADER.replace("\n", "\r\n") + "001,张三,1,2\r\n\r\n   \r\n002,李四,\"\",\"3\"\r\n003,王五,1,2"  # no final newline
+    land_file(paths, cfg, "a.csv", text)
+    result = load_system(cfg, paths)
+    assert_balanced(result)
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["_row_number"].to_list() == [3, 6, 7]  # header on line 2
+    assert df["phone"].to_list() == ["2", "3", "2"]  # no \r kept
+    assert df["id_number"].to_list() == ["1", "", "1"]
+    q = quarantine(paths, "t_people")
+    assert q["_row_number"].to_list() == [5] and q["raw"].to_list() == ["   "]
+
+
+def test_wrong_delimiter_is_a_structural_error(paths, make_cfg) -> None:
+    cfg = make_cfg(delimiter=";")
+    land_file(paths, cfg, "a.csv", HEADER + ROWS[0] + "\n")
+    result = load_system(cfg, paths)
+    assert len(result.failures) == 1
+    err = result.failures[0]
+    assert "required column missing" in err.reason and "编号,姓名,身份证号,电话" in err.reason
