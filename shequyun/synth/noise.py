@@ -313,6 +313,160 @@ def _draw(n: int, kinds: list[str], cfg: NoiseConfig, rng: np.random.Generator) 
     return np.where(pick < len(kinds), pick, -1)
 
 
+# ---------------------------------------------------------------- vectorised transforms
+# Each takes the selected values (a String Series, no nulls) and returns a Series of the same length:
+# the new value, or null where the value is not eligible. Only cn numerals run per value (cn2an).
+
+_HAN = r"[\u4e00-\u9fff]"
+_FW = list("０１２３４５６７８９")
+
+
+def _frame(values: pl.Series, **arrays: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame({"v": values, **{k: pl.Series(k, a) for k, a in arrays.items()}})
+
+
+def _v_id_substitution(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    n = s.len()
+    f = _frame(s, pos=rng.integers(0, 17, n).astype(np.int64), add=rng.integers(1, 10, n).astype(np.int64))
+    v, pos = pl.col("v"), pl.col("pos")
+    digit = ((v.str.slice(pos, 1).cast(pl.Int64, strict=False) + pl.col("add")) % 10).cast(pl.String)
+    out = pl.concat_str([v.str.slice(0, pos), digit, v.str.slice(pos + 1)])
+    return f.select(pl.when(v.str.contains(r"^\d{17}[0-9Xx]$")).then(out)).to_series()
+
+
+def _v_id_transposition(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    n = s.len()
+    start = rng.integers(0, 16, n)
+    f = _frame(s, **{f"p{k}": ((start + k) % 16).astype(np.int64) for k in range(16)})
+    v = pl.col("v")
+    differs = [v.str.slice(pl.col(f"p{k}"), 1) != v.str.slice(pl.col(f"p{k}") + 1, 1) for k in range(16)]
+    pos = pl.when(differs[0]).then(pl.col("p0"))
+    for k in range(1, 16):
+        pos = pos.when(differs[k]).then(pl.col(f"p{k}"))
+    f = f.with_columns(pos.alias("pos"))
+    p = pl.col("pos")
+    out = pl.concat_str([v.str.slice(0, p), v.str.slice(p + 1, 1), v.str.slice(p, 1), v.str.slice(p + 2)])
+    return f.select(pl.when(v.str.contains(r"^\d{17}[0-9Xx]$") & p.is_not_null()).then(out)).to_series()
+
+
+def _v_id_legacy15(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    v = pl.col("v")
+    ok = v.str.contains(r"^\d{17}[0-9Xx]$") & (v.str.slice(6, 2) == "19")
+    return _frame(s).select(pl.when(ok).then(v.str.slice(0, 6) + v.str.slice(8, 9))).to_series()
+
+
+def _v_id_lowercase_x(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    v = pl.col("v")
+    ok = v.str.contains(r"^\d{17}X$")
+    return _frame(s).select(pl.when(ok).then(v.str.slice(0, 17) + "x")).to_series()
+
+
+def _v_fullwidth(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    return s.str.replace_many(list("0123456789"), _FW)
+
+
+def _v_traditional(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    if s.len() == 0:
+        return s
+    values = s.to_list()
+    if any("\n" in v for v in values):
+        return pl.Series([traditional(v, rng) for v in values], dtype=pl.String)
+    converted = _s2t().convert("\n".join(values)).split("\n")
+    return pl.Series(converted, dtype=pl.String)
+
+
+def _v_name_missing_char(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    f = _frame(s, u=rng.random(s.len()))
+    v = pl.col("v")
+    n = v.str.len_chars().cast(pl.Int64)
+    pos = (pl.lit(1) + (pl.col("u") * (n - 1)).floor().cast(pl.Int64)).clip(1, n - 1)
+    ok = v.str.contains(f"^{_HAN}{{3,}}$")
+    return f.select(pl.when(ok).then(v.str.slice(0, pos) + v.str.slice(pos + 1))).to_series()
+
+
+def _v_name_swapped_chars(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    v = pl.col("v")
+    n = v.str.len_chars().cast(pl.Int64)
+    last, second = v.str.slice(n - 1, 1), v.str.slice(n - 2, 1)
+    ok = v.str.contains(f"^{_HAN}{{3,}}$") & (last != second)
+    return _frame(s).select(pl.when(ok).then(pl.concat_str([v.str.slice(0, n - 2), last, second]))).to_series()
+
+
+def _v_name_fullwidth_space(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    v = pl.col("v")
+    ok = v.str.contains(f"^{_HAN}{{2,}}$")
+    return _frame(s).select(pl.when(ok).then(pl.concat_str([v.str.slice(0, 1), pl.lit("\u3000"), v.str.slice(1)]))
+                            ).to_series()
+
+
+def _v_address_cn_numerals(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    return pl.Series([address_cn_numerals(v, rng) for v in s.to_list()], dtype=pl.String)
+
+
+def _v_address_no_city(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    v = pl.col("v")
+    return _frame(s).select(pl.when(v.str.starts_with("上海市")).then(v.str.slice(3))).to_series()
+
+
+def _v_address_no_district(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    return s.str.replace("|".join(DISTRICT_NAMES), "", n=1)
+
+
+def _v_address_building_suffix(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    choices = {"号楼": ["幢", "栋", "号"], "幢": ["号楼", "栋", "号"], "栋": ["号楼", "幢", "号"]}
+    parts = s.str.extract_groups(r"^(.*?\d)(号楼|幢|栋)(.*)$").struct.rename_fields(["a", "sfx", "b"]).struct.unnest()
+    k = rng.integers(0, 3, s.len())
+    target = pl.Series([None if x is None else choices[x][i] for x, i in zip(parts["sfx"].to_list(), k)],
+                       dtype=pl.String)
+    return parts.with_columns(target.alias("t")).select(pl.concat_str(["a", "t", "b"])).to_series()
+
+
+def _v_address_pudong_short(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    v = pl.col("v")
+    return _frame(s).select(pl.when(v.str.contains("浦东新区", literal=True))
+                            .then(v.str.replace("浦东新区", "浦东区", literal=True))).to_series()
+
+
+def _v_address_old_district(s: pl.Series, rng: np.random.Generator, street: pl.Series | None = None,
+                            **_: object) -> pl.Series:
+    if street is None:
+        return pl.Series([None] * s.len(), dtype=pl.String)
+    f = pl.DataFrame({"v": s, "st": street})
+    out = pl.lit(None, pl.String)
+    for old, (new, district_code, streets) in FORMER_DISTRICTS.items():
+        in_area = pl.col("st").str.starts_with(district_code)
+        if streets:
+            in_area = in_area & pl.col("st").is_in(list(streets))
+        hit = in_area.fill_null(False) & pl.col("v").str.contains(new, literal=True)
+        out = pl.when(hit).then(pl.col("v").str.replace(new, old, literal=True)).otherwise(out)
+    return f.select(out).to_series()
+
+
+def _v_phone_other(s: pl.Series, rng: np.random.Generator, **_: object) -> pl.Series:
+    prefix = np.array(["139", "138", "137", "136", "135", "186", "185", "158", "159", "133", "153", "189", "180", "177",
+                       "199"])
+    n = s.len()
+    return pl.Series(np.char.add(prefix[rng.integers(0, len(prefix), n)],
+                                 np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)), dtype=pl.String)
+
+
+def _v_stale(s: pl.Series, rng: np.random.Generator, stale: pl.Series | None = None, **_: object) -> pl.Series:
+    return stale if stale is not None else pl.Series([None] * s.len(), dtype=pl.String)
+
+
+VECTORISED: dict[str, Callable[..., pl.Series]] = {
+    "id_substitution": _v_id_substitution, "id_transposition": _v_id_transposition, "id_legacy15": _v_id_legacy15,
+    "id_lowercase_x": _v_id_lowercase_x, "id_fullwidth": _v_fullwidth,
+    "name_traditional": _v_traditional, "name_missing_char": _v_name_missing_char,
+    "name_swapped_chars": _v_name_swapped_chars, "name_fullwidth_space": _v_name_fullwidth_space,
+    "address_traditional": _v_traditional, "address_cn_numerals": _v_address_cn_numerals,
+    "address_no_city": _v_address_no_city, "address_no_district": _v_address_no_district,
+    "address_building_suffix": _v_address_building_suffix, "address_old_district": _v_address_old_district,
+    "address_pudong_short": _v_address_pudong_short, "address_fullwidth": _v_fullwidth, "stale_address": _v_stale,
+    "phone_other": _v_phone_other, "phone_fullwidth": _v_fullwidth,
+}
+
+
 def apply_field_noise(
     df: pl.DataFrame,
     *,
@@ -330,55 +484,48 @@ def apply_field_noise(
     `date_styles` maps each Date column to its base style; those columns come back as text.
     Returns the new frame and the events (with `_rid`).
     """
-    events: list[dict[str, object]] = []
-    rids = df["_rid"].to_numpy()
-    updates: dict[str, pl.Series] = {}
+    frames = [empty_events()]
+    rids = df["_rid"]
     for role, cols in roles.items():
         kinds = list(ROLE_KINDS[role])
         for col in cols:
             if col not in df.columns:
                 continue
-            values = df[col].to_list()
-            pick = _draw(len(values), kinds, cfg, rng)
-            street = df[f"_street__{col}"].to_list() if f"_street__{col}" in df.columns else None
-            stale = df[f"_stale__{col}"].to_list() if f"_stale__{col}" in df.columns else None
-            stale_house = df[f"_stale_house__{col}"].to_list() if f"_stale_house__{col}" in df.columns else None
-            house_changes: dict[int, str | None] = {}
-            changed = False
-            for i in np.flatnonzero(pick >= 0):
-                before = values[i]
-                if before is None or before == "":
-                    continue
-                kind = kinds[pick[i]]
+            values = df[col].cast(pl.String)
+            pick = _draw(df.height, kinds, cfg, rng)
+            present = (values.is_not_null() & (values != "")).fill_null(False).to_numpy()
+            house = df["_house_id"] if "_house_id" in df.columns else None
+            for k, kind in enumerate(kinds):
                 if kind == "id_legacy15" and system not in cfg.legacy15_systems:
                     continue
-                if kind == "address_old_district":
-                    after = address_old_district(before, street[i] if street else None)
-                elif kind == "stale_address":
-                    after = stale[i] if stale else None
-                    if after is not None and after != before:
-                        house_changes[i] = stale_house[i] if stale_house else None
-                else:
-                    after = ROLE_KINDS[role][kind](before, rng)  # type: ignore[misc]
-                if after is None or after == before:
+                idx = np.flatnonzero((pick == k) & present)
+                if len(idx) == 0:
                     continue
-                if encoding is not None and not _encodable(after, encoding):
+                before = values.gather(idx)
+                extra: dict[str, pl.Series] = {}
+                if f"_street__{col}" in df.columns:
+                    extra["street"] = df[f"_street__{col}"].gather(idx)
+                if f"_stale__{col}" in df.columns:
+                    extra["stale"] = df[f"_stale__{col}"].gather(idx)
+                after = VECTORISED[kind](before, rng, **extra)
+                ok = (after.is_not_null() & (after != before)).fill_null(False)
+                if encoding is not None and kind.endswith("traditional"):
+                    ok = ok & pl.Series([v is None or _encodable(v, encoding) for v in after.to_list()])
+                okn = ok.to_numpy()
+                if not okn.any():
                     continue
-                values[i] = after
-                changed = True
-                events.append({"_rid": int(rids[i]), "kind": kind, "field": col, "before": before, "after": after})
-            if changed:
-                updates[col] = pl.Series(col, values, dtype=pl.String)
-            if house_changes and "_house_id" in df.columns:
-                houses = df["_house_id"].to_list()
-                for i, h in house_changes.items():
-                    houses[i] = h
-                updates["_house_id"] = pl.Series("_house_id", houses, dtype=pl.String)
-    if updates:
-        df = df.with_columns(list(updates.values()))
+                rows = idx[okn]
+                new = after.filter(ok)
+                values = values.scatter(rows, new)
+                if kind == "stale_address" and house is not None and f"_stale_house__{col}" in df.columns:
+                    house = house.scatter(rows, df[f"_stale_house__{col}"].gather(rows))
+                    df = df.with_columns(house.alias("_house_id"))
+                frames.append(pl.DataFrame({"_rid": rids.gather(rows), "kind": kind, "field": col,
+                                            "before": before.filter(ok), "after": new}, schema=EVENT_SCHEMA))
+            df = df.with_columns(values.alias(col))
     df, date_events = _apply_dates(df, date_styles, cfg, rng, xlsx)
-    ev = pl.DataFrame(events, schema=EVENT_SCHEMA) if events else empty_events()
-    return df, pl.concat([ev, date_events])
+    events = pl.concat(frames + [date_events]).sort("_rid", "field", "kind")
+    return df, events
 
 
 def _apply_dates(

@@ -153,6 +153,28 @@ def test_rates_within_tolerance_and_events_match_the_rows() -> None:
         assert ev["before"] != ev["after"]
         assert noisy[col][rid] == ev["after"]
         assert clean_by[col][rid] == ev["before"]
+    # the vectorised transforms keep the promised properties
+    for kind, before, after in events.select("kind", "before", "after").iter_rows():
+        if kind in ("id_substitution", "id_transposition"):
+            assert checksum_ok(before) and not checksum_ok(after) and len(after) == 18
+            assert sum(a != b for a, b in zip(before, after)) == (1 if kind == "id_substitution" else 2)
+        elif kind == "id_legacy15":
+            assert after == before[:6] + before[8:17]
+        elif kind == "name_missing_char":
+            assert len(after) == len(before) - 1 and after[0] == before[0]
+        elif kind == "name_swapped_chars":
+            assert after[:-2] == before[:-2] and after[-2:] == before[-1] + before[-2]
+        elif kind == "address_building_suffix":
+            assert after.replace("号楼", "#").replace("幢", "#").replace("栋", "#") != after or "号" in after
+            assert len(after) in (len(before), len(before) - 1, len(before) + 1)
+        elif kind == "address_old_district":
+            assert "闸北区" in after or "崇明县" in after
+        elif kind in ("phone_other",):
+            assert re.fullmatch(r"1\d{10}", after)
+    assert {"id_substitution", "id_transposition", "id_legacy15", "name_missing_char", "name_swapped_chars",
+            "address_building_suffix", "address_old_district", "name_traditional", "address_traditional",
+            "address_cn_numerals", "address_no_district", "address_fullwidth", "name_fullwidth_space",
+            "id_fullwidth", "phone_fullwidth"} <= set(counts)
     # rows without events are untouched
     touched = set(zip(events["_rid"].to_list(), events["field"].to_list()))
     for col in ("证件号码", "姓名", "地址", "电话"):
