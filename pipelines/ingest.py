@@ -76,7 +76,7 @@ def build_bronze_asset(cfg: SourceConfig) -> AssetsDefinition:
     @asset(
         key=bronze_key(cfg.system),
         group_name=cfg.department,
-        description=f"{cfg.title} ({cfg.department_title}): {cfg.format} → Delta lake/bronze/{cfg.system}",
+        description=cfg.title,
         kinds={"delta", cfg.format},
         metadata={
             "system": cfg.system,

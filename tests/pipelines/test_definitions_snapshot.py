@@ -86,6 +86,7 @@ def test_snapshot_covers_every_source_system_with_conventions() -> None:
         cfg = configs[a["key"].split("/")[1]]
         assert a["group"] == cfg.department
         assert set(a["kinds"]) == {"delta", cfg.format}
+        assert a["description"] == cfg.title
     for c in current["asset_checks"]:
         system = c["asset"].split("/")[1]
         assert c["name"].startswith(f"bronze_{system}__")
