@@ -70,6 +70,7 @@ def generate_city(out: Path, persons: int = 20000, seed: int = 20261126, noise: 
         frame.write_parquet(truth / f"{name}.parquet", compression="zstd")
         truth_rows[name] = frame.height
     ctx = Context.from_city(city, seed)
+    del city  # the context keeps what the extracts need
     bar.update()
 
     records, events, rows = [], [], {}
