@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 from connectors.base import REJECT_SCHEMA, RawBatch
 from connectors.config import SourceConfig
 from connectors.errors import SourceError
-from connectors.text import decode_text
+from connectors.text import decode_text, line_spans
 
 __all__ = ["CsvReader", "unique_header"]
 
@@ -91,16 +91,8 @@ class CsvReader:
     # -- Arrow's C++ CSV parser; physical line numbers from a vectorised scan of the newlines ---------
     def _read_arrow(self, cfg: SourceConfig, data: bytes, *, source: str, display: str) -> RawBatch | None:
         """None when a record spans several lines (quoted newlines): the caller falls back to stdlib csv."""
-        buf = np.frombuffer(data, dtype=np.uint8)
-        newlines = np.flatnonzero(buf == 10)
-        starts = np.concatenate(([0], newlines + 1))
-        ends = np.concatenate((newlines, [len(buf)]))
-        lengths = ends - starts
-        has_cr = np.zeros(len(ends), dtype=bool)
-        nonzero = lengths > 0
-        has_cr[nonzero] = buf[ends[nonzero] - 1] == 13
-        nonblank = np.flatnonzero(lengths - has_cr > 0)
-        del has_cr, nonzero, lengths, newlines
+        starts, ends, mask = line_spans(data)
+        nonblank = np.flatnonzero(mask)
         if nonblank.size == 0:
             raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
         h = int(nonblank[0])

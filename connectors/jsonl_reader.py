@@ -18,7 +18,7 @@ from connectors.base import REJECT_SCHEMA, RawBatch
 from connectors.config import SourceConfig
 from connectors.csv_reader import unique_header
 from connectors.errors import SourceError
-from connectors.text import decode_text
+from connectors.text import decode_text, line_spans
 
 __all__ = ["JsonlReader"]
 
@@ -37,50 +37,49 @@ class JsonlReader:
         decoded = decode_text(data, cfg.encoding, system=cfg.system, display=display, yaml_name=cfg.config_file.name)
         del data
         bad_lines = decoded.bad_lines
-        lines = pa.array(decoded.text.split("\n"), pa.string())
-        numbers = pa.array(np.arange(1, len(lines) + 1, dtype=np.int64))
-        non_blank = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(lines)), 0)
-        src = pa.table({"n": numbers, "line": lines}).filter(non_blank)
-        del lines, decoded
-
+        utf8 = decoded.text.encode("utf-8")
+        del decoded
+        # one Arrow string per line, zero-copy over the UTF-8 bytes (each line keeps its "\n")
+        starts, _ends, nonblank = line_spans(utf8)
+        offsets = np.append(starts, len(utf8)).astype(np.int64)
+        lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(utf8))
+        numbers = pa.array(np.arange(1, len(starts) + 1, dtype=np.int64))
+        src = pa.table({"n": numbers, "line": lines, "keep": pa.array(nonblank)})
+        del lines
         con = duckdb.connect()
         try:
             con.execute("SET threads TO 2")
             con.register("src", src)
-            con.execute("CREATE TEMP TABLE parsed AS SELECT n, line, json_valid(line) AS ok FROM src")
+            # each JSON function parses the text again: three parses in all (valid, keys, values)
             con.execute(
-                "CREATE TEMP TABLE valid AS SELECT p.n, CAST(p.line AS JSON) AS j FROM parsed p WHERE ok"
+                "CREATE TEMP TABLE parsed AS SELECT n, line, json_valid(line) AS ok, "
+                "starts_with(ltrim(line), '{') AS is_object FROM src WHERE keep"
             )
-            con.execute("CREATE TEMP TABLE typed AS SELECT n, j, json_type(j) AS t FROM valid")
             rejects = con.sql(
                 """
-                SELECT n AS _row_number, 'line is not valid JSON' AS reason, NULL::VARCHAR AS field, line AS raw
-                FROM parsed WHERE NOT ok
-                UNION ALL
-                SELECT t.n, 'JSON value is ' || lower(t.t) || ', not an object', NULL, CAST(t.j AS VARCHAR)
-                FROM typed t WHERE t.t <> 'OBJECT'
+                SELECT n AS _row_number,
+                       CASE WHEN NOT ok THEN 'line is not valid JSON'
+                            ELSE 'JSON value is ' || lower(json_type(line)) || ', not an object' END AS reason,
+                       NULL::VARCHAR AS field, rtrim(line, chr(13) || chr(10)) AS raw
+                FROM parsed WHERE NOT (ok AND is_object)
                 ORDER BY 1
                 """
             ).to_arrow_table().cast(REJECT_SCHEMA)
-            first_seen = con.sql(
-                """
-                WITH k AS (SELECT n, unnest(json_keys(j)) AS key, generate_subscripts(json_keys(j), 1) AS pos
-                           FROM typed WHERE t = 'OBJECT')
-                SELECT key, min(n * 100000 + pos) AS first FROM k GROUP BY key ORDER BY first
-                """
+            con.execute("CREATE TEMP TABLE objects AS SELECT n, line FROM parsed WHERE ok AND is_object")
+            key_sets = con.sql(
+                "SELECT json_keys(line) AS k, min(n) AS first FROM objects GROUP BY k ORDER BY first"
             ).fetchall()
-            keys = [k for k, _ in first_seen]
+            keys = list(dict.fromkeys(k for key_set, _ in key_sets for k in key_set))
             warnings: list[str] = []
             header = unique_header(keys, warnings, display)
             if keys:
                 spec = json.dumps({k: "VARCHAR" for k in keys}, ensure_ascii=False).replace("'", "''")
                 cols = ", ".join(f"s.{_ident(k)} AS {_ident(h)}" for k, h in zip(keys, header))
                 rows = con.sql(
-                    f"SELECT n, {cols} FROM (SELECT n, from_json(j, '{spec}') AS s FROM typed "
-                    "WHERE t = 'OBJECT') ORDER BY n"
+                    f"SELECT n, {cols} FROM (SELECT n, from_json(line, '{spec}') AS s FROM objects) ORDER BY n"
                 ).to_arrow_table()
             else:
-                rows = con.sql("SELECT n FROM typed WHERE t = 'OBJECT' ORDER BY n").to_arrow_table()
+                rows = con.sql("SELECT n FROM objects ORDER BY n").to_arrow_table()
         finally:
             con.close()
         row_numbers = rows.column(0).combine_chunks().cast(pa.int64())

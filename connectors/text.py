@@ -91,3 +91,23 @@ def decode_text(data: bytes, encoding: str, *, system: str, display: str, yaml_n
             row=bad[0][0],
         )
     return DecodedText("\n".join(lines), bad)
+
+
+def line_spans(data: bytes):
+    """Vectorised line index of UTF-8 (or any ASCII-compatible) bytes split on b"\\n".
+
+    Returns (starts, ends, nonblank): byte offsets of each line without its "\\n" (a trailing "\\r" is
+    inside [start, end)), and a mask of the lines that are not empty once a trailing "\\r" is dropped.
+    Line i has the number i + 1.
+    """
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
+    ends = np.concatenate((newlines, [len(buf)])).astype(np.int64)
+    lengths = ends - starts
+    has_cr = np.zeros(len(ends), dtype=bool)
+    nonzero = lengths > 0
+    has_cr[nonzero] = buf[ends[nonzero] - 1] == 13
+    return starts, ends, (lengths - has_cr) > 0
