@@ -51,7 +51,7 @@ def _frame(out: Path, system: str) -> pl.DataFrame:
     return pl.read_parquet(path)
 
 
-def _pg_connect(dsn: str):  # noqa: ANN202 - psycopg connection
+def _pg_connect(dsn: str):
     import psycopg
 
     try:
@@ -67,24 +67,23 @@ def load_postgres(out: Path, dsn: str, table: str | None = None) -> tuple[str, i
     conn = _pg_connect(dsn)
     cols = ", ".join(f"{c} {t}" for c, t in PG_TYPES.items())
     data = df.write_csv(include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f", date_format="%Y-%m-%d")
-    with conn:
-        with conn.cursor() as cur:
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-            cur.execute(f"CREATE TABLE {table} ({cols})")
-            cur.execute(f"COMMENT ON TABLE {table} IS '实有人口信息系统 (synthetic)'")
-            with cur.copy(f"COPY {table} ({', '.join(PG_TYPES)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                raw = data.encode("utf-8")
-                step = 8 << 20
-                for i in range(0, len(raw), step):
-                    copy.write(raw[i:i + step])
-            cur.execute(f"CREATE INDEX {table}_djsj_idx ON {table} (djsj)")
-            cur.execute(f"SELECT count(*) FROM {table}")
-            rows = cur.fetchone()[0]  # type: ignore[index]
+    with conn, conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TABLE {table} ({cols})")
+        cur.execute(f"COMMENT ON TABLE {table} IS '实有人口信息系统 (synthetic)'")
+        with cur.copy(f"COPY {table} ({', '.join(PG_TYPES)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            raw = data.encode("utf-8")
+            step = 8 << 20
+            for i in range(0, len(raw), step):
+                copy.write(raw[i:i + step])
+        cur.execute(f"CREATE INDEX {table}_djsj_idx ON {table} (djsj)")
+        cur.execute(f"SELECT count(*) FROM {table}")
+        rows = cur.fetchone()[0]  # type: ignore[index]
     conn.close()
     return table, int(rows)
 
 
-def _mysql_connect(dsn: str, **extra: object):  # noqa: ANN202 - pymysql connection
+def _mysql_connect(dsn: str, **extra: object):
     import pymysql
 
     u = urlparse(dsn)
@@ -123,21 +122,22 @@ def load_mysql(out: Path, dsn: str, table: str | None = None) -> tuple[str, int]
     return table, int(rows)
 
 
-def _load_data_infile(cur, table: str, df: pl.DataFrame) -> None:  # noqa: ANN001
+def _load_data_infile(cur, table: str, df: pl.DataFrame) -> None:
     with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as tmp:
-        tmp.write(df.write_csv(include_header=False, null_value="\\N", datetime_format=_DT,
+        # no escape character (values are taken literally); an unquoted NULL is SQL NULL
+        tmp.write(df.write_csv(include_header=False, null_value="NULL", datetime_format=_DT,
                                date_format="%Y-%m-%d").encode("utf-8"))
         name = tmp.name
     try:
         cur.execute(
             f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 "
-            "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\\n' "
+            "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' LINES TERMINATED BY '\\n' "
             f"({', '.join(f'`{c}`' for c in MYSQL_TYPES)})", (name,))
     finally:
         os.unlink(name)
 
 
-def _insert_batches(cur, table: str, df: pl.DataFrame, batch: int = 5000) -> None:  # noqa: ANN001
+def _insert_batches(cur, table: str, df: pl.DataFrame, batch: int = 5000) -> None:
     sql = (f"INSERT INTO `{table}` ({', '.join(f'`{c}`' for c in MYSQL_TYPES)}) "
            f"VALUES ({', '.join(['%s'] * len(MYSQL_TYPES))})")
     for chunk in df.iter_slices(batch):
@@ -162,4 +162,4 @@ def load_databases(out: Path, pg_dsn: str, mysql_dsn: str, tables: dict[str, str
     return counts
 
 
-__all__ = ["load_databases", "load_postgres", "load_mysql", "DatabaseUnavailable", "PG_TYPES", "MYSQL_TYPES"]
+__all__ = ["MYSQL_TYPES", "PG_TYPES", "DatabaseUnavailable", "load_databases", "load_mysql", "load_postgres"]

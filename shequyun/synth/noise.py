@@ -9,11 +9,11 @@ transform runs on the selected values only. Every change is returned as an event
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import polars as pl
@@ -73,7 +73,7 @@ class NoiseConfig:
     legacy15_systems: tuple[str, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_yaml(cls, path: Path | str = NOISE_YAML) -> "NoiseConfig":
+    def from_yaml(cls, path: Path | str = NOISE_YAML) -> NoiseConfig:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         known = {f.name for f in fields(cls)}
         unknown = set(raw) - known
@@ -86,14 +86,14 @@ class NoiseConfig:
         return cfg
 
     @classmethod
-    def default(cls) -> "NoiseConfig":
+    def default(cls) -> NoiseConfig:
         return cls.from_yaml(NOISE_YAML)
 
     @classmethod
-    def zero(cls) -> "NoiseConfig":
+    def zero(cls) -> NoiseConfig:
         return cls(**{f.name: 0.0 for f in fields(cls) if f.name != "legacy15_systems"})
 
-    def scaled(self, factor: float) -> "NoiseConfig":
+    def scaled(self, factor: float) -> NoiseConfig:
         return replace(self, **{k: v * factor for k, v in self.rates().items()})
 
     def rates(self) -> dict[str, float]:
@@ -138,7 +138,7 @@ def id_transposition(v: str, rng: np.random.Generator) -> str | None:
 
 
 def id_legacy15(v: str, rng: np.random.Generator) -> str | None:
-    if not _digits17(v) or not v[6:8] == "19":
+    if not _digits17(v) or v[6:8] != "19":
         return None
     return v[:6] + v[8:17]
 
@@ -153,7 +153,7 @@ def fullwidth_digits(v: str, rng: np.random.Generator) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _s2t():  # noqa: ANN202 - opencc object
+def _s2t():
     import opencc
 
     return opencc.OpenCC("s2t")

@@ -84,3 +84,35 @@ def test_unreachable_server_is_named(city: Path) -> None:
     with psycopg.connect(pg_dsn()) as conn:   # nothing was loaded when one server is missing
         assert conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'ps_unreach_%'"
                             ).fetchone()[0] == 0
+
+
+def test_mariadb_fallback_batches_and_literal_values(tmp_path: Path, names: dict[str, str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the server refuses LOAD DATA LOCAL, multi-row INSERT batches load the same rows; odd values survive."""
+    import pymysql
+
+    from shequyun.synth import dbload
+
+    (tmp_path / "db").mkdir()
+    rows = pl.DataFrame({
+        "id": [1, 2, 3], "sqrxm": ["张三", None, "NULL\\N"], "sqrsfzh": ["310101195001011234", "", "a,\"b\""],
+        "xb": ["男", "女", "男"], "csrq": [date(1950, 1, 1), None, date(1940, 2, 29)], "jtdc": ["70-79", "80-89", "100+"],
+        "jtje": [150, 180, 600], "ffkssj": [date(2020, 1, 1)] * 3, "jzdz": ["黄浦区\\福州路1号", "x\ny", None],
+        "lxdh": [None, "13900000000", "１３９"], "zt": ["发放中", "停发", "发放中"],
+        "gxsj": [datetime(2026, 1, 1, 8, 0, 1)] * 3,
+    })
+    rows.write_parquet(tmp_path / "db" / "ca_elderly_allowance.parquet")
+    for refuse in (False, True):
+        if refuse:
+            def no_infile(*args: object, **kwargs: object) -> None:
+                raise pymysql.err.OperationalError(1148, "The used command is not allowed with this MariaDB version")
+
+            monkeypatch.setattr(dbload, "_load_data_infile", no_infile)
+        table, n = dbload.load_mysql(tmp_path, mysql_dsn(), names["ca_elderly_allowance"])
+        assert (table, n) == (names["ca_elderly_allowance"], 3)
+        conn = _mysql_connect(mysql_dsn())
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT * FROM `{table}` ORDER BY id")
+            got = [tuple(r) for r in cur.fetchall()]
+        conn.close()
+        assert got == rows.rows(), refuse

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -257,7 +258,7 @@ def test_cc_visits_repeat_visits_and_departments(city_dir: Path, records: pl.Dat
     repeats = 0
     for visits in by_person.values():
         visits.sort()
-        repeats += any(b[0] - a[0] <= timedelta(days=7) and a[1] != b[1] for a, b in zip(visits, visits[1:]))
+        repeats += any(b[0] - a[0] <= timedelta(days=7) and a[1] != b[1] for a, b in pairwise(visits))
     assert repeats > 5
     dates = [d for v in by_person.values() for d, _ in v]
     assert max(dates) - min(dates) > timedelta(days=150) and max(dates) <= date(2026, 11, 1)

@@ -97,7 +97,7 @@ def test_zero_noise_has_no_events_and_no_flags(tmp_path: Path) -> None:
 
 def test_load_db_uses_the_settings_dsns_and_progress_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    import shequyun.synth.dbload as dbload
+    from shequyun.synth import dbload
 
     calls = []
     monkeypatch.setenv("SHEQUYUN_PG_DSN", "postgresql://someone@10.0.0.1:5433/x")

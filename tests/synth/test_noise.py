@@ -227,7 +227,7 @@ def test_gbk_systems_get_only_encodable_noise() -> None:
     rng = np.random.default_rng(9)
     df = pl.DataFrame({"_rid": np.arange(3000, dtype=np.int64), "姓名": ["喆𠮷丽"] * 1500 + ["张国荣"] * 1500})
     cfg = NoiseConfig(**{**NoiseConfig.zero().rates(), "name_traditional": 0.5})
-    out, ev = apply_field_noise(df, system="ps_hukou", roles={"name": ["姓名"]}, date_styles={}, cfg=cfg, rng=rng,
+    _, ev = apply_field_noise(df, system="ps_hukou", roles={"name": ["姓名"]}, date_styles={}, cfg=cfg, rng=rng,
                                 encoding="gbk")
     assert ev.height > 0
     for v in ev["after"].to_list():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +29,18 @@ from shequyun.synth.extracts.writers import (
 )
 from shequyun.synth.noise import NoiseConfig, apply_field_noise
 
-__all__ = ["Context", "SystemOutput", "SYSTEMS", "build_clean", "build_noisy", "write_system", "system_rng", "load_specs",
-           "RECORD_SCHEMA", "NOISE_SCHEMA"]
+__all__ = [
+    "NOISE_SCHEMA",
+    "RECORD_SCHEMA",
+    "SYSTEMS",
+    "Context",
+    "SystemOutput",
+    "build_clean",
+    "build_noisy",
+    "load_specs",
+    "system_rng",
+    "write_system",
+]
 
 SYSTEMS = tuple(BUILDERS)
 ROLE_OF = {"id_number": "id", "head_id_number": "id", "owner_id_number": "id",
@@ -159,7 +168,3 @@ def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: i
     ev = pl.concat([e.with_columns(pl.col("_pos").cast(pl.Int64)) for e in events], how="vertical_relaxed")
     ev = ev.sort("_pos", "kind", "field", nulls_last=True).drop("_pos").select(list(NOISE_SCHEMA))
     return SystemOutput(system=system, source=source, path=path, rows=df.height, records=records, events=ev)
-
-
-def as_of_stamp(as_of: date) -> str:
-    return as_of.strftime("%Y%m%d")

@@ -8,9 +8,9 @@ Dates that the department writes as text are listed in `date_styles` (see noise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 import numpy as np
 import polars as pl
@@ -76,15 +76,6 @@ def choice(rng: np.random.Generator, options: list[str], n: int, p: list[float] 
 
 def living(ctx: Context) -> pl.DataFrame:
     return ctx.persons.filter(pl.col("status") == "living")
-
-
-def _base(p: pl.DataFrame) -> list[pl.Expr]:
-    return [pl.col("person_id").alias("_person_id")]
-
-
-def _text(col: str) -> pl.Expr:
-    """A truth column that may be a list (e.g. chronic diseases) as text."""
-    return pl.col(col)
 
 
 # ---------------------------------------------------------------- public security

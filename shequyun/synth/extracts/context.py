@@ -15,10 +15,7 @@ import polars as pl
 
 # GB/T 3304 民族 codes
 ETHNICITY_CODES = {name: f"{i + 1:02d}" for i, name in enumerate(
-    "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 傈僳族 "
-    "佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 "
-    "锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 "
-    "赫哲族 门巴族 珞巴族 基诺族".split())}
+    ["汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"])}
 ETHNICITY_CODES.update({"其他": "97", "外国血统": "98", "外国血统中国籍人士": "98"})
 
 ADDRESS_STYLES = ("canonical", "no_city", "street", "local", "compound", "housing", "veteran")
@@ -86,7 +83,7 @@ class Context:
     areas: pl.DataFrame
 
     @classmethod
-    def from_city(cls, city: Any, seed: int) -> "Context":
+    def from_city(cls, city: Any, seed: int) -> Context:
         as_of = getattr(city, "as_of", None) or date(2026, 11, 1)
         rng = np.random.default_rng([seed, 1])
         addresses = _house_styles(city.houses, city.areas)

@@ -138,23 +138,3 @@ def write_xlsx(df: pl.DataFrame, path: Path, spec: SystemSpec, date_styles: dict
 def _broken_positions(df: pl.DataFrame, how: str) -> list[int]:
     mask = (df["_kind"] == "broken") & (df["_how"] == how)
     return np.flatnonzero(mask.fill_null(False).to_numpy()).tolist()
-
-
-def read_back(path: Path, spec: SystemSpec) -> pl.DataFrame:
-    """Read a written file as text, the way a connector would (for tests and checks)."""
-    if spec.format == "csv":
-        return pl.read_csv(path.read_bytes().decode(spec.encoding or "utf-8").encode("utf-8"),
-                           infer_schema=False, truncate_ragged_lines=True)
-    if spec.format == "xlsx":
-        return pl.read_excel(path, sheet_name=spec.sheet, infer_schema_length=0)
-    if spec.format == "jsonl":
-        import json
-
-        rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError:
-                rows.append(None)
-        return pl.DataFrame({"_line": [r is not None for r in rows]})
-    return pl.read_parquet(path)
