@@ -24,6 +24,7 @@ __all__ = ["XlsxReader"]
 
 CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: encrypted OOXML or legacy .xls
 ZIP_SIGNATURE = b"PK\x03\x04"
+MAX_TITLE_ROWS = 10  # rows above the header that may hold a title
 _ROW_WITH_VALUE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*>(?:(?!</(?:\w+:)?row>).)*?<(?:\w+:)?(?:v|is|t)\b', re.S)
 
 
@@ -112,7 +113,18 @@ class XlsxReader:
         idx = np.flatnonzero(used)
         if idx.size == 0:
             raise SourceError(cfg.system, display, f"sheet {sheet!r} is empty (no header row)")
-        header_pos, body = int(idx[0]), idx[1:]
+        # the header is the first row naming the most configured columns among the first used rows
+        # (Chinese workbooks often carry a merged title row, e.g. 低保对象名册, above the header)
+        known = set(cfg.columns)
+        candidates = idx[:MAX_TITLE_ROWS + 1]
+        scores = [sum(1 for col in columns if (col[int(i)].as_py() or "").strip() in known) for i in candidates]
+        best = int(np.argmax(scores)) if max(scores) > 0 else 0
+        header_pos, body = int(candidates[best]), idx[best + 1 :]
+        if best:
+            above = [" ".join(str(col[int(i)].as_py()) for col in columns if col[int(i)].is_valid) for i in candidates[:best]]
+            warnings.append(
+                f"{display}: {best} row(s) above the header skipped as titles: " + " | ".join(above)
+            )
         header_raw = [col[header_pos].as_py() for col in columns]
         # drop trailing columns that have neither a header nor data
         keep = [

@@ -113,3 +113,14 @@ def test_empty_xlsx_file(paths, make_cfg) -> None:
     land_file(paths, cfg, "a.xlsx", b"")
     result = load_system(cfg, paths)
     assert "empty (0 bytes)" in str(result.failures[0])
+
+
+def test_title_rows_above_the_header_are_skipped_with_a_warning(paths, make_cfg) -> None:
+    cfg = _cfg(make_cfg)
+    rows = [["低保对象名册", None, None, None], ["填报单位：某街道", None, None, None], HEADER, ["001", "张三", "1", "2"]]
+    land_file(paths, cfg, "a.xlsx", _xlsx(rows))
+    result = load_system(cfg, paths)
+    assert result.failures == [] and result.rows_landed == 1
+    df = bronze(paths, "t_people")
+    assert df["_row_number"].to_list() == [4] and df["person_name"].to_list() == ["张三"]
+    assert any("低保对象名册" in w and "2 row(s) above the header" in w for w in result.warnings)
