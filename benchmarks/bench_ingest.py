@@ -109,11 +109,11 @@ def write_extract(landing: Path, fmt: str, n: int, encoding: str, quoted: bool, 
 
 def load(data_dir: Path, system: str) -> dict:
     sys.path.insert(0, str(ROOT))
+    import os
+
     from connectors.config import load_source_configs
     from connectors.landing import load_system
     from shequyun.settings import Paths
-
-    import os
 
     sources = os.environ.get("SHEQUYUN_BENCH_SOURCES")
     cfg = load_source_configs(Path(sources) if sources else None)[system]

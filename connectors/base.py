@@ -23,14 +23,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REJECT_SCHEMA",
-    "RawBatch",
     "FileReader",
-    "TableReader",
+    "RawBatch",
     "Reader",
-    "register_reader",
+    "TableReader",
+    "empty_rejects",
     "get_reader",
     "known_formats",
-    "empty_rejects",
+    "register_reader",
 ]
 
 REJECT_SCHEMA = pa.schema(

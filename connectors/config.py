@@ -26,7 +26,7 @@ import yaml
 
 from connectors.errors import ConfigError
 
-__all__ = ["SourceConfig", "load_source_configs", "load_source_config", "DEFAULT_SOURCES_DIR"]
+__all__ = ["DEFAULT_SOURCES_DIR", "SourceConfig", "load_source_config", "load_source_configs"]
 
 DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 

@@ -67,4 +67,4 @@ def make_batch(cfg: SourceConfig, columns: list[str], data: pa.Table, cursor_fro
     )
 
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "source_name", "unavailable", "check_cursor", "make_batch", "pc"]
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "check_cursor", "make_batch", "pc", "source_name", "unavailable"]

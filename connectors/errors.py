@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["SourceError", "SourceUnavailable", "ConfigError", "mask_dsn"]
+__all__ = ["ConfigError", "SourceError", "SourceUnavailable", "mask_dsn"]
 
 
 class SourceError(Exception):

@@ -22,7 +22,7 @@ import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,7 @@ from connectors.errors import SourceError
 from connectors.lineage import hash_of_hashes, row_hashes
 from shequyun.settings import Paths
 
-__all__ = ["LoadReceipt", "SystemLoadResult", "load_system", "read_receipts", "pending_files", "file_checksum"]
+__all__ = ["LoadReceipt", "SystemLoadResult", "file_checksum", "load_system", "pending_files", "read_receipts"]
 
 log = logging.getLogger(__name__)
 
@@ -404,7 +404,7 @@ def _check_required(
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _receipt(

@@ -7,7 +7,7 @@ import hashlib
 import duckdb
 import pyarrow as pa
 
-__all__ = ["row_hashes", "hash_of_hashes", "UNIT_SEPARATOR", "NULL_MARKER"]
+__all__ = ["NULL_MARKER", "UNIT_SEPARATOR", "hash_of_hashes", "row_hashes"]
 
 UNIT_SEPARATOR = "\x1f"
 NULL_MARKER = "\x1e"  # stands for a null value, so that null and "" hash differently

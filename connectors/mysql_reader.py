@@ -11,7 +11,13 @@ import pymysql.cursors
 
 from connectors.base import RawBatch
 from connectors.config import SourceConfig
-from connectors.db_common import CONNECT_TIMEOUT_SECONDS, check_cursor, make_batch, source_name, unavailable
+from connectors.db_common import (
+    CONNECT_TIMEOUT_SECONDS,
+    check_cursor,
+    make_batch,
+    source_name,
+    unavailable,
+)
 from connectors.errors import SourceError, mask_dsn
 
 __all__ = ["MysqlReader", "connect_args"]
@@ -40,7 +46,7 @@ QUERY_READ_TIMEOUT_SECONDS = 3600
 def _connect(dsn: str) -> pymysql.connections.Connection:
     conn = pymysql.connect(**connect_args(dsn), cursorclass=pymysql.cursors.SSCursor)
     # PyMySQL has no public setter: lengthen the read timeout once connected (a big ORDER BY may take long)
-    conn._read_timeout = QUERY_READ_TIMEOUT_SECONDS  # noqa: SLF001
+    conn._read_timeout = QUERY_READ_TIMEOUT_SECONDS
     return conn
 
 

@@ -12,7 +12,13 @@ from psycopg import sql
 
 from connectors.base import RawBatch
 from connectors.config import SourceConfig
-from connectors.db_common import CONNECT_TIMEOUT_SECONDS, check_cursor, make_batch, source_name, unavailable
+from connectors.db_common import (
+    CONNECT_TIMEOUT_SECONDS,
+    check_cursor,
+    make_batch,
+    source_name,
+    unavailable,
+)
 from connectors.errors import SourceError, mask_dsn
 
 __all__ = ["PostgresReader"]

@@ -11,13 +11,13 @@ from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError
 
 __all__ = [
+    "LINEAGE_COLUMNS",
     "QUARANTINE_SCHEMA",
     "RECEIPT_SCHEMA",
-    "LINEAGE_COLUMNS",
     "append",
+    "delete_batches",
     "exists",
     "read_columns",
-    "delete_batches",
 ]
 
 TS = pa.timestamp("us", tz="UTC")

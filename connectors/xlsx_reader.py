@@ -6,6 +6,7 @@ named: encrypted (password-protected) workbooks, legacy .xls, truncated or corru
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -22,10 +23,12 @@ from connectors.errors import SourceError
 
 __all__ = ["XlsxReader"]
 
+log = logging.getLogger(__name__)
+
 CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE compound file: encrypted OOXML or legacy .xls
 ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_TITLE_ROWS = 10  # rows above the header that may hold a title
-_ROW_WITH_VALUE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*>(?:(?!</(?:\w+:)?row>).)*?<(?:\w+:)?(?:v|is|t)\b', re.S)
+_ROW_WITH_VALUE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*>(?:(?!</(?:\w+:)?row>).)*?<(?:\w+:)?(?:v|is|t)\b', re.DOTALL)
 
 
 def _ole_kind(path: Path) -> str:
@@ -35,8 +38,8 @@ def _ole_kind(path: Path) -> str:
         with path.open("rb") as fh:
             if msoffcrypto.OfficeFile(fh).is_encrypted():
                 return "a password-protected (encrypted) workbook: ask the department for an unencrypted export"
-    except Exception:  # noqa: BLE001 - any failure here only weakens the message
-        pass
+    except Exception as exc:  # noqa: BLE001 - any failure here only weakens the message
+        log.debug("msoffcrypto could not inspect %s: %s", path, exc)
     return "an OLE compound file (legacy .xls or encrypted workbook), not an xlsx: ask for an unencrypted .xlsx"
 
 

@@ -120,7 +120,7 @@ def test_same_file_twice_lands_once(paths, make_cfg) -> None:
 
 
 def test_crash_between_bronze_and_receipt_does_not_duplicate(paths, make_cfg, monkeypatch) -> None:
-    import connectors.landing as landing
+    from connectors import landing
 
     cfg = make_cfg()
     land_file(paths, cfg, "a.csv", HEADER + "\n".join(ROWS) + "\n,无编号,1,2\n")
