@@ -150,3 +150,17 @@ def test_unreachable_server_fails_fast_with_masked_dsn(paths, make_cfg, fmt: str
         assert isinstance(err, SourceUnavailable)
         assert "s3cr3t" not in str(err) and f"{scheme}://loader:***@127.0.0.1:{port}/test" in str(err)
         assert result.receipts[-1].status == "failed" and "s3cr3t" not in result.receipts[-1].message
+
+
+def test_postgres_query_source(paths, make_cfg, pg_table: str) -> None:
+    _pg(f'CREATE TABLE "{pg_table}" (id int, xm text, gxsj timestamp, dept text)')
+    _pg(f"""INSERT INTO "{pg_table}" VALUES (1, '张三', '2024-01-01', 'a'), (2, '李四', '2024-01-02', 'b'),
+        (3, '王五', '2024-01-03', 'a')""")
+    cfg = make_cfg(format="postgres", path=None, encoding=None, delimiter=None, dsn_default=PG_DSN,
+                   query=f"SELECT id, xm, gxsj FROM \"{pg_table}\" WHERE dept = 'a'", cursor="gxsj", columns=COLUMNS)
+    result = load_system(cfg, paths)
+    assert result.failures == [] and result.rows_landed == 2
+    assert bronze(paths, "t_people")["record_id"].to_list() == ["1", "3"]
+    _pg(f"""INSERT INTO "{pg_table}" VALUES (4, '赵六', '2024-01-04', 'a'), (5, '钱七', '2024-01-05', 'b')""")
+    again = load_system(cfg, paths)
+    assert again.rows_landed == 1 and again.receipts[0].cursor_from == "2024-01-03 00:00:00"
