@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +71,8 @@ class NoiseConfig:
     duplicate_row: float = 0.005
     broken_row: float = 0.002
     legacy15_systems: tuple[str, ...] = field(default_factory=tuple)
+    # per-system multipliers of some rates: {system: {kind: factor}}
+    system_factors: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def from_yaml(cls, path: Path | str = NOISE_YAML) -> NoiseConfig:
@@ -81,9 +83,17 @@ class NoiseConfig:
             raise ValueError(f"unknown noise settings in {path}: {sorted(unknown)}")
         if "legacy15_systems" in raw:
             raw["legacy15_systems"] = tuple(raw["legacy15_systems"] or ())
+        if "system_factors" in raw:
+            raw["system_factors"] = {str(s): {str(k): float(v) for k, v in (f or {}).items()}
+                                     for s, f in (raw["system_factors"] or {}).items()}
         cfg = cls(**raw)
         cfg.validate()
         return cfg
+
+    def for_system(self, system: str) -> NoiseConfig:
+        """The rates that apply to one system (its factors applied)."""
+        factors = self.system_factors.get(system, {})
+        return replace(self, **{k: getattr(self, k) * f for k, f in factors.items()}) if factors else self
 
     @classmethod
     def default(cls) -> NoiseConfig:
@@ -91,22 +101,31 @@ class NoiseConfig:
 
     @classmethod
     def zero(cls) -> NoiseConfig:
-        return cls(**{f.name: 0.0 for f in fields(cls) if f.name != "legacy15_systems"})
+        return cls(**{name: 0.0 for name in cls.rate_names()})
+
+    @classmethod
+    def rate_names(cls) -> list[str]:
+        return [f.name for f in fields(cls) if f.name not in ("legacy15_systems", "system_factors")]
 
     def scaled(self, factor: float) -> NoiseConfig:
         return replace(self, **{k: v * factor for k, v in self.rates().items()})
 
     def rates(self) -> dict[str, float]:
-        return {k: v for k, v in asdict(self).items() if k != "legacy15_systems"}
+        return {k: getattr(self, k) for k in self.rate_names()}
 
     def validate(self) -> None:
-        for kind, rate in self.rates().items():
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"noise rate {kind}={rate} is not a probability")
-        for role, kinds in ROLE_KINDS.items():
-            total = sum(getattr(self, k) for k in kinds)
-            if total >= 1.0:
-                raise ValueError(f"the {role} noise rates sum to {total:.3f} >= 1")
+        for system, factors in self.system_factors.items():
+            unknown = set(factors) - set(self.rate_names())
+            if unknown:
+                raise ValueError(f"unknown noise kinds in system_factors.{system}: {sorted(unknown)}")
+        for cfg in [self] + [self.for_system(s) for s in self.system_factors]:
+            for kind, rate in cfg.rates().items():
+                if not 0.0 <= rate <= 1.0:
+                    raise ValueError(f"noise rate {kind}={rate} is not a probability")
+            for role, kinds in ROLE_KINDS.items():
+                total = sum(getattr(cfg, k) for k in kinds)
+                if total >= 1.0:
+                    raise ValueError(f"the {role} noise rates sum to {total:.3f} >= 1")
 
 
 # ---------------------------------------------------------------- value transforms

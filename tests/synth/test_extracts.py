@@ -337,16 +337,19 @@ def test_rates_on_the_extracts(city_dir: Path, records: pl.DataFrame, events: pl
     within("broken_row", base)
     # id numbers: every non-broken original row of the systems whose main id column is always filled
     id_cols = {"ps_hukou": "公民身份号码", "hr_employment": "证件号码", "hc_family_doctor": "id_card", "ps_population": "gmsfhm"}
-    originals = 0
+    expected = variance = 0.0
     for system, col in id_cols.items():
         _, rows = read_rows(city_dir, system)
         keys = records.filter((pl.col("system") == system) & ~pl.col("is_broken") & ~pl.col("is_duplicate"))["row_key"]
-        originals += sum(1 for k in keys.to_list() if rows[k][col] is not None)
+        originals = sum(1 for k in keys.to_list() if rows[k][col] is not None)
+        rate = cfg.for_system(system).id_substitution       # per-system factors apply
+        expected += rate * originals
+        variance += originals * rate * (1 - rate)
+    assert cfg.for_system("ps_hukou").id_substitution == pytest.approx(cfg.id_substitution * 0.5)
     dup_keys = set(records.filter(pl.col("is_duplicate")).select("system", "row_key").iter_rows())
     subs = events.filter(pl.col("kind").is_in(["id_substitution"]) & pl.col("system").is_in(list(id_cols))
                          & pl.col("field").is_in(list(id_cols.values())))
     got = sum(1 for s, k in subs.select("system", "row_key").iter_rows() if (s, k) not in dup_keys)
-    rate = cfg.id_substitution
-    sigma = (originals * rate * (1 - rate)) ** 0.5
+    sigma = variance ** 0.5
     # foreign ids (not 18 digits) are not eligible: allow a little under the expectation
-    assert rate * originals * 0.8 - 4 * sigma < got < rate * originals + 4 * sigma + 3
+    assert expected * 0.8 - 4 * sigma < got < expected + 4 * sigma + 3

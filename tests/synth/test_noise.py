@@ -37,11 +37,19 @@ def test_yaml_documents_every_rate_and_loads() -> None:
     for f in fields(NoiseConfig):
         assert f.name in raw, f"{f.name} missing from noise.yaml"
         line = next(ln for ln in text.splitlines() if ln.startswith(f"{f.name}:"))
-        if f.name != "legacy15_systems":
+        if f.name not in ("legacy15_systems", "system_factors"):
             assert "#" in line, f"{f.name} has no comment in noise.yaml"
             assert getattr(cfg, f.name) == raw[f.name]
             assert 0 < raw[f.name] < 0.2
     assert set(cfg.legacy15_systems) == set(raw["legacy15_systems"])
+    assert cfg.system_factors == raw["system_factors"]
+    for system, factors in raw["system_factors"].items():
+        scoped = cfg.for_system(system)
+        for kind, factor in factors.items():
+            assert scoped.rates()[kind] == pytest.approx(raw[kind] * factor)
+        untouched = set(NoiseConfig.rate_names()) - set(factors)
+        assert all(scoped.rates()[k] == raw[k] for k in untouched)
+    assert cfg.for_system("no_such_system") == cfg
 
 
 def test_invalid_config_is_rejected(tmp_path) -> None:
@@ -54,6 +62,12 @@ def test_invalid_config_is_rejected(tmp_path) -> None:
         NoiseConfig.from_yaml(bad)
     with pytest.raises(ValueError, match="sum"):
         NoiseConfig.default().scaled(10).validate()
+    bad.write_text("system_factors: {ps_hukou: {no_kind: 2}}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="system_factors.ps_hukou"):
+        NoiseConfig.from_yaml(bad)
+    bad.write_text("system_factors: {ps_hukou: {id_substitution: 400}}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="probability|sum"):
+        NoiseConfig.from_yaml(bad)
 
 
 def test_id_typos_break_the_checksum() -> None:

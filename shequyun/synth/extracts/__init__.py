@@ -88,6 +88,7 @@ def build_clean(system: str, ctx: Context, seed: int) -> Extract:
 def build_noisy(system: str, ctx: Context, cfg: NoiseConfig, seed: int) -> tuple[Extract, pl.DataFrame]:
     """Clean rows + field noise. Returns the extract (date columns now text) and the events (with `_rid`)."""
     spec = load_specs()[system]
+    cfg = cfg.for_system(system)
     ext = build_clean(system, ctx, seed)
     encoding = spec.encoding if spec.encoding and spec.encoding.lower() not in ("utf-8", "utf-8-sig", "utf8") else None
     df, events = apply_field_noise(ext.df, system=system, roles=roles_for(spec), date_styles=ext.date_styles, cfg=cfg,
@@ -118,6 +119,7 @@ def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: i
     spec = load_specs()[system]
     stamp = stamp or ctx.as_of.strftime("%Y%m%d")
     ext, field_events = build_noisy(system, ctx, cfg, seed)
+    cfg = cfg.for_system(system)
     rng = system_rng(seed, system, 2)
     df = inject_rows(ext.df, spec, cfg.duplicate_row, cfg.broken_row, rng)
     req = required_field(spec)
