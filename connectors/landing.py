@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors import store
-from connectors.base import REJECT_SCHEMA, RawBatch, get_reader
+from connectors.base import REJECT_SCHEMA, FileReader, RawBatch, TableReader, get_reader
 from connectors.config import SourceConfig
 from connectors.db_common import source_name
 from connectors.errors import SourceError
@@ -90,10 +90,12 @@ def load_system(cfg: SourceConfig, paths: Paths, *, progress: bool = False) -> S
     result = SystemLoadResult(cfg.system)
     result.warnings.extend(_rollback_unfinished(cfg, paths))
     reader = get_reader(cfg.format)
-    if getattr(reader, "kind", "file") == "table":
+    if isinstance(reader, TableReader) and not isinstance(reader, FileReader):
         _load_table(cfg, paths, reader, result)
-    else:
+    elif isinstance(reader, FileReader):
         _load_files(cfg, paths, reader, result, progress=progress)
+    else:
+        raise TypeError(f"reader for {cfg.format!r} has neither read_file nor read_table")
     result.seconds = time.perf_counter() - t0
     log.info(
         "%s: read %d, landed %d, quarantined %d, skipped %d files, %d failures in %.1f s",
@@ -144,7 +146,9 @@ def _rel(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _load_files(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResult, *, progress: bool) -> None:
+def _load_files(
+    cfg: SourceConfig, paths: Paths, reader: FileReader, result: SystemLoadResult, *, progress: bool
+) -> None:
     files = _match_files(cfg, paths)
     if not files:
         now = _now()
@@ -193,7 +197,7 @@ def _load_files(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResul
 # -- tables --------------------------------------------------------------------------------------------
 
 
-def _load_table(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResult) -> None:
+def _load_table(cfg: SourceConfig, paths: Paths, reader: TableReader, result: SystemLoadResult) -> None:
     started = _now()
     source = source_name(cfg)
     cursor_from = _last_cursor(paths, cfg.system, source)
@@ -207,8 +211,10 @@ def _load_table(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResul
             )
             _finish(paths, result, receipt)
             return
-        batch.checksum = hash_of_hashes(row_hashes(batch.data))
-        receipt = _land(cfg, paths, batch, batch_id=batch_id, started=started, display=source, result=result)
+        hashes = row_hashes(batch.data)
+        batch.checksum = hash_of_hashes(hashes)
+        receipt = _land(cfg, paths, batch, batch_id=batch_id, started=started, display=source, result=result,
+                        hashes=hashes)
     except SourceError as err:
         _finish(paths, result, _receipt(cfg, source, "", FAILED, started, batch_id=batch_id,
                                         cursor_from=cursor_from, message=str(err)), error=err)
@@ -227,14 +233,15 @@ def _load_table(cfg: SourceConfig, paths: Paths, reader, result: SystemLoadResul
 
 def _land(
     cfg: SourceConfig, paths: Paths, batch: RawBatch, *, batch_id: str, started: datetime, display: str,
-    result: SystemLoadResult,
+    result: SystemLoadResult, hashes: pa.Array | None = None,
 ) -> LoadReceipt:
     warnings = list(batch.warnings)
     mapped, names = _map_columns(cfg, batch, display, warnings)
     keep, required_rejects = _check_required(cfg, batch, mapped, names)
     loaded_at = pa.scalar(started, store.TS)
 
-    hashes = row_hashes(batch.data)
+    if hashes is None:
+        hashes = row_hashes(batch.data)
     data = mapped.filter(keep) if required_rejects.num_rows else mapped
     kept_hashes = hashes.filter(keep) if required_rejects.num_rows else hashes
     row_numbers = batch.row_numbers.filter(keep) if required_rejects.num_rows else batch.row_numbers
