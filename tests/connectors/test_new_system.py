@@ -34,3 +34,42 @@ def test_new_system_from_yaml_only(tmp_path: Path) -> None:
     q = quarantine(paths, "sr_business_licences")
     assert q["_row_number"].to_list() == [4] and q["field"].to_list() == ["operator_name"]
     assert "经营者姓名 (operator_name)" in q["reason"][0]
+
+
+def test_a_new_format_is_one_registered_reader(tmp_path: Path, make_cfg) -> None:
+    import pyarrow as pa
+    import pytest
+
+    from connectors import base
+    from connectors.base import RawBatch, register_reader
+    from connectors.errors import ConfigError
+
+    class FixedWidthReader:
+        """A toy reader: 4-character 编号 then the name, one record per line."""
+
+        kind = "file"
+
+        def read_file(self, cfg, path, *, source, display):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            return RawBatch(
+                source=source,
+                data=pa.table({"编号": [ln[:4] for ln in lines], "姓名": [ln[4:] for ln in lines]}),
+                row_numbers=pa.array(range(1, len(lines) + 1), pa.int64()),
+                header=["编号", "姓名"],
+            )
+
+    with pytest.raises(ConfigError) as info:
+        make_cfg(format="fixedwidth", path="test_dept/t_people/*.txt")
+    assert info.value.key == "format"
+    register_reader("fixedwidth", FixedWidthReader())
+    try:
+        cfg = make_cfg(format="fixedwidth", path="test_dept/t_people/*.txt",
+                       columns={"编号": "record_id", "姓名": "person_name"})
+        paths = Paths(tmp_path / "data")
+        (paths.landing / "test_dept/t_people").mkdir(parents=True)
+        (paths.landing / "test_dept/t_people/a.txt").write_text("0001张三\n0002\n", encoding="utf-8")
+        result = load_system(cfg, paths)
+        assert (result.rows_landed, result.rows_quarantined) == (1, 1)
+        assert bronze(paths, "t_people")["person_name"].to_list() == ["张三"]
+    finally:
+        base._REGISTRY.pop("fixedwidth", None)
