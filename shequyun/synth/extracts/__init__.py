@@ -114,6 +114,42 @@ def _renumber_db(df: pl.DataFrame, spec: SystemSpec) -> pl.DataFrame:
     return df.with_columns(pl.Series(pk, vals, dtype=pl.String))
 
 
+def _fit_encoding(df: pl.DataFrame, spec: SystemSpec) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """A GBK file cannot hold every character: such a department's system stores '?' instead.
+
+    Checked per column with one encode of the whole column; only a failing column is scanned value by value.
+    Returns the frame and the `encoding_replaced` events (with `_pos`), or None when nothing was replaced.
+    """
+    enc = spec.encoding
+    if spec.format != "csv" or not enc or enc.lower().replace("_", "-") in ("utf-8", "utf-8-sig", "utf8"):
+        return df, None
+    frames = []
+    for col in spec.headers:
+        if df.schema[col] != pl.String:
+            continue
+        values = df[col].to_list()
+        try:
+            "\n".join(v for v in values if v).encode(enc)
+            continue
+        except UnicodeEncodeError:
+            pass
+        pos, before, after = [], [], []
+        for i, v in enumerate(values):
+            if not v:
+                continue
+            fixed = v.encode(enc, errors="replace").decode(enc)
+            if fixed != v:
+                pos.append(i)
+                before.append(v)
+                after.append(fixed)
+                values[i] = fixed
+        df = df.with_columns(pl.Series(col, values, dtype=pl.String))
+        frames.append(pl.DataFrame({"_pos": pl.Series(pos, dtype=pl.Int64), "kind": "encoding_replaced", "field": col,
+                                    "before": before, "after": after},
+                                   schema_overrides={"before": pl.String, "after": pl.String}))
+    return df, (pl.concat(frames) if frames else None)
+
+
 def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: int, stamp: str | None = None) -> SystemOutput:
     """Build, noise and write one system under `out` (landing/... or db/...); returns its records and events."""
     spec = load_specs()[system]
@@ -126,6 +162,7 @@ def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: i
     empty = (df["_kind"] == "broken") & (df["_how"] == "required_empty")
     req_before = df[req].cast(pl.String)
     df = df.with_columns(pl.when(pl.lit(empty)).then(None).otherwise(pl.col(req)).alias(req))
+    df, encoding_events = _fit_encoding(df, spec)
     if spec.is_db:
         df = _renumber_db(df, spec)
         path = out / "db" / f"{system}.parquet"
@@ -161,6 +198,10 @@ def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: i
             "system": system, "row_key": row_key.gather(broken_pos), "kind": "broken_row", "field": req,
             "before": req_before.gather(broken_pos), "after": pl.Series([""] * len(broken_pos), dtype=pl.String),
             "_pos": broken_pos}, schema_overrides={"field": pl.String, "before": pl.String}))
+    if encoding_events is not None:
+        events.append(encoding_events.with_columns(pl.lit(system).alias("system"), row_key.gather(
+            encoding_events["_pos"]).alias("row_key")).select("system", "row_key", "kind", "field", "before", "after",
+                                                               "_pos"))
     if edited:
         pos = sorted(edited)
         events.append(pl.DataFrame({
@@ -168,5 +209,7 @@ def write_system(system: str, ctx: Context, out: Path, cfg: NoiseConfig, seed: i
             "field": pl.Series([None] * len(pos), dtype=pl.String), "before": pl.Series([None] * len(pos), dtype=pl.String),
             "after": [edited[i] for i in pos], "_pos": pos}))
     ev = pl.concat([e.with_columns(pl.col("_pos").cast(pl.Int64)) for e in events], how="vertical_relaxed")
-    ev = ev.sort("_pos", "kind", "field", nulls_last=True).drop("_pos").select(list(NOISE_SCHEMA))
+    last = pl.when(pl.col("kind") == "encoding_replaced").then(1).otherwise(0)
+    ev = ev.sort(pl.col("_pos"), last, pl.col("kind"), pl.col("field"), nulls_last=True).drop("_pos").select(
+        list(NOISE_SCHEMA))
     return SystemOutput(system=system, source=source, path=path, rows=df.height, records=records, events=ev)
