@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --encoding utf-8 --quoted
     .venv/bin/python benchmarks/bench_ingest.py --rows 200000 --format xlsx       # ca_dibao-shaped workbook
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --format jsonl
+    .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --format postgres  # ps_population-shaped table
 
 The extract is written by this script (vectorised, with 0.1 % lines of the wrong width and 0.1 % rows
 with an empty required field, so the quarantine path is timed too); the load then runs in a fresh
@@ -69,6 +70,9 @@ def _frame(n: int, seed: int) -> pl.DataFrame:
 
 def write_extract(landing: Path, fmt: str, n: int, encoding: str, quoted: bool, seed: int) -> tuple[str, Path]:
     """Returns (system, file). Uses the real ps_hukou config for CSV, ca_dibao for xlsx, ca_tekun shape for jsonl."""
+    landing.mkdir(parents=True, exist_ok=True)
+    if fmt == "postgres":
+        return _pg_table(landing, n)
     df = _frame(n, seed)
     if fmt == "csv":
         folder = landing / "public_security" / "ps_hukou"
@@ -107,6 +111,35 @@ def write_extract(landing: Path, fmt: str, n: int, encoding: str, quoted: bool, 
     raise SystemExit(f"unknown format {fmt}")
 
 
+def _pg_table(landing: Path, n: int) -> tuple[str, Path]:
+    import uuid
+
+    import psycopg
+
+    table = f"t_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(_pg_dsn(), autocommit=True) as conn:
+        conn.execute(
+            f"""CREATE TABLE {table} AS SELECT
+                'R' || lpad(g::text, 11, '0') AS rkbh,
+                (ARRAY['张','王','李','赵','陈'])[1 + g % 5] || (ARRAY['伟','芳','敏','静','强'])[1 + g % 7 % 5] AS xm,
+                (1 + g % 2)::text AS xb, '01' AS mz, date '1930-01-01' + (g % 30000) AS csrq,
+                '310110' || to_char(date '1930-01-01' + (g % 30000), 'YYYYMMDD') || lpad((g % 1000)::text, 3, '0') || (g % 10)::text AS gmsfhm,
+                '1' AS rylb, '上海市杨浦区四平路' || (g % 2000)::text || '弄' || (g % 60)::text || '号' AS jzdz,
+                '上海市杨浦区四平路' || (g % 2000)::text || '弄' AS hjdz, '310110' AS hjdxzqh, NULL::date AS lhrq,
+                NULL::text AS jzzbh, '13' || lpad((g * 7919 % 1000000000)::text, 9, '0') AS lxdh, '0' AS zxbs,
+                timestamp '2015-01-01' + g * interval '1 second' AS djsj
+            FROM generate_series(1, {n}) AS g"""
+        )
+    (landing / ".bench_table").write_text(table)
+    return "ps_population", landing / ".bench_table"
+
+
+def _pg_dsn() -> str:
+    import os
+
+    return os.environ.get("SHEQUYUN_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
 def load(data_dir: Path, system: str) -> dict:
     sys.path.insert(0, str(ROOT))
     import os
@@ -117,6 +150,11 @@ def load(data_dir: Path, system: str) -> dict:
 
     sources = os.environ.get("SHEQUYUN_BENCH_SOURCES")
     cfg = load_source_configs(Path(sources) if sources else None)[system]
+    marker = data_dir / "landing" / ".bench_table"
+    if cfg.is_database and marker.exists():
+        import dataclasses
+
+        cfg = dataclasses.replace(cfg, table=marker.read_text().strip())
     t0 = time.perf_counter()
     result = load_system(cfg, Paths(data_dir))
     seconds = time.perf_counter() - t0
@@ -136,7 +174,7 @@ def load(data_dir: Path, system: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["csv", "xlsx", "jsonl"], default="csv")
+    parser.add_argument("--format", choices=["csv", "xlsx", "jsonl", "postgres"], default="csv")
     parser.add_argument("--encoding", default="gbk", help="CSV encoding (the ps_hukou config says gbk)")
     parser.add_argument("--quoted", action="store_true", help="quote every CSV field (the stdlib-csv path)")
     parser.add_argument("--seed", type=int, default=1)
@@ -170,6 +208,12 @@ def main() -> None:
         )
         print(json.dumps(report, ensure_ascii=False))
     finally:
+        marker = data_dir / "landing" / ".bench_table"
+        if marker.exists():
+            import psycopg
+
+            with psycopg.connect(_pg_dsn(), autocommit=True) as conn:
+                conn.execute(f"DROP TABLE IF EXISTS {marker.read_text().strip()}")
         if args.keep is None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
