@@ -131,8 +131,8 @@ class CsvReader:
                     quoted_strings_can_be_null=False,
                 ),
             )
-        except pa.ArrowInvalid as exc:
-            raise SourceError(cfg.system, display, f"CSV parse error: {exc}") from exc
+        except pa.ArrowInvalid:
+            return None  # e.g. a quoted field longer than a block: the stdlib parser has no such limit
         if table.num_rows + len(bad) != len(body_lines) or any(b[0] is None for b in bad):
             return None
         keep = np.ones(len(body_lines), dtype=bool)
@@ -155,38 +155,55 @@ class CsvReader:
 
     # -- fallback for records spanning lines: stdlib csv (C parser), line numbers per record ---------
     def _read_stdlib(self, cfg: SourceConfig, text: str, *, source: str, display: str) -> RawBatch:
-        reader = csv.reader(
-            io.StringIO(text, newline=""), delimiter=cfg.delimiter, quotechar=cfg.quote_char, strict=False
-        )
+        """A bad record spanning several lines (an unbalanced quote) is not allowed to swallow the lines
+        after it: its first line is rejected and parsing restarts on the next line."""
+        all_lines = text.split("\n")
         warnings: list[str] = []
         header_raw: list[str] | None = None
         width = 0
         rows: list[list[str]] = []
         row_numbers: list[int] = []
-        bad: list[tuple[int, int, int]] = []  # (first line, last line, n fields)
-        prev = 0
-        try:
-            for record in reader:
-                start, prev = prev + 1, reader.line_num
-                if not record:
-                    continue
-                if header_raw is None:
-                    header_raw, width = record, len(record)
-                elif len(record) == width:
-                    rows.append(record)
-                    row_numbers.append(start)
-                else:
-                    bad.append((start, prev, len(record)))
-        except csv.Error as exc:
-            raise SourceError(cfg.system, display, f"CSV parse error: {exc}", row=reader.line_num) from exc
+        bad: list[tuple[int, int, int, str]] = []  # (first line, last line, n fields, reason)
+        offset = 0  # lines before the current segment
+        while offset < len(all_lines):
+            segment = text if offset == 0 else "\n".join(all_lines[offset:])
+            reader = csv.reader(
+                io.StringIO(segment, newline=""), delimiter=cfg.delimiter, quotechar=cfg.quote_char, strict=False
+            )
+            prev, restart = 0, None
+            try:
+                for record in reader:
+                    start, prev = offset + prev + 1, reader.line_num
+                    end = offset + prev
+                    if not record:
+                        continue
+                    if header_raw is None:
+                        header_raw, width = record, len(record)
+                    elif len(record) == width:
+                        rows.append(record)
+                        row_numbers.append(start)
+                    elif end > start:
+                        reason = (
+                            f"unbalanced quote: the record runs to line {end} with {len(record)} fields, "
+                            f"expected {width}"
+                        )
+                        bad.append((start, start, len(record), reason))
+                        restart = start  # 0-based index of the line after `start`
+                        break
+                    else:
+                        bad.append((start, end, len(record), f"expected {width} fields, found {len(record)}"))
+            except csv.Error as exc:
+                raise SourceError(cfg.system, display, f"CSV parse error: {exc}", row=offset + reader.line_num) from exc
+            if restart is None:
+                break
+            offset = restart
         if header_raw is None:
             raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
         header = unique_header(header_raw, warnings, display)
         if bad:
-            all_lines = text.split("\n")
             rejects = _rejects(
                 [b[0] for b in bad],
-                [f"expected {width} fields, found {b[2]}" for b in bad],
+                [b[3] for b in bad],
                 ["\n".join(all_lines[b[0] - 1 : b[1]]).rstrip("\r") for b in bad],
             )
         else:

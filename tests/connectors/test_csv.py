@@ -274,3 +274,19 @@ def test_wrong_delimiter_is_a_structural_error(paths, make_cfg) -> None:
     assert len(result.failures) == 1
     err = result.failures[0]
     assert "required column missing" in err.reason and "编号,姓名,身份证号,电话" in err.reason
+
+
+def test_unbalanced_quote_does_not_swallow_the_following_lines(paths, make_cfg) -> None:
+    cfg = make_cfg()
+    body = [ROWS[0], '004,"赵六,1,2', "005,钱七,1,2", '006,孙八,"多\n行",2'] + [f"{i:03d},某人,1,2" for i in range(7, 50)]
+    land_file(paths, cfg, "a.csv", HEADER + "\n".join(body) + "\n")
+    result = load_system(cfg, paths)
+    assert_balanced(result)
+    q = quarantine(paths, "t_people")
+    assert q["_row_number"].to_list() == [3] and q["raw"].to_list() == ['004,"赵六,1,2']
+    assert "unbalanced quote" in q["reason"][0]
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df.height == 1 + 1 + 1 + 43
+    assert df.filter(pl.col("record_id") == "005")["_row_number"].to_list() == [4]
+    assert df.filter(pl.col("record_id") == "006")["id_number"].to_list() == ["多\n行"]
+    assert df.filter(pl.col("record_id") == "007")["_row_number"].to_list() == [7]
