@@ -71,6 +71,7 @@ class MysqlReader:
             raise unavailable(cfg, dsn, exc) from exc
         try:
             with conn.cursor() as cur:
+                cur.execute("SET time_zone = '+00:00'")  # TIMESTAMP columns rendered the same everywhere
                 cur.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
                 try:
                     cur.execute(f"SELECT * FROM {_relation(cfg)} LIMIT 0")

@@ -45,6 +45,7 @@ class PostgresReader:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 conn.execute("SET LOCAL DateStyle TO ISO, YMD")
                 conn.execute("SET LOCAL IntervalStyle TO iso_8601")
+                conn.execute("SET LOCAL TimeZone TO 'UTC'")  # timestamptz rendered the same on every machine
                 try:
                     cur = conn.execute(sql.SQL("SELECT * FROM {} LIMIT 0").format(_relation(cfg)))
                 except psycopg.errors.UndefinedTable as exc:
