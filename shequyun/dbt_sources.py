@@ -40,6 +40,8 @@ def render() -> str:
                 "meta": {
                     "dagster": {"asset_key": ["bronze", cfg.system]},
                     "department": cfg.department,
+                    # staging keeps the latest load per primary key (macro bronze_deduplicated)
+                    "primary_key": list(cfg.primary_key),
                     "external_location": (
                         "delta_scan('{{ env_var('SHEQUYUN_DATA_DIR', '../data') }}/lake/bronze/" + cfg.system + "')"
                     ),

@@ -1,0 +1,27 @@
+{% macro bronze_deduplicated(system) -%}
+    {#- The rows of bronze table `system` a staging model reads (a full select statement):
+        1. exact duplicates (same _row_hash in the same _source) collapse to one, keeping the first row number;
+        2. per primary key (meta.primary_key of the source, from the connector YAML) only the rows of the latest
+           load are kept; rows with an empty key part are all kept. -#}
+    {%- set pk = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.sources.values() -%}
+            {%- if node.source_name == 'bronze' and node.name == system -%}
+                {%- set pk = node.meta.get('primary_key', []) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    with bronze as (
+        select * from {{ source('bronze', system) }}
+    ),
+    exact_deduplicated as (
+        select * from bronze
+        qualify row_number() over (partition by _source, _row_hash order by _row_number, _loaded_at desc) = 1
+    )
+    select * from exact_deduplicated
+    {%- if pk %}
+    qualify
+        {% for col in pk %}coalesce(trim({{ col }}), '') = ''{% if not loop.last %} or {% endif %}{% endfor %}
+        or dense_rank() over (partition by {{ pk | join(', ') }} order by _loaded_at desc, _batch_id desc) = 1
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,61 @@
+{#- Text normalisation: full-width -> half-width, traditional -> simplified, names, free text (addresses). -#}
+
+{% macro to_halfwidth(expr) -%}
+    {#- full-width ASCII U+FF01-U+FF5E and the ideographic space U+3000 -> their half-width forms -#}
+    translate({{ expr }},
+        '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　',
+        '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ')
+{%- endmacro %}
+
+
+{% macro to_simplified(expr) -%}
+    {#- traditional -> simplified, one character for one, with the map of the seed ref_t2s_characters (OpenCC t2s).
+        The seed's two strings are read at compile time and inlined as constants: a regexp with a constant character
+        class finds the few values holding a traditional character, and only those go through translate() (whose
+        cost grows with the length of its map). When the seed table is not built yet (e.g. a unit test run alone),
+        the strings come from scalar subqueries over the seed instead: same result, slower. -#}
+    {%- set strings = t2s_strings() -%}
+    case when regexp_matches({{ expr }}, {{ strings.pattern }})
+        then translate({{ expr }}, {{ strings.traditional }}, {{ strings.simplified }})
+        else {{ expr }} end
+{%- endmacro %}
+
+
+{% macro t2s_strings() -%}
+    {%- set seed_ref = ref('ref_t2s_characters') -%}
+    {%- set relation = none -%}
+    {%- if execute -%}
+        {%- set node = graph.nodes.get('seed.' ~ project_name ~ '.ref_t2s_characters') -%}
+        {%- if node -%}
+            {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if relation is not none -%}
+        {%- set row = run_query("select string_agg(traditional, '' order by traditional) as t, "
+                                ~ "string_agg(simplified, '' order by traditional) as s from " ~ relation).rows[0] -%}
+        {%- do return({'pattern': "'[" ~ row[0] ~ "]'", 'traditional': "'" ~ row[0] ~ "'",
+                       'simplified': "'" ~ row[1] ~ "'"}) -%}
+    {%- else -%}
+        {%- set t -%} (select string_agg(traditional, '' order by traditional) from {{ seed_ref }}) {%- endset -%}
+        {%- set s -%} (select string_agg(simplified, '' order by traditional) from {{ seed_ref }}) {%- endset -%}
+        {%- do return({'pattern': "'[' || " ~ t ~ " || ']'", 'traditional': t, 'simplified': s}) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro clean_text(expr) -%}
+    {#- free text such as addresses: half-width, simplified, whitespace runs collapsed to one space, trimmed, '' -> null -#}
+    nullif(trim(regexp_replace({{ to_simplified(to_halfwidth(expr)) }}, '[\s\x{00A0}]+', ' ', 'g')), '')
+{%- endmacro %}
+
+
+{% macro clean_name(expr) -%}
+    {#- person names: half-width, simplified, trimmed; interpunct look-alikes (• ． ・ ･ ‧ ∙ . - and the spaces around
+        them) -> U+00B7; spaces next to a Han character removed (张 三 -> 张三); spaces between other name parts
+        (Latin, transliterated) -> U+00B7; leading/trailing separators dropped; '' -> null -#}
+    nullif(trim(regexp_replace(regexp_replace(regexp_replace(
+        trim(regexp_replace({{ to_simplified(to_halfwidth(expr)) }}, '[\s\x{00A0}]+', ' ', 'g')),
+        '\s*[\x{00B7}\x{2022}\x{30FB}\x{FF65}\x{2027}\x{2219}\x{22C5}\x{0387}.\-]+\s*', '·', 'g'),
+        '\s*([\x{3400}-\x{9FFF}\x{F900}-\x{FAFF}])\s*', '\1', 'g'),
+        '\s+', '·', 'g'), '·'), '')
+{%- endmacro %}
