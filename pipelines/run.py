@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,10 @@ class IngestSummary:
     def success(self) -> bool:
         """Every system landed, had nothing new, or was skipped for want of a database server."""
         return all(s.ok for s in self.systems)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "success": self.success, "seconds": round(self.seconds, 3),
+                "systems": [asdict(s) for s in self.systems]}
 
     def system(self, name: str) -> SystemSummary:
         for s in self.systems:

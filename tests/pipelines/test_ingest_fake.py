@@ -94,6 +94,8 @@ def test_good_system_lands_with_metadata_and_checks_while_a_failing_one_fails(tm
     assert tekun.checks_passed == tekun.checks_failed == 0
     assert not summary.success
     assert "ca_tekun" in summary.render() and "FAILED" in summary.render()
+    as_dict = summary.as_dict()
+    assert as_dict["success"] is False and {s["system"] for s in as_dict["systems"]} == {"ps_hukou", "ca_tekun"}
 
 
 def test_partial_failures_fail_after_landing_what_could_be_loaded(tmp_path: Path, fake_landing) -> None:
