@@ -7,9 +7,8 @@ For each file matching the system's glob (or the new rows of its table):
 3. map source headers to canonical names (unmapped extra columns keep their header, with a warning; a
    missing optional column lands as null, with a warning; a missing required column fails the file);
 4. quarantine rows that cannot be landed (unparseable lines, a required field empty), keep the others;
-5. append bronze, then quarantine, then the receipt. Rows of a batch that has no `landed` receipt (a
-   crash between the writes, or a failure) are rolled back at the start of the next load, so a file
-   is never landed twice.
+5. append quarantine, then bronze, then the receipt. A crash between the writes is repaired at the start
+   of the next load (`_recover_unfinished`), so a source is never landed twice.
 
 rows_read = rows_landed + rows_quarantined, for every receipt.
 """
@@ -88,7 +87,7 @@ def load_system(cfg: SourceConfig, paths: Paths, *, progress: bool = False) -> S
     structurally unreadable source records a `failed` receipt and goes to `failures`."""
     t0 = time.perf_counter()
     result = SystemLoadResult(cfg.system)
-    result.warnings.extend(_rollback_unfinished(cfg, paths))
+    result.warnings.extend(_recover_unfinished(cfg, paths))
     reader = get_reader(cfg.format)
     if isinstance(reader, TableReader) and not isinstance(reader, FileReader):
         _load_table(cfg, paths, reader, result)
@@ -275,11 +274,12 @@ def _land(
         schema=store.QUARANTINE_SCHEMA,
     )
 
+    # quarantine first, then bronze, then the receipt (see _recover_unfinished)
+    if q:
+        store.append(paths.quarantine / cfg.system, quarantine)
     bronze_path = paths.bronze / cfg.system
     if n or not store.exists(bronze_path):
         store.append(bronze_path, bronze)
-    if q:
-        store.append(paths.quarantine / cfg.system, quarantine)
 
     duplicates = n - pc.count_distinct(kept_hashes).as_py() if n else 0
     parts = [f"landed {n} rows"]
@@ -455,25 +455,53 @@ def _last_cursor(paths: Paths, system: str, source: str) -> str | None:
     return df["cursor_to"][-1] if df.height else None
 
 
-def _rollback_unfinished(cfg: SourceConfig, paths: Paths) -> list[str]:
-    """Delete bronze/quarantine rows of batches without a `landed` receipt (a crash between the bronze
-    write and the receipt, or a failure after a partial write)."""
-    committed = set(read_receipts(paths, cfg.system).filter(pl.col("status") == LANDED)["batch_id"].to_list())
-    notes = []
-    for table_path in (paths.bronze / cfg.system, paths.quarantine / cfg.system):
-        df = store.read_columns(table_path, ["_batch_id", "_source"])
-        if df is None or df.height == 0:
-            continue
-        batches = df.group_by("_batch_id").agg(pl.col("_source").first(), pl.len())
-        orphans = batches.filter(~pl.col("_batch_id").is_in(list(committed)))
-        if orphans.height:
-            deleted = store.delete_batches(table_path, orphans["_batch_id"].to_list())
-            sources = ", ".join(sorted(set(orphans["_source"].to_list())))
-            note = (
-                f"{cfg.system}: rolled back {deleted} rows of {orphans.height} unfinished load(s) of {sources} "
-                f"from {_rel(table_path, paths.root)} (no receipt); they are loaded again"
-            )
-            log.warning(note)
-            notes.append(note)
-    return notes
+def _recover_unfinished(cfg: SourceConfig, paths: Paths) -> list[str]:
+    """Make bronze, quarantine and receipts agree again after a crash or a failed write.
 
+    Writes go quarantine -> bronze -> receipt. A batch in bronze without a receipt was landed completely
+    (a crash before the receipt, or a lost receipts table): its receipt is written now from the rows
+    themselves (checked by `_source_checksum`), nothing is landed twice and no bronze row is deleted.
+    A batch only in quarantine, or of a `failed` receipt, is incomplete: its rows are deleted and the
+    source is read again.
+    """
+    receipts = read_receipts(paths, cfg.system)
+    known = set(receipts["batch_id"].to_list())
+    failed = set(receipts.filter(pl.col("status") == FAILED)["batch_id"].to_list())
+    bronze_path, quarantine_path = paths.bronze / cfg.system, paths.quarantine / cfg.system
+    cursor_col = cfg.columns.get(cfg.cursor) if cfg.is_database and cfg.cursor else None
+    b = store.read_columns(
+        bronze_path, ["_batch_id", "_source", "_source_checksum", "_loaded_at", "_row_number"] + ([cursor_col] if cursor_col else [])
+    )
+    q = store.read_columns(quarantine_path, ["_batch_id", "_source", "_source_checksum", "_loaded_at"])
+    b_batches = set(b["_batch_id"].unique().to_list()) if b is not None else set()
+    q_batches = set(q["_batch_id"].unique().to_list()) if q is not None else set()
+    notes: list[str] = []
+
+    incomplete = ((q_batches - b_batches) - known) | ((b_batches | q_batches) & failed)
+    if incomplete:
+        ids = sorted(incomplete)
+        deleted = store.delete_batches(bronze_path, ids) + store.delete_batches(quarantine_path, ids)
+        note = f"{cfg.system}: removed {deleted} rows of {len(ids)} incomplete load(s); their sources are read again"
+        log.warning(note)
+        notes.append(note)
+
+    for batch_id in sorted(b_batches - known):
+        rows = b.filter(pl.col("_batch_id") == batch_id)  # type: ignore[union-attr]
+        quarantined = q.filter(pl.col("_batch_id") == batch_id).height if q is not None else 0
+        cursor_to = None
+        if cursor_col and cursor_col in rows.columns:
+            cursor_to = rows.sort("_row_number")[cursor_col].drop_nulls().tail(1).to_list()
+            cursor_to = cursor_to[0] if cursor_to else None
+        loaded_at = rows["_loaded_at"][0]
+        receipt = LoadReceipt(
+            batch_id=batch_id, system=cfg.system, source=rows["_source"][0], checksum=rows["_source_checksum"][0],
+            rows_read=rows.height + quarantined, rows_landed=rows.height, rows_quarantined=quarantined,
+            status=LANDED, started_at=loaded_at, finished_at=_now(), cursor_from=None, cursor_to=cursor_to,
+            header=[], message="recovered: the rows were in bronze without a receipt (crash before the receipt); "
+            "receipt written from bronze, nothing landed twice",
+        )
+        _append_receipt(paths, receipt)
+        note = f"{cfg.system}: recovered the receipt of {receipt.source} ({receipt.rows_landed} rows already in bronze)"
+        log.warning(note)
+        notes.append(note)
+    return notes

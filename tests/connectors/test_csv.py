@@ -133,14 +133,52 @@ def test_crash_between_bronze_and_receipt_does_not_duplicate(paths, make_cfg, mo
         load_system(cfg, paths)
     assert bronze(paths, "t_people").height == 3  # written before the crash, no receipt
     assert quarantine(paths, "t_people").height == 1
+    assert read_receipts(paths, "t_people").height == 0
     monkeypatch.undo()
     result = load_system(cfg, paths)
-    assert result.rows_landed == 3 and any("rolled back 3 rows" in w for w in result.warnings)
-    assert bronze(paths, "t_people").height == 3
+    assert any("recovered the receipt" in w for w in result.warnings)
+    assert [r.status for r in result.receipts] == ["skipped_duplicate"]  # checked by _source_checksum
+    assert bronze(paths, "t_people").height == 3 and quarantine(paths, "t_people").height == 1
+    receipts = read_receipts(paths, "t_people")
+    recovered = receipts.row(0, named=True)
+    assert (recovered["status"], recovered["rows_landed"], recovered["rows_quarantined"], recovered["rows_read"]) == (
+        "landed", 3, 1, 4)
+    assert recovered["batch_id"] == bronze(paths, "t_people")["_batch_id"][0]
+
+
+def test_crash_between_quarantine_and_bronze_reads_the_file_again(paths, make_cfg, monkeypatch) -> None:
+    from connectors import store
+
+    cfg = make_cfg()
+    land_file(paths, cfg, "a.csv", HEADER + "\n".join(ROWS) + "\n,无编号,1,2\n")
+    real_append = store.append
+
+    def crash_on_bronze(path, table, **kw):
+        if "bronze" in str(path):
+            raise RuntimeError("disk full")
+        real_append(path, table, **kw)
+
+    monkeypatch.setattr(store, "append", crash_on_bronze)
+    failed = load_system(cfg, paths)  # an unexpected error: a failed receipt, the run goes on
+    assert [r.status for r in failed.receipts] == ["failed"] and "disk full" in str(failed.failures[0])
     assert quarantine(paths, "t_people").height == 1
-    assert set(bronze(paths, "t_people")["_batch_id"]) == {result.receipts[0].batch_id}
-    again = load_system(cfg, paths)
-    assert again.receipts[0].status == "skipped_duplicate" and bronze(paths, "t_people").height == 3
+    monkeypatch.undo()
+    result = load_system(cfg, paths)
+    assert any("removed 1 rows of 1 incomplete load" in w for w in result.warnings)
+    assert (result.rows_landed, result.rows_quarantined) == (3, 1)
+    assert quarantine(paths, "t_people").height == 1 and bronze(paths, "t_people").height == 3
+
+
+def test_lost_receipts_table_does_not_duplicate_or_delete_bronze(paths, make_cfg) -> None:
+    import shutil
+
+    cfg = make_cfg()
+    land_file(paths, cfg, "a.csv", HEADER + "\n".join(ROWS) + "\n")
+    load_system(cfg, paths)
+    shutil.rmtree(paths.receipts)
+    result = load_system(cfg, paths)
+    assert result.rows_landed == 0 and bronze(paths, "t_people").height == 3
+    assert read_receipts(paths, "t_people")["status"].to_list() == ["landed", "skipped_duplicate"]
 
 
 def test_missing_file_fails_naming_the_pattern(paths, make_cfg) -> None:

@@ -164,3 +164,24 @@ def test_postgres_query_source(paths, make_cfg, pg_table: str) -> None:
     _pg(f"""INSERT INTO "{pg_table}" VALUES (4, '赵六', '2024-01-04', 'a'), (5, '钱七', '2024-01-05', 'b')""")
     again = load_system(cfg, paths)
     assert again.rows_landed == 1 and again.receipts[0].cursor_from == "2024-01-03 00:00:00"
+
+
+def test_postgres_crash_before_receipt_recovers_the_cursor(paths, make_cfg, pg_table: str, monkeypatch) -> None:
+    from connectors import landing
+
+    _pg(f'CREATE TABLE "{pg_table}" (id int, xm text, gxsj timestamp)')
+    _pg(f"""INSERT INTO "{pg_table}" VALUES (1, '张三', '2024-01-01 10:00'), (2, '李四', '2024-01-02 10:00')""")
+    cfg = _db_cfg(make_cfg, "postgres", PG_DSN, pg_table)
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(landing, "_append_receipt", crash)
+    with pytest.raises(RuntimeError):
+        load_system(cfg, paths)
+    monkeypatch.undo()
+    assert bronze(paths, "t_people").height == 2
+    result = load_system(cfg, paths)
+    assert any("recovered the receipt" in w for w in result.warnings)
+    assert result.receipts[0].status == "no_new_rows" and result.receipts[0].cursor_from == "2024-01-02 10:00:00"
+    assert bronze(paths, "t_people").height == 2
