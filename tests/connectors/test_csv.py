@@ -328,3 +328,12 @@ def test_unbalanced_quote_does_not_swallow_the_following_lines(paths, make_cfg) 
     assert df.filter(pl.col("record_id") == "005")["_row_number"].to_list() == [4]
     assert df.filter(pl.col("record_id") == "006")["id_number"].to_list() == ["多\n行"]
     assert df.filter(pl.col("record_id") == "007")["_row_number"].to_list() == [7]
+
+
+def test_progress_bar_does_not_change_the_result(paths, make_cfg, capsys) -> None:
+    cfg = make_cfg()
+    land_file(paths, cfg, "a.csv", HEADER + ROWS[0] + "\n")
+    land_file(paths, cfg, "b.csv", HEADER + ROWS[1] + "\n")
+    result = load_system(cfg, paths, progress=True)
+    assert result.rows_landed == 2 and result.seconds > 0
+    assert "t_people" in capsys.readouterr().err  # tqdm writes to stderr
