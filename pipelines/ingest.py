@@ -112,9 +112,9 @@ def build_bronze_asset(cfg: SourceConfig) -> AssetsDefinition:
                 context.log.warning(f"skipped {cfg.system}: {unavailable[0]}")
                 return _skipped("; ".join(str(f) for f in unavailable))
             messages = [str(f) for f in result.failures]
+            landed_note = f" ({result.rows_landed:,} rows of the readable sources were landed)" if result.rows_landed else ""
             raise Failure(
-                description=f"{cfg.system}: {len(messages)} source(s) failed (the others were landed):\n"
-                + "\n".join(messages),
+                description="\n".join(messages) + landed_note,
                 metadata={**metadata, "status": "failed", "errors": MetadataValue.json(messages)},
             )
         context.log.info(

@@ -60,8 +60,11 @@ class IngestSummary:
                 f"{s.system:<22} {s.status:<12} {s.rows_read:>10,} {s.rows_landed:>10,} {s.rows_quarantined:>9,} "
                 f"{s.checks_passed:>9} {failed:>6}"
             )
-            if s.message:
-                lines.append(f"    {s.message.splitlines()[0][:200]}")
+            message_lines = s.message.splitlines()
+            for line in message_lines[:5]:
+                lines.append(f"    {line[:240]}")
+            if len(message_lines) > 5:
+                lines.append(f"    ... {len(message_lines) - 5} more")
             if s.failed_checks:
                 lines.append(f"    failed checks: {', '.join(s.failed_checks)}")
         totals = [sum(getattr(s, a) for s in self.systems) for a in ("rows_read", "rows_landed", "rows_quarantined")]
@@ -149,8 +152,13 @@ def run_ingest(
                     if event.step_key and event.step_key.endswith("__quality"):
                         summaries[system].message = f"quality checks could not run: {message}"
                     else:
-                        summaries[system].status = "failed"
-                        summaries[system].message = message
+                        s = summaries[system]
+                        s.status = "failed"
+                        s.message = message
+                        md = dict(user.metadata) if user and user.metadata else {}
+                        s.rows_read = int(_meta_value(md, "rows_read", 0))
+                        s.rows_landed = int(_meta_value(md, "rows_landed", 0))
+                        s.rows_quarantined = int(_meta_value(md, "rows_quarantined", 0))
         for evaluation in result.get_asset_check_evaluations():
             system = _system_of(evaluation.asset_key)
             if system not in summaries:

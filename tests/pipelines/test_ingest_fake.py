@@ -105,6 +105,7 @@ def test_partial_failures_fail_after_landing_what_could_be_loaded(tmp_path: Path
     fake_landing["ca_tekun"] = (person_rows(5), [SourceError("ca_tekun", "b.jsonl", "truncated file")])
     summary = run_ingest(tmp_path, ["ca_tekun"])
     assert summary.system("ca_tekun").status == "failed"
+    assert (summary.system("ca_tekun").rows_read, summary.system("ca_tekun").rows_landed) == (5, 5)
     assert "truncated file" in summary.system("ca_tekun").message
     assert len(latest_batch(Paths(tmp_path), "ca_tekun")) == 5  # the good file was landed
 
