@@ -68,3 +68,14 @@ def test_database_system_without_server_is_skipped_or_failed(tmp_path: Path, mon
 
     failed = run_ingest(tmp_path, ["ps_population"])
     assert failed.system("ps_population").status == "failed" and not failed.success
+
+
+def test_a_broken_file_fails_the_system_after_its_good_file_is_landed(tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    write_hukou(paths, "hukou_2026-11-01.csv")
+    broken = paths.landing / "public_security" / "ps_hukou" / "hukou_2026-11-02.csv"
+    broken.write_bytes("姓名,性别\n张三,男\n".encode("gbk"))  # no 户号 (required)
+    hukou = run_ingest(tmp_path, ["ps_hukou"]).system("ps_hukou")
+    assert hukou.status == "failed" and "hukou_2026-11-02.csv" in hukou.message
+    assert (hukou.rows_read, hukou.rows_landed, hukou.rows_quarantined) == (4, 3, 1)
+    assert sorted(latest_batch(paths, "ps_hukou")["person_name"]) == ["张伟", "李芳", "王强"]
