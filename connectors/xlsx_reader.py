@@ -75,6 +75,31 @@ def _first_used_row(path: Path, sheet_index: int) -> int:
     return 1
 
 
+_EXCEL_ERRORS = {
+    "Div0": "#DIV/0!", "NA": "#N/A", "Value": "#VALUE!", "Ref": "#REF!", "Name": "#NAME?", "Num": "#NUM!",
+    "Null": "#NULL!", "GettingData": "#GETTING_DATA",
+}
+
+
+def _with_error_literals(columns: list[pa.Array], errors: list) -> list[pa.Array]:
+    """Formula error cells come back as null: put the error value (#DIV/0!, #N/A, ...) there instead."""
+    by_column: dict[int, dict[int, str]] = {}
+    for err in errors:
+        row, col = err.position
+        m = re.search(r"Error\((\w+)\)", err.detail or "")
+        by_column.setdefault(col, {})[row] = _EXCEL_ERRORS.get(m.group(1), f"#{m.group(1)}") if m else "#ERROR"
+    out = list(columns)
+    for col, cells in by_column.items():
+        if col >= len(out):
+            continue
+        values = out[col].to_pylist()  # only columns holding an error cell
+        for row, literal in cells.items():
+            if row < len(values) and values[row] is None:
+                values[row] = literal
+        out[col] = pa.array(values, pa.string())
+    return out
+
+
 class XlsxReader:
     kind = "file"
 
@@ -101,13 +126,19 @@ class XlsxReader:
                 field=sheet,
             )
         try:
-            loaded = workbook.load_sheet(sheet, header_row=None, dtypes="string", eager=True)
+            loaded, cell_errors = workbook.load_sheet(sheet, header_row=None, dtypes="string").to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
             raise SourceError(cfg.system, display, f"cannot read sheet {sheet!r} (truncated or corrupt?): {exc}") from exc
-        table = pa.Table.from_batches([loaded]) if isinstance(loaded, pa.RecordBatch) else pa.table(loaded)
+        table = pa.Table.from_batches([loaded])
         offset = _first_used_row(path, names.index(sheet))
         warnings: list[str] = []
         columns = [pc.cast(c, pa.string()) for c in table.columns]
+        if cell_errors is not None and cell_errors.errors:
+            columns = _with_error_literals(columns, cell_errors.errors)
+            warnings.append(
+                f"{display}: {len(cell_errors.errors)} formula error cell(s) landed as their error value "
+                f"(first at row {cell_errors.errors[0].position[0] + offset}, column {cell_errors.errors[0].position[1] + 1})"
+            )
         if not columns or table.num_rows == 0:
             raise SourceError(cfg.system, display, f"sheet {sheet!r} is empty (no header row)")
         used = np.zeros(table.num_rows, dtype=bool)

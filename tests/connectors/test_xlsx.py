@@ -124,3 +124,22 @@ def test_title_rows_above_the_header_are_skipped_with_a_warning(paths, make_cfg)
     df = bronze(paths, "t_people")
     assert df["_row_number"].to_list() == [4] and df["person_name"].to_list() == ["张三"]
     assert any("低保对象名册" in w and "2 row(s) above the header" in w for w in result.warnings)
+
+
+def test_formula_error_cells_land_as_their_error_value(paths, make_cfg) -> None:
+    cfg = _cfg(make_cfg)
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("名册")
+    ws.write_row(0, 0, HEADER)
+    ws.write_row(1, 0, ["001", "张三", "1", "2"])
+    ws.write_row(2, 0, ["002", "李四"])
+    ws.write_formula(2, 2, "=1/0", None, "#DIV/0!")
+    ws.write_formula(2, 3, "=NA()", None, "#N/A")
+    wb.close()
+    land_file(paths, cfg, "a.xlsx", buf.getvalue())
+    result = load_system(cfg, paths)
+    assert result.failures == [] and result.rows_landed == 2
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["id_number"].to_list() == ["1", "#DIV/0!"] and df["phone"].to_list() == ["2", "#N/A"]
+    assert any("2 formula error cell(s)" in w and "row 3" in w for w in result.warnings)
