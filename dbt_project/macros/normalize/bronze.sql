@@ -5,7 +5,7 @@
            load are kept; rows with an empty key part are all kept. -#}
     {%- set pk = [] -%}
     {%- if execute -%}
-        {%- for node in graph.sources.values() -%}
+        {%- for node in graph.get('sources', {}).values() -%}
             {%- if node.source_name == 'bronze' and node.name == system -%}
                 {%- set pk = node.meta.get('primary_key', []) -%}
             {%- endif -%}

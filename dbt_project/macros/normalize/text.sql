@@ -25,7 +25,7 @@
     {%- set seed_ref = ref('ref_t2s_characters') -%}
     {%- set relation = none -%}
     {%- if execute -%}
-        {%- set node = graph.nodes.get('seed.' ~ project_name ~ '.ref_t2s_characters') -%}
+        {%- set node = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.ref_t2s_characters') -%}
         {%- if node -%}
             {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
         {%- endif -%}
