@@ -166,7 +166,9 @@ def load_source_config(file: Path) -> SourceConfig:
             except (TypeError, ValueError) as exc:
                 raise ConfigError(file, "chunk_rows", "expected an integer") from exc
     else:
-        _str(raw, "path", file, required=True)
+        glob = _str(raw, "path", file, required=True) or ""
+        if glob.startswith(("/", "\\")) or ".." in Path(glob).parts or (len(glob) > 1 and glob[1] == ":"):
+            raise ConfigError(file, "path", f"{glob!r}: expected a glob relative to landing/, e.g. <department>/<system>/*.csv")
     encoding = _str(raw, "encoding", file) or "utf-8"
     try:
         codecs.lookup(encoding)

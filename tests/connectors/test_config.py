@@ -47,6 +47,8 @@ BASE = {
         ({"path": None}, "path"),
         ({"required": ["id_number"]}, "required"),
         ({"encoding": "no-such-codec"}, "encoding"),
+        ({"path": "/data/landing/d/x/*.csv"}, "path"),
+        ({"path": "../elsewhere/*.csv"}, "path"),
         ({"colums": {"a": "b"}}, "colums"),
         ({"format": "postgres", "table": "t", "dsn_default": "postgresql://x/y", "cursor": "gxsj"}, "cursor"),
         ({"format": "mysql", "dsn_default": "mysql://x/y", "cursor": "姓名"}, "table"),
