@@ -133,9 +133,15 @@ def file_checksum(path: Path) -> str:
 # -- files ---------------------------------------------------------------------------------------------
 
 
-def _match_files(cfg: SourceConfig, paths: Paths) -> list[Path]:
-    pattern = cfg.path or ""
-    return sorted(p for p in paths.landing.glob(pattern) if p.is_file() and not p.name.startswith((".", "~$")))
+def matching_files(cfg: SourceConfig, paths: Paths) -> list[Path]:
+    """Files under landing/ matching the system's glob, sorted; hidden files and Office lock files
+    (`.x`, `~$x.xlsx`) excluded. Empty for database systems."""
+    if cfg.is_database or not cfg.path:
+        return []
+    return sorted(p for p in paths.landing.glob(cfg.path) if p.is_file() and not p.name.startswith((".", "~$")))
+
+
+_match_files = matching_files
 
 
 def _rel(path: Path, base: Path) -> str:
