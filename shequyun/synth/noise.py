@@ -514,6 +514,8 @@ def apply_field_noise(
             pick = _draw(df.height, kinds, cfg, rng)
             present = (values.is_not_null() & (values != "")).fill_null(False).to_numpy()
             house = df["_house_id"] if "_house_id" in df.columns else None
+            changed_rows: list[np.ndarray] = []
+            changed_values: list[pl.Series] = []
             for k, kind in enumerate(kinds):
                 if kind == "id_legacy15" and system not in cfg.legacy15_systems:
                     continue
@@ -535,13 +537,16 @@ def apply_field_noise(
                     continue
                 rows = idx[okn]
                 new = after.filter(ok)
-                values = values.scatter(rows, new)
+                changed_rows.append(rows)
+                changed_values.append(new)
                 if kind == "stale_address" and house is not None and f"_stale_house__{col}" in df.columns:
                     house = house.scatter(rows, df[f"_stale_house__{col}"].gather(rows))
                     df = df.with_columns(house.alias("_house_id"))
                 frames.append(pl.DataFrame({"_rid": rids.gather(rows), "kind": kind, "field": col,
                                             "before": before.filter(ok), "after": new}, schema=EVENT_SCHEMA))
-            df = df.with_columns(values.alias(col))
+            if changed_rows:  # one scatter per column: the kinds of a field never touch the same row
+                values = values.scatter(np.concatenate(changed_rows), pl.concat(changed_values))
+                df = df.with_columns(values.alias(col))
     df, date_events = _apply_dates(df, date_styles, cfg, rng, xlsx)
     events = pl.concat(frames + [date_events]).sort("_rid", "field", "kind")
     return df, events
