@@ -4,6 +4,7 @@ generator's truth names, plainly broken rows are quarantined, nothing else is.""
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 
 import polars as pl
@@ -57,7 +58,12 @@ def test_generated_city_lands_losing_nothing(city) -> None:
         quarantined = pl.read_delta(str(qpath)) if qpath.exists() else None
         if cfg.is_database:
             key = cfg.primary_key[0]
-            assert set(bronze[key]) <= set(expected["row_key"]), system
+            source_key = next(h for h, c in cfg.columns.items() if c == key)
+            landed_keys = set(bronze[key])
+            rejected_keys = {str(json.loads(raw)[source_key]) for raw in quarantined["raw"]} if quarantined is not None else set()
+            broken_keys = set(expected.filter("is_broken")["row_key"])
+            assert landed_keys | rejected_keys == set(expected["row_key"]), system
+            assert rejected_keys == broken_keys, system
             continue
         landed = set(zip(bronze["_source"], bronze["_row_number"].cast(pl.String)))
         rejected = set(zip(quarantined["_source"], quarantined["_row_number"].cast(pl.String))) if quarantined is not None else set()
