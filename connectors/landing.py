@@ -212,7 +212,8 @@ def _load_table(cfg: SourceConfig, paths: Paths, reader: TableReader, result: Sy
         if batch.data.num_rows == 0 and batch.rejects.num_rows == 0:
             receipt = _receipt(
                 cfg, source, "", NO_NEW_ROWS, started, cursor_from=cursor_from, cursor_to=cursor_from,
-                header=batch.header, message=f"no rows with {cfg.cursor} > {cursor_from!r}",
+                header=batch.header,
+                message=f"no rows with {cfg.cursor} > {cursor_from!r}" if cursor_from is not None else "the table is empty",
             )
             _finish(paths, result, receipt)
             return
