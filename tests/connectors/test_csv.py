@@ -337,3 +337,17 @@ def test_progress_bar_does_not_change_the_result(paths, make_cfg, capsys) -> Non
     result = load_system(cfg, paths, progress=True)
     assert result.rows_landed == 2 and result.seconds > 0
     assert "t_people" in capsys.readouterr().err  # tqdm writes to stderr
+
+
+def test_schema_evolution_across_files(paths, make_cfg) -> None:
+    cfg = make_cfg()
+    land_file(paths, cfg, "a.csv", HEADER + ROWS[0] + "\n")
+    load_system(cfg, paths)
+    land_file(paths, cfg, "b.csv", "编号,姓名,身份证号,电话,备注\n009,赵九,1,2,新列\n")
+    result = load_system(cfg, paths)
+    assert result.failures == [] and result.rows_landed == 1
+    df = bronze(paths, "t_people").sort("record_id")
+    assert df["备注"].to_list() == [None, "新列"] and df["record_id"].to_list() == ["001", "009"]
+    land_file(paths, cfg, "c.csv", HEADER + ROWS[1] + "\n")  # the next file without it
+    assert load_system(cfg, paths).failures == []
+    assert bronze(paths, "t_people").height == 3
