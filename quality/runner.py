@@ -320,12 +320,20 @@ def _build_expectations(rule: Rule) -> list[tuple[str | None, Any]]:
 
 @functools.lru_cache(maxsize=1)
 def _context() -> Any:
+    """One ephemeral, in-memory context per process: no files, no docs site, no progress bars, no analytics."""
     gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    return context
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        analytics_enabled=False,
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
 
 
 def _blank_to_missing(df: pd.DataFrame) -> pd.DataFrame:
