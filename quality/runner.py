@@ -181,7 +181,7 @@ def _source_columns(system: str) -> list[str]:
     configs = load_source_configs()
     if system not in configs:
         raise KeyError(f"no source config for system {system!r}")
-    return list(configs[system].columns.values())
+    return list(configs[system].canonical_columns)
 
 
 def load_suite(
