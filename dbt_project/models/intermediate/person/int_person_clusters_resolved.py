@@ -1,0 +1,22 @@
+"""Persons: clusters of person records (shequyun.resolve.cluster.cluster_records): trusted-ID groups,
+then accepted Fellegi–Sunter links best first, never two valid ID numbers in one cluster, with the
+committee decisions of the person_link_decisions seed applied. model_cluster_id is the clustering the
+model alone would give (used by the decision audit)."""
+
+from shequyun.resolve.cluster import cluster_records
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    records = dbt.ref("int_person_records_keyed").project("record_person_key, record_key, valid_id, id_trusted").df()
+    links = dbt.ref("int_person_links_scored").filter("is_accepted and rule = 'fellegi_sunter'").project(
+        "record_person_key_a, record_person_key_b, match_weight").df()
+    decisions = dbt.ref("person_link_decisions").project(
+        "record_person_key_a, record_person_key_b, decision, decided_at").df()
+    apart = dbt.ref("int_person_links_scored").filter("is_contradicted").project(
+        "record_person_key_a, record_person_key_b").df()
+    resolved = cluster_records(records, links, decisions, keep_apart=apart)
+    baseline = cluster_records(records, links, None, keep_apart=apart)
+    resolved["model_cluster_id"] = resolved["record_person_key"].map(
+        baseline.set_index("record_person_key")["person_cluster_id"])
+    return resolved

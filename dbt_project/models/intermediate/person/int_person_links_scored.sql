@@ -1,0 +1,118 @@
+-- every link with its evidence: deterministic links on a shared trusted ID number (rule id_exact, one
+-- star edge per record to the first record of its ID) and Fellegi–Sunter scores of the candidate pairs
+-- (rule fellegi_sunter): match weight, probability, the fields that agreed and disagreed
+{% set threshold = var('person_match_probability_threshold', 0.9) %}
+{% set keep_apart = var('person_keep_apart_evidence_weight', -10) %}
+with
+
+compared as (
+    select * from {{ ref('int_person_pairs_compared') }} where not is_random_sample
+),
+
+weights as (
+    select * from {{ ref('int_person_match_weights') }}
+),
+
+keyed as (
+    select * from {{ ref('int_person_records_keyed') }}
+),
+
+prior as (
+    select any_value(prior_match_weight) as prior_match_weight, any_value(u_probability) filter (
+        where comparison = 'name' and level = 4) as u_name_exact
+    from weights
+),
+
+persons as (
+    select count(distinct valid_id) as n from keyed where id_trusted
+),
+
+name_frequency as (
+    -- share of persons (trusted IDs) carrying a name: agreeing on a rare name says more than on a common one
+    select person_name, count(distinct valid_id) as n_persons
+    from keyed where id_trusted
+    group by person_name
+),
+
+{% set comparisons = ['name', 'birth_date', 'sex', 'phone', 'address', 'id'] %}
+weighted as (
+    select
+        c.*,
+        {% for comp in comparisons %}
+        coalesce(w_{{ comp }}.match_weight, 0) as {{ comp }}_weight,
+        {% endfor %}
+        case when c.name_level = 4 then
+            -- term-frequency adjustment of exact name agreement (as splink does): log2(u_exact / tf(name))
+            log2(prior.u_name_exact / greatest(coalesce(nf.n_persons, 1)::double / greatest(persons.n, 1),
+                                               1.0 / greatest(persons.n, 1)))
+            else 0 end as name_frequency_adjustment,
+        prior.prior_match_weight
+    from compared as c
+    cross join prior
+    cross join persons
+    left join keyed as kl on kl.record_person_key = c.record_person_key_a
+    left join name_frequency as nf on nf.person_name = kl.person_name
+    {% for comp in comparisons %}
+    left join weights as w_{{ comp }}
+        on w_{{ comp }}.comparison = '{{ comp }}' and w_{{ comp }}.level = c.{{ comp }}_level
+    {% endfor %}
+),
+
+scored as (
+    select
+        record_person_key_a,
+        record_person_key_b,
+        'fellegi_sunter' as rule,
+        blocking_rules,
+        prior_match_weight
+            {% for comp in comparisons %} + {{ comp }}_weight{% endfor %}
+            + name_frequency_adjustment as match_weight,
+        match_weight - prior_match_weight as evidence_weight,
+        name_level, birth_date_level, sex_level, phone_level, address_level, id_level,
+        name_frequency_adjustment,
+        list_filter([
+            {% for comp in comparisons %}
+            case when {{ comp }}_weight > 0 then '{{ comp }}' end{{ ',' if not loop.last }}
+            {% endfor %}
+        ], x -> x is not null) as agreed_fields,
+        list_filter([
+            {% for comp in comparisons %}
+            case when {{ comp }}_weight < 0 then '{{ comp }}' end{{ ',' if not loop.last }}
+            {% endfor %}
+        ], x -> x is not null) as disagreed_fields
+    from weighted
+),
+
+id_links as (
+    select
+        first_value(record_person_key) over (partition by valid_id order by record_person_key)
+            as record_person_key_a,
+        record_person_key as record_person_key_b,
+        'id_exact' as rule,
+        null as blocking_rules,
+        null::double as match_weight,
+        null::double as evidence_weight,
+        null::integer as name_level, null::integer as birth_date_level, null::integer as sex_level,
+        null::integer as phone_level, null::integer as address_level, 2 as id_level,
+        null::double as name_frequency_adjustment,
+        ['id'] as agreed_fields,
+        []::varchar[] as disagreed_fields
+    from keyed
+    where id_trusted
+    qualify record_person_key_a <> record_person_key_b
+),
+
+final as (
+    select
+        *,
+        1.0 / (1.0 + pow(2.0, -match_weight)) as match_probability,
+        1.0 / (1.0 + pow(2.0, -match_weight)) >= {{ threshold }} as is_accepted,
+        -- strong evidence of two different persons: the clustering keeps them apart even through a chain
+        evidence_weight <= {{ keep_apart }} as is_contradicted
+    from scored
+    union all
+    select *, 1.0 as match_probability, true as is_accepted, false as is_contradicted
+    from id_links
+)
+
+select * from final

@@ -1,0 +1,45 @@
+"""Fellegi–Sunter m and u probabilities per comparison level, estimated from the data.
+
+The candidate pairs are aggregated by blocking rule and comparison pattern in DuckDB (a few hundred rows);
+u comes from the random pair sample; m is estimated by EM (shequyun.resolve.em) once per blocking rule,
+leaving out the comparisons that rule makes agree by construction, and averaged. The prior is the chance
+that two random records are the same person, counted on the records that share a trusted ID number."""
+
+import math
+
+from shequyun.resolve.em import estimate_by_blocking_rule, u_from_random
+
+COMPARISONS = ["name_level", "birth_date_level", "sex_level", "phone_level", "address_level", "id_level"]
+# blocking rule -> comparisons it makes agree (left out of that rule's EM session)
+SESSIONS = {
+    "birth_date": ["birth_date_level"],
+    "phone": ["phone_level"],
+    "surname_door": ["name_level", "address_level"],
+    "id_region_birth": ["id_level", "birth_date_level"],
+}
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    compared = dbt.ref("int_person_pairs_compared")
+    cols = ", ".join(COMPARISONS)
+    patterns = compared.filter("not is_random_sample").aggregate(
+        f"blocking_rules, {cols}, count(*) as pair_count", f"blocking_rules, {cols}").df()
+    random = compared.filter("is_random_sample").aggregate(f"{cols}, count(*) as pair_count", cols).df()
+    levels = {c: sorted(int(v) for v in (set(patterns[c]) | set(random[c])) - {-1}) for c in COMPARISONS}
+    u = u_from_random(random, COMPARISONS, levels)
+    fitted = estimate_by_blocking_rule(patterns, COMPARISONS, SESSIONS, u)
+
+    keyed = dbt.ref("int_person_records_keyed")
+    records = keyed.aggregate("count(*)").fetchone()[0]
+    matches = keyed.filter("id_trusted").aggregate("count(*) as n", "valid_id").aggregate(
+        "coalesce(sum(n * (n - 1) / 2), 0)").fetchone()[0]
+    random_match = max(float(matches), 1.0) / max(records * (records - 1) / 2, 1.0)
+
+    weights = fitted.weights()
+    weights["comparison"] = weights["comparison"].str.removesuffix("_level")
+    weights["prior_match_weight"] = math.log2(random_match / (1 - random_match))
+    weights["random_match_probability"] = random_match
+    weights["candidate_match_share"] = fitted.match_share
+    weights["candidate_pairs"] = int(patterns["pair_count"].sum())
+    return weights

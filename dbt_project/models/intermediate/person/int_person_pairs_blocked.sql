@@ -1,0 +1,106 @@
+-- candidate pairs for probabilistic matching: a record without a trusted ID (missing, invalid or
+-- contradicted) against every record sharing one blocking key with it; plus a fixed random sample of
+-- pairs (is_random_sample) from which the u probabilities are estimated
+{% set max_block = var('person_block_max_size', 2000) %}
+{% set max_name_block = var('person_name_block_max_size', 30) %}
+{% set random_n = var('person_random_sample_records', 1000) %}
+with
+
+keyed as (
+    select * from {{ ref('int_person_records_keyed') }}
+),
+
+block_keys as (
+    -- same birth date (the ID may be broken anywhere else)
+    select record_person_key, id_trusted, 'birth_date' as rule, strftime(birth_date, '%Y%m%d') as block_key
+    from keyed where birth_date is not null
+    union all
+    -- an ID number one typo away keeps at least one of these three segments intact
+    select record_person_key, id_trusted, 'id_region_birth', substr(id_18, 1, 14) from keyed where id_18 is not null
+    union all
+    select record_person_key, id_trusted, 'id_birth_sequence', substr(id_18, 7, 11) from keyed where id_18 is not null
+    union all
+    select record_person_key, id_trusted, 'id_region_sequence', substr(id_18, 1, 6) || substr(id_18, 15, 3)
+    from keyed where id_18 is not null
+    union all
+    select record_person_key, id_trusted, 'phone', phone from keyed where phone is not null
+    union all
+    select record_person_key, id_trusted, 'pinyin_birth_year', name_pinyin || '|' || birth_year
+    from keyed where name_pinyin is not null and birth_year is not null
+    union all
+    -- same surname (by reading) at the same door: records without birth date or ID (visits)
+    select record_person_key, id_trusted, 'surname_door', surname_pinyin || '|' || address_door
+    from keyed where surname_pinyin is not null and address_door is not null
+    union all
+    select record_person_key, id_trusted, 'surname_door', surname_pinyin || '|' || hukou_address_door
+    from keyed where surname_pinyin is not null and hukou_address_door is not null
+    union all
+    -- a rare name alone (e.g. a visit record at a stale address): only names carried by few records
+    select record_person_key, id_trusted, 'rare_name', name_pinyin from keyed where name_pinyin is not null
+),
+
+usable_keys as (
+    -- a safety valve at city scale: a key shared by too many records blocks nothing
+    select rule, block_key
+    from block_keys
+    group by rule, block_key
+    having count(*) between 2 and case when rule = 'rare_name' then {{ max_name_block }} else {{ max_block }} end
+        and bool_or(not id_trusted)
+),
+
+keyed_blocks as (
+    select b.*
+    from block_keys as b
+    inner join usable_keys using (rule, block_key)
+),
+
+blocked as (
+    select
+        least(l.record_person_key, r.record_person_key) as record_person_key_a,
+        greatest(l.record_person_key, r.record_person_key) as record_person_key_b,
+        l.rule
+    from keyed_blocks as l
+    inner join keyed_blocks as r
+        on l.rule = r.rule
+        and l.block_key = r.block_key
+        and l.record_person_key <> r.record_person_key
+    where not l.id_trusted
+),
+
+blocked_pairs as (
+    select
+        record_person_key_a,
+        record_person_key_b,
+        string_agg(distinct rule, ',' order by rule) as blocking_rules,
+        false as is_random_sample
+    from blocked
+    group by record_person_key_a, record_person_key_b
+),
+
+sample_a as (
+    select record_person_key from keyed order by hash(record_person_key || ':a') limit {{ random_n }}
+),
+
+sample_b as (
+    select record_person_key from keyed order by hash(record_person_key || ':b') limit {{ random_n }}
+),
+
+random_pairs as (
+    select
+        least(a.record_person_key, b.record_person_key) as record_person_key_a,
+        greatest(a.record_person_key, b.record_person_key) as record_person_key_b,
+        'random' as blocking_rules,
+        true as is_random_sample
+    from sample_a as a
+    cross join sample_b as b
+    where a.record_person_key <> b.record_person_key
+    qualify row_number() over (partition by record_person_key_a, record_person_key_b order by 1) = 1
+),
+
+final as (
+    select * from blocked_pairs
+    union all
+    select * from random_pairs
+)
+
+select * from final

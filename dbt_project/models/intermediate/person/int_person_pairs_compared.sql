@@ -1,0 +1,81 @@
+-- comparison levels of every candidate pair (-1 = a value missing on one side: no evidence)
+with
+
+pairs as (
+    select * from {{ ref('int_person_pairs_blocked') }}
+),
+
+keyed as (
+    select * from {{ ref('int_person_records_keyed') }}
+),
+
+joined as (
+    select
+        p.*,
+        l.person_name as name_l, r.person_name as name_r,
+        l.name_pinyin as pinyin_l, r.name_pinyin as pinyin_r,
+        l.name_chars_sorted as chars_l, r.name_chars_sorted as chars_r,
+        l.birth_date as birth_l, r.birth_date as birth_r,
+        l.sex as sex_l, r.sex as sex_r,
+        l.phone as phone_l, r.phone as phone_r,
+        l.address as address_l, r.address as address_r,
+        l.hukou_address as hukou_l, r.hukou_address as hukou_r,
+        l.address_door as door_l, r.address_door as door_r,
+        l.hukou_address_door as hukou_door_l, r.hukou_address_door as hukou_door_r,
+        l.id_18 as id_l, r.id_18 as id_r
+    from pairs as p
+    inner join keyed as l on l.record_person_key = p.record_person_key_a
+    inner join keyed as r on r.record_person_key = p.record_person_key_b
+),
+
+compared as (
+    select
+        record_person_key_a,
+        record_person_key_b,
+        blocking_rules,
+        is_random_sample,
+        case
+            when name_l is null or name_r is null then -1
+            when name_l = name_r then 4
+            when pinyin_l = pinyin_r then 3
+            when chars_l = chars_r then 2
+            -- one character dropped from a name of 3+ characters (DuckDB's levenshtein counts bytes: a CJK
+            -- character is 3); a changed character in a two-character name is another person too often
+            when abs(length(name_l) - length(name_r)) = 1 and least(length(name_l), length(name_r)) >= 2
+                 and levenshtein(name_l, name_r) <= 3 then 1
+            else 0
+        end as name_level,
+        case
+            when birth_l is null or birth_r is null then -1
+            when birth_l = birth_r then 3
+            when year(birth_l) = year(birth_r) and month(birth_l) = day(birth_r) and day(birth_l) = month(birth_r) then 2
+            when (year(birth_l) = year(birth_r))::int + (month(birth_l) = month(birth_r))::int
+                 + (day(birth_l) = day(birth_r))::int = 2 then 1
+            else 0
+        end as birth_date_level,
+        case
+            when sex_l is null or sex_r is null then -1
+            when sex_l = sex_r then 1
+            else 0
+        end as sex_level,
+        case
+            when phone_l is null or phone_r is null then -1
+            when phone_l = phone_r then 1
+            else 0
+        end as phone_level,
+        case
+            when coalesce(address_l, hukou_l) is null or coalesce(address_r, hukou_r) is null then -1
+            when address_l = address_r or address_l = hukou_r or hukou_l = address_r or hukou_l = hukou_r then 2
+            when door_l = door_r or door_l = hukou_door_r or hukou_door_l = door_r or hukou_door_l = hukou_door_r then 1
+            else 0
+        end as address_level,
+        case
+            when id_l is null or id_r is null then -1
+            when id_l = id_r then 2
+            when damerau_levenshtein(id_l, id_r) <= 1 then 1
+            else 0
+        end as id_level
+    from joined
+)
+
+select * from compared

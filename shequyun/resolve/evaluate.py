@@ -1,0 +1,100 @@
+"""Accuracy of the resolved persons against the generator's truth: pairwise and B-cubed figures.
+
+Records are matched to truth on (system, source, row key); records whose true person is null (house-only
+records) are left out, every other subject record is counted (one left unresolved counts as a singleton)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+EVALUATED_ROLES = ("subject", "owner")
+
+
+def _pairs(sizes: np.ndarray) -> float:
+    return float((sizes * (sizes - 1) // 2).sum())
+
+
+def clustering_metrics(truth: np.ndarray | pd.Series, predicted: np.ndarray | pd.Series) -> dict[str, float]:
+    """Pairwise precision/recall/F1 and B-cubed precision/recall/F1 of a predicted clustering against the
+    true one (two labels per item, same order)."""
+    df = pd.DataFrame({"t": np.asarray(truth), "p": np.asarray(predicted)})
+    t_size = df.groupby("t")["t"].transform("size").to_numpy()
+    p_size = df.groupby("p")["p"].transform("size").to_numpy()
+    both = df.groupby(["t", "p"]).size()
+    tp = _pairs(both.to_numpy())
+    pred_pairs = _pairs(df.groupby("p").size().to_numpy())
+    true_pairs = _pairs(df.groupby("t").size().to_numpy())
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    # B-cubed: per item, share of its predicted cluster that is truly its own, and vice versa
+    inter = df.merge(both.rename("n_tp").reset_index(), on=["t", "p"])["n_tp"].to_numpy()
+    b_p = float(np.mean(inter / p_size))
+    b_r = float(np.mean(inter / t_size))
+    b_f1 = 2 * b_p * b_r / (b_p + b_r) if b_p + b_r else 0.0
+    return {"pairwise_precision": precision, "pairwise_recall": recall, "pairwise_f1": f1,
+            "bcubed_precision": b_p, "bcubed_recall": b_r, "bcubed_f1": b_f1,
+            "true_pairs": int(true_pairs), "predicted_pairs": int(pred_pairs), "true_positive_pairs": int(tp)}
+
+
+def truth_records(truth_dir: str | Path) -> pd.DataFrame:
+    """record_key (system:source:row_key) -> true person_id, for records that name a person."""
+    path = Path(truth_dir) / "source_records.parquet"
+    return duckdb.sql(f"""
+        select system || ':' || source || ':' || row_key as record_key, person_id
+        from read_parquet('{path.as_posix()}') where person_id is not null
+    """).df()
+
+
+def evaluate_clusters(resolved: pd.DataFrame, truth: pd.DataFrame) -> dict[str, float]:
+    """resolved: record_key, person_cluster_id (one row per evaluated record); truth: record_key, person_id."""
+    df = truth.merge(resolved, on="record_key", how="inner")
+    df["person_cluster_id"] = df["person_cluster_id"].fillna("unresolved:" + df["record_key"])
+    out = clustering_metrics(df["person_id"], df["person_cluster_id"])
+    out.update({"records": len(df), "true_persons": int(df["person_id"].nunique()),
+                "resolved_persons": int(df["person_cluster_id"].nunique())})
+    return out
+
+
+def evaluate_persons(duckdb_path: str | Path, truth_dir: str | Path, *,
+                     relation: str = "int_person_clusters_resolved", records_relation: str = "int_person_records",
+                     roles: tuple[str, ...] = EVALUATED_ROLES) -> dict[str, float]:
+    """Pairwise and B-cubed precision, recall and F1 of the resolved person clusters in the DuckDB file
+    against truth, plus counts (records, true persons, resolved persons)."""
+    con = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        def qualified(name: str) -> str:
+            row = con.execute("select table_schema from information_schema.tables where table_name = ? "
+                              "order by table_schema limit 1", [name]).fetchone()
+            if row is None:
+                raise LookupError(f"{name} not found in {duckdb_path}")
+            return f'"{row[0]}"."{name}"'
+        role_list = ", ".join(f"'{r}'" for r in roles)
+        resolved = con.execute(f"""
+            select r.record_key, c.person_cluster_id
+            from {qualified(records_relation)} r
+            left join {qualified(relation)} c using (record_person_key)
+            where r.role in ({role_list})
+        """).df()
+    finally:
+        con.close()
+    # a record with two evaluated roles (none expected) keeps its first cluster
+    resolved = resolved.sort_values(["record_key", "person_cluster_id"]).drop_duplicates("record_key")
+    return evaluate_clusters(resolved, truth_records(truth_dir))
+
+
+def format_report(figures: dict[str, float], title: str = "persons") -> str:
+    lines = [(f"{title}: {figures.get('records', 0):,} records, {figures.get('true_persons', 0):,} true persons, "
+             f"{figures.get('resolved_persons', 0):,} resolved")]
+    for kind in ("pairwise", "bcubed"):
+        lines.append(f"  {kind:<9} precision {figures[f'{kind}_precision']:.4f}  recall {figures[f'{kind}_recall']:.4f}"
+                     f"  F1 {figures[f'{kind}_f1']:.4f}")
+    return "\n".join(lines)
+
+
+def print_report(figures: dict[str, float], title: str = "persons") -> None:
+    print(format_report(figures, title))

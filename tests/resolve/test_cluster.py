@@ -1,0 +1,138 @@
+"""Clustering: the valid-ID guard, best-scoring attachment, committee decisions, chain cap, key stability."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+
+from shequyun.resolve.cluster import cluster_records
+
+ID_A = "310104198001010011"
+ID_B = "310104198001010038"
+
+
+def _records(rows: list[tuple[str, str | None, bool]]) -> pd.DataFrame:
+    return pd.DataFrame([(k, "rk:" + k, vid, trusted) for k, vid, trusted in rows],
+                        columns=["record_person_key", "record_key", "valid_id", "id_trusted"])
+
+
+def _links(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["record_person_key_a", "record_person_key_b", "match_weight"])
+
+
+def _decisions(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["record_person_key_a", "record_person_key_b", "decision", "decided_at"])
+
+
+def _together(out: pd.DataFrame, a: str, b: str) -> bool:
+    c = out.set_index("record_person_key")["person_cluster_id"]
+    return bool(c[a] == c[b])
+
+
+def _ids_per_cluster(out: pd.DataFrame, records: pd.DataFrame) -> pd.Series:
+    df = out.merge(records, on="record_person_key")
+    return df.dropna(subset=["valid_id"]).groupby("person_cluster_id")["valid_id"].nunique()
+
+
+def test_records_sharing_a_trusted_id_form_one_cluster_and_two_ids_never_merge() -> None:
+    records = _records([("a1", ID_A, True), ("a2", ID_A, True), ("b1", ID_B, True), ("x", None, False),
+                        ("y", None, False)])
+    # x links strongly to both ID clusters and y chains them: transitive closure would merge A and B
+    links = _links([("a1", "x", 20.0), ("b1", "x", 15.0), ("x", "y", 30.0), ("b1", "y", 25.0), ("a2", "b1", 5.0)])
+    out = cluster_records(records, links)
+    assert _together(out, "a1", "a2")
+    assert not _together(out, "a1", "b1")
+    assert (_ids_per_cluster(out, records) <= 1).all()
+    # x and y are linked to each other best (30), then that pair's best ID link is b1-y (25) before a1-x (20)
+    assert _together(out, "x", "y") and _together(out, "y", "b1")
+    assert out.set_index("record_person_key").loc["x", "attached_by"] == "fellegi_sunter"
+    assert out.set_index("record_person_key").loc["a1", "attached_by"] == "id_exact"
+
+
+def test_a_record_without_id_attaches_to_its_best_scoring_id_cluster() -> None:
+    records = _records([("a1", ID_A, True), ("b1", ID_B, True), ("x", None, False)])
+    for wa, wb, best in [(9.0, 12.0, "b1"), (12.0, 9.0, "a1")]:
+        out = cluster_records(records, _links([("a1", "x", wa), ("b1", "x", wb)]))
+        assert _together(out, "x", best)
+        assert out.groupby("person_cluster_id").size().max() == 2
+
+
+def test_contradicted_valid_id_never_joins_another_id() -> None:
+    # a valid ID contradicted by its record's birth date is not a key, but still blocks a merge with another ID
+    records = _records([("a1", ID_A, True), ("c", ID_B, False)])
+    out = cluster_records(records, _links([("a1", "c", 40.0)]))
+    assert not _together(out, "a1", "c")
+
+
+def test_must_link_forces_a_merge_even_across_ids_and_is_recorded() -> None:
+    records = _records([("a1", ID_A, True), ("b1", ID_B, True), ("x", None, False), ("y", None, False)])
+    decisions = _decisions([("a1", "b1", "must_link", "2026-10-01"), ("x", "y", "must_link", "2026-10-01")])
+    out = cluster_records(records, _links([]), decisions)
+    assert _together(out, "a1", "b1") and _together(out, "x", "y")
+    assert not _together(out, "a1", "x")
+    assert out.set_index("record_person_key").loc["x", "attached_by"] == "must_link"
+
+
+def test_cannot_link_removes_a_link_and_holds_across_a_transitive_chain() -> None:
+    records = _records([("a1", ID_A, True), ("x", None, False), ("y", None, False), ("z", None, False)])
+    links = _links([("a1", "x", 20.0), ("x", "y", 19.0), ("y", "z", 18.0)])
+    assert _together(cluster_records(records, links), "a1", "z")  # the model chains all four
+    decisions = _decisions([("z", "a1", "cannot_link", "2026-10-01")])
+    out = cluster_records(records, links, decisions)
+    assert not _together(out, "a1", "z")
+    assert _together(out, "a1", "x") and _together(out, "a1", "y")  # the stronger links still hold
+    # direct link removed
+    out2 = cluster_records(records, _links([("a1", "x", 20.0)]), _decisions([("a1", "x", "cannot_link", "2026-10-01")]))
+    assert not _together(out2, "a1", "x")
+
+
+def test_cannot_link_splits_records_sharing_a_trusted_id_and_latest_decision_wins() -> None:
+    records = _records([("a1", ID_A, True), ("a2", ID_A, True), ("a3", ID_A, True)])
+    out = cluster_records(records, _links([]), _decisions([("a1", "a3", "cannot_link", "2026-10-01")]))
+    assert not _together(out, "a1", "a3")
+    keys = out.set_index("record_person_key")["person_key"]
+    assert keys["a1"] != keys["a3"]  # two persons now, two keys, although both clusters hold ID_A
+    later = _decisions([("a1", "a3", "cannot_link", "2026-10-01"), ("a3", "a1", "must_link", "2026-10-02")])
+    assert _together(cluster_records(records, _links([]), later), "a1", "a3")
+
+
+def test_cannot_link_beats_must_link_on_another_pair() -> None:
+    records = _records([("x", None, False), ("y", None, False), ("z", None, False)])
+    decisions = _decisions([("x", "y", "must_link", "2026-10-01"), ("y", "z", "must_link", "2026-10-01"),
+                            ("x", "z", "cannot_link", "2026-10-01")])
+    out = cluster_records(records, _links([]), decisions)
+    assert not _together(out, "x", "z")
+
+
+def test_model_keep_apart_pairs_hold_through_chains() -> None:
+    records = _records([("a1", ID_A, True), ("x", None, False), ("y", None, False)])
+    links = _links([("x", "y", 30.0), ("a1", "x", 10.0)])
+    apart = pd.DataFrame({"record_person_key_a": ["a1"], "record_person_key_b": ["y"]})
+    out = cluster_records(records, links, keep_apart=apart)
+    assert _together(out, "x", "y") and not _together(out, "a1", "x")
+
+
+def test_long_chains_without_id_are_capped() -> None:
+    keys = [f"r{i:03d}" for i in range(100)]
+    records = _records([(k, None, False) for k in keys])
+    links = _links([(a, b, 10.0 + i / 100) for i, (a, b) in enumerate(itertools.pairwise(keys))])
+    out = cluster_records(records, links, max_unanchored_size=25)
+    assert out.groupby("person_cluster_id").size().max() <= 25
+    assert len(out) == 100
+
+
+def test_person_keys_are_stable_across_runs_and_input_order() -> None:
+    records = _records([("a1", ID_A, True), ("a2", ID_A, True), ("b1", ID_B, True), ("x", None, False),
+                        ("y", None, False), ("z", None, False)])
+    links = _links([("a1", "x", 12.0), ("y", "z", 9.0)])
+    first = cluster_records(records, links).set_index("record_person_key")
+    shuffled = cluster_records(records.sample(frac=1, random_state=3), links.iloc[::-1]).set_index("record_person_key")
+    assert first["person_key"].equals(shuffled.loc[first.index, "person_key"])
+    assert first["person_cluster_id"].equals(shuffled.loc[first.index, "person_cluster_id"])
+    # the key follows the cluster's ID, not the order or the number of its records
+    fewer = cluster_records(records[records["record_person_key"] != "a2"], links).set_index("record_person_key")
+    assert fewer.loc["a1", "person_key"] == first.loc["a1", "person_key"]
+    assert first.loc["a1", "person_key"] != first.loc["b1", "person_key"]
+    assert first.groupby("person_cluster_id")["person_key"].nunique().eq(1).all()
+    assert first.drop_duplicates("person_cluster_id")["person_key"].is_unique

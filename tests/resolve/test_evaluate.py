@@ -1,0 +1,89 @@
+"""Evaluation metrics on tiny clusterings whose answer is known by construction."""
+
+from __future__ import annotations
+
+import itertools
+
+import duckdb
+import pandas as pd
+import pytest
+
+from shequyun.resolve.evaluate import (
+    clustering_metrics,
+    evaluate_clusters,
+    evaluate_persons,
+    format_report,
+)
+
+
+def _pairs(labels: list[str]) -> set[tuple[int, int]]:
+    return {(i, j) for i, j in itertools.combinations(range(len(labels)), 2) if labels[i] == labels[j]}
+
+
+def _bcubed(truth: list[str], pred: list[str]) -> tuple[float, float]:
+    n = len(truth)
+    p = sum(sum(1 for j in range(n) if pred[j] == pred[i] and truth[j] == truth[i])
+            / sum(1 for j in range(n) if pred[j] == pred[i]) for i in range(n)) / n
+    r = sum(sum(1 for j in range(n) if pred[j] == pred[i] and truth[j] == truth[i])
+            / sum(1 for j in range(n) if truth[j] == truth[i]) for i in range(n)) / n
+    return p, r
+
+
+def test_perfect_clustering_scores_one() -> None:
+    truth = ["p1", "p1", "p1", "p2", "p2", "p3"]
+    m = clustering_metrics(truth, ["c9", "c9", "c9", "c4", "c4", "c1"])
+    for k in ("pairwise_precision", "pairwise_recall", "pairwise_f1", "bcubed_precision", "bcubed_recall", "bcubed_f1"):
+        assert m[k] == 1.0
+
+
+@pytest.mark.parametrize("pred", [
+    ["a", "a", "a", "a", "a", "b"],  # one wrong merge of p1 and p2
+    ["a", "a", "b", "c", "c", "d"],  # one split of p1
+    ["a", "b", "a", "b", "c", "c"],  # split and merges
+])
+def test_metrics_match_the_definitions(pred: list[str]) -> None:
+    truth = ["p1", "p1", "p1", "p2", "p2", "p3"]
+    m = clustering_metrics(truth, pred)
+    tp = len(_pairs(truth) & _pairs(pred))
+    precision, recall = tp / len(_pairs(pred)), tp / len(_pairs(truth))
+    assert m["pairwise_precision"] == pytest.approx(precision)
+    assert m["pairwise_recall"] == pytest.approx(recall)
+    assert m["pairwise_f1"] == pytest.approx(2 * precision * recall / (precision + recall) if tp else 0.0)
+    bp, br = _bcubed(truth, pred)
+    assert m["bcubed_precision"] == pytest.approx(bp)
+    assert m["bcubed_recall"] == pytest.approx(br)
+
+
+def test_one_wrong_merge_known_figures() -> None:
+    # p1 (3 records) and p2 (2 records) merged: 10 predicted pairs, 4 true -> precision 0.4, recall 1
+    m = clustering_metrics(["p1", "p1", "p1", "p2", "p2", "p3"], ["a", "a", "a", "a", "a", "b"])
+    assert m["pairwise_precision"] == pytest.approx(0.4)
+    assert m["pairwise_recall"] == 1.0
+    # B-cubed precision: p1 records 3/5 each, p2 records 2/5 each, p3 1 -> (9/5 + 4/5 + 1) / 6
+    assert m["bcubed_precision"] == pytest.approx((9 / 5 + 4 / 5 + 1) / 6)
+
+
+def test_unresolved_records_count_as_singletons_and_house_only_records_are_left_out(tmp_path) -> None:
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    pd.DataFrame({"system": ["s"] * 4, "source": ["f.csv"] * 4, "row_key": ["2", "3", "4", "5"],
+                  "person_id": ["P1", "P1", "P2", None]}).to_parquet(truth_dir / "source_records.parquet")
+    db = tmp_path / "t.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema intermediate")
+    con.execute("""create table intermediate.int_person_records as select * from (values
+        ('s:f.csv:2:subject', 's:f.csv:2', 'subject'), ('s:f.csv:3:subject', 's:f.csv:3', 'subject'),
+        ('s:f.csv:4:subject', 's:f.csv:4', 'subject'), ('s:f.csv:5:owner', 's:f.csv:5', 'owner'),
+        ('s:f.csv:3:head', 's:f.csv:3', 'head')) t(record_person_key, record_key, role)""")
+    con.execute("""create table intermediate.int_person_clusters_resolved as select * from (values
+        ('s:f.csv:2:subject', 'c1'), ('s:f.csv:5:owner', 'c1'), ('s:f.csv:3:head', 'c1'))
+        t(record_person_key, person_cluster_id)""")
+    con.close()
+    figures = evaluate_persons(db, truth_dir)
+    # rows 2 and 3 (P1) are apart: row 3 is unresolved as a subject; its head role is not evaluated
+    assert figures["records"] == 3 and figures["true_persons"] == 2 and figures["resolved_persons"] == 3
+    assert figures["pairwise_recall"] == 0.0 and figures["pairwise_precision"] == 1.0
+    assert "pairwise" in format_report(figures)
+    same = evaluate_clusters(pd.DataFrame({"record_key": ["s:f.csv:2", "s:f.csv:3"], "person_cluster_id": ["c", "c"]}),
+                             pd.DataFrame({"record_key": ["s:f.csv:2", "s:f.csv:3"], "person_id": ["P1", "P1"]}))
+    assert same["pairwise_f1"] == 1.0
