@@ -126,7 +126,7 @@ def _pg_table(landing: Path, n: int) -> tuple[str, Path]:
                 '310110' || to_char(date '1930-01-01' + (g % 30000), 'YYYYMMDD') || lpad((g % 1000)::text, 3, '0') || (g % 10)::text AS gmsfhm,
                 '1' AS rylb, '上海市杨浦区四平路' || (g % 2000)::text || '弄' || (g % 60)::text || '号' AS jzdz,
                 '上海市杨浦区四平路' || (g % 2000)::text || '弄' AS hjdz, '310110' AS hjdxzqh, NULL::date AS lhrq,
-                NULL::text AS jzzbh, '13' || lpad((g * 7919 % 1000000000)::text, 9, '0') AS lxdh, '0' AS zxbs,
+                NULL::text AS jzzbh, '13' || lpad((g::bigint * 7919 % 1000000000)::text, 9, '0') AS lxdh, '0' AS zxbs,
                 timestamp '2015-01-01' + g * interval '1 second' AS djsj
             FROM generate_series(1, {n}) AS g"""
         )
