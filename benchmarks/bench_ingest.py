@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/bench_ingest.py --rows 200000 --format xlsx       # ca_dibao-shaped workbook
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --format jsonl
     .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --format postgres  # ps_population-shaped table
+    .venv/bin/python benchmarks/bench_ingest.py --rows 1000000 --format mysql     # ca_elderly_allowance-shaped
 
 The extract is written by this script (vectorised, with 0.1 % lines of the wrong width and 0.1 % rows
 with an empty required field, so the quarantine path is timed too); the load then runs in a fresh
@@ -73,6 +74,8 @@ def write_extract(landing: Path, fmt: str, n: int, encoding: str, quoted: bool, 
     landing.mkdir(parents=True, exist_ok=True)
     if fmt == "postgres":
         return _pg_table(landing, n)
+    if fmt == "mysql":
+        return _mysql_table(landing, n)
     df = _frame(n, seed)
     if fmt == "csv":
         folder = landing / "public_security" / "ps_hukou"
@@ -134,6 +137,38 @@ def _pg_table(landing: Path, n: int) -> tuple[str, Path]:
     return "ps_population", landing / ".bench_table"
 
 
+def _mysql_table(landing: Path, n: int) -> tuple[str, Path]:
+    import uuid
+
+    import pymysql
+
+    from connectors.mysql_reader import connect_args
+
+    table = f"t_bench_{uuid.uuid4().hex[:10]}"
+    conn = pymysql.connect(**{**connect_args(_mysql_dsn()), "read_timeout": 600}, autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute(
+            f"""CREATE TABLE `{table}` DEFAULT CHARSET=utf8mb4 AS SELECT seq AS id,
+                ELT(1 + seq % 5, '张伟', '王芳', '李敏', '赵静', '陈强') AS sqrxm,
+                CONCAT('310110', DATE_FORMAT(DATE '1930-01-01' + INTERVAL (seq % 20000) DAY, '%Y%m%d'),
+                       LPAD(seq % 1000, 3, '0'), seq % 10) AS sqrsfzh,
+                ELT(1 + seq % 2, '男', '女') AS xb, DATE '1930-01-01' + INTERVAL (seq % 20000) DAY AS csrq,
+                '80-89' AS jtdc, CAST(180 AS DECIMAL(10,2)) AS jtje, DATE '2020-01-01' AS ffkssj,
+                CONCAT('上海市松江区九亭大街', seq % 500, '号') AS jzdz, CONCAT('13', LPAD(seq * 7919 % 1000000000, 9, '0')) AS lxdh,
+                '发放中' AS zt, TIMESTAMP '2016-01-01 00:00:00' + INTERVAL seq SECOND AS gxsj
+            FROM seq_1_to_{n}"""
+        )
+    conn.close()
+    (landing / ".bench_table").write_text(table)
+    return "ca_elderly_allowance", landing / ".bench_table"
+
+
+def _mysql_dsn() -> str:
+    import os
+
+    return os.environ.get("SHEQUYUN_MYSQL_DSN", "mysql://root@127.0.0.1:3306/test")
+
+
 def _pg_dsn() -> str:
     import os
 
@@ -174,7 +209,7 @@ def load(data_dir: Path, system: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--format", choices=["csv", "xlsx", "jsonl", "postgres"], default="csv")
+    parser.add_argument("--format", choices=["csv", "xlsx", "jsonl", "postgres", "mysql"], default="csv")
     parser.add_argument("--encoding", default="gbk", help="CSV encoding (the ps_hukou config says gbk)")
     parser.add_argument("--quoted", action="store_true", help="quote every CSV field (the stdlib-csv path)")
     parser.add_argument("--seed", type=int, default=1)
@@ -209,11 +244,20 @@ def main() -> None:
         print(json.dumps(report, ensure_ascii=False))
     finally:
         marker = data_dir / "landing" / ".bench_table"
-        if marker.exists():
+        if marker.exists() and args.format == "postgres":
             import psycopg
 
             with psycopg.connect(_pg_dsn(), autocommit=True) as conn:
                 conn.execute(f"DROP TABLE IF EXISTS {marker.read_text().strip()}")
+        elif marker.exists() and args.format == "mysql":
+            import pymysql
+
+            from connectors.mysql_reader import connect_args
+
+            conn = pymysql.connect(**connect_args(_mysql_dsn()), autocommit=True)
+            with conn.cursor() as cur:
+                cur.execute(f"DROP TABLE IF EXISTS `{marker.read_text().strip()}`")
+            conn.close()
         if args.keep is None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
