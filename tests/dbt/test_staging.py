@@ -1,0 +1,200 @@
+"""Staging and int_person_records on a generated city, checked against the generator's truth.
+
+The city's noise (truth/noise.parquet) says what was done to each value; wherever the noise is reversible
+(15-digit IDs, lower-case x, full-width digits, traditional characters, full-width spaces, other date formats)
+the staged value must equal the truth, and where it is not (a digit replaced or two swapped) the ID must be flagged
+invalid, never accepted as another valid number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+
+from connectors.config import load_source_configs
+
+if TYPE_CHECKING:
+    from conftest import DbtBuild
+
+STAGING = {
+    "ps_hukou": "stg_public_security__hukou_persons",
+    "ps_population": "stg_public_security__population_records",
+    "ca_dibao": "stg_civil_affairs__dibao_members",
+    "ca_low_income": "stg_civil_affairs__low_income_persons",
+    "ca_tekun": "stg_civil_affairs__tekun_persons",
+    "ca_elderly_allowance": "stg_civil_affairs__elderly_allowances",
+    "dpf_disability": "stg_disabled_persons_federation__disabled_persons",
+    "hc_family_doctor": "stg_health_commission__family_doctor_signings",
+    "hr_employment": "stg_human_resources__employment_registrations",
+    "ha_property": "stg_housing_administration__property_titles",
+    "va_veterans": "stg_veterans_affairs__veterans",
+    "po_party_members": "stg_party_organisation__party_members",
+    "ed_graduates": "stg_education__graduates",
+    "cc_visits": "stg_community_committees__visits",
+}
+REVERSIBLE_ID = {"id_legacy15", "id_lowercase_x", "id_fullwidth"}
+REVERSIBLE_NAME = {"name_traditional", "name_fullwidth_space"}
+# the canonical field that names the record's person, per role
+PERSON_FIELDS = {"subject": ("id_number", "person_name"), "owner": ("owner_id_number", "owner_name")}
+
+
+@pytest.fixture(scope="module")
+def build(dbt_city: Callable[[str], DbtBuild]) -> DbtBuild:
+    return dbt_city("+int_person_records")
+
+
+@pytest.fixture(scope="module")
+def records(build: DbtBuild) -> pl.DataFrame:
+    """int_person_records (subjects and owners) joined to the true person of their source record."""
+    truth = build.paths.truth
+    return build.query(f"""
+        select r.*, p.person_id, p.id_number as true_id_number, p.name as true_name, p.birth_date as true_birth_date,
+            p.sex as true_sex, p.phone as true_phone
+        from intermediate.int_person_records r
+        join '{truth}/source_records.parquet' s using (system, source, row_key)
+        join '{truth}/persons.parquet' p on p.person_id = s.person_id
+        where r.role in ('subject', 'owner')
+    """)
+
+
+@pytest.fixture(scope="module")
+def noise(build: DbtBuild) -> pl.DataFrame:
+    """Noise events with the source header translated to the canonical field name."""
+    header_to_field = pl.DataFrame(
+        [{"system": c.system, "field": header, "canonical": canonical}
+         for c in load_source_configs().values() for header, canonical in c.columns.items()]
+    )
+    events = pl.read_parquet(build.paths.truth / "noise.parquet")
+    return events.join(header_to_field, on=["system", "field"], how="left")
+
+
+def _kinds(records: pl.DataFrame, noise: pl.DataFrame, fields: dict[str, str]) -> pl.DataFrame:
+    """records + `kinds`: the noise kinds applied to the person's field of the record (empty list when none)."""
+    per_role = pl.DataFrame({"role": list(fields), "canonical": list(fields.values())})
+    hits = (noise.join(per_role, on="canonical").group_by("system", "row_key", "role")
+            .agg(pl.col("kind").unique().alias("kinds")))
+    return (records.join(hits, on=["system", "row_key", "role"], how="left")
+            .with_columns(pl.col("kinds").fill_null(pl.lit([], dtype=pl.List(pl.String)))))
+
+
+def test_staging_rows_are_bronze_minus_exact_duplicates(build: DbtBuild) -> None:
+    truth = build.paths.truth
+    for system, model in STAGING.items():
+        counts = build.query(f"""
+            select
+                (select count(*) from delta_scan('{build.paths.bronze / system}')) as bronze,
+                (select count(distinct (_source, _row_hash)) from delta_scan('{build.paths.bronze / system}')) as distinct_rows,
+                (select count(*) from staging.{model}) as staged,
+                (select count(distinct record_key) from staging.{model}) as keys,
+                (select count(*) from staging.{model} m
+                 anti join '{truth}/source_records.parquet' s using (system, source, row_key)) as unknown
+        """).row(0, named=True)
+        assert counts["staged"] == counts["distinct_rows"] == counts["keys"], (system, counts)
+        assert counts["unknown"] == 0, (system, counts)
+        cfg = load_source_configs()[system]
+        if cfg.format not in {"postgres", "mysql"}:   # file systems: the injected duplicates are exact copies
+            injected = (pl.read_parquet(truth / "source_records.parquet")
+                        .filter((pl.col("system") == system) & pl.col("is_duplicate") & ~pl.col("is_broken")).height)
+            assert counts["bronze"] - counts["staged"] == injected, (system, counts, injected)
+
+
+def test_id_numbers_normalise_to_the_truth(records: pl.DataFrame, noise: pl.DataFrame) -> None:
+    r = _kinds(records, noise, {"subject": "id_number", "owner": "owner_id_number"})
+    reversible = r.filter((pl.col("kinds").list.set_difference(list(REVERSIBLE_ID)).list.len() == 0)
+                          & pl.col("id_number").is_not_null())
+    for kind in REVERSIBLE_ID:   # each reversible kind occurs in the city, so each is really exercised
+        assert reversible.filter(pl.col("kinds").list.contains(kind)).height > 0, kind
+    wrong = reversible.filter((pl.col("id_number") != pl.col("true_id_number")) | ~pl.col("id_valid"))
+    assert wrong.is_empty(), wrong.select("record_key", "id_number", "true_id_number", "kinds").head(10).to_dicts()
+    # a replaced or swapped digit is always caught by MOD 11-2: never valid, never someone else's number
+    broken = r.filter(pl.col("kinds").list.set_intersection(["id_substitution", "id_transposition"]).list.len() > 0)
+    assert broken.height > 0
+    assert not broken["id_valid"].any()
+    assert records.filter(pl.col("id_valid") & (pl.col("id_number") != pl.col("true_id_number"))).is_empty()
+
+
+def test_abolished_region_codes_stay_valid(records: pl.DataFrame) -> None:
+    old = records.filter(pl.col("true_id_number").str.slice(0, 6).is_in(["310102", "310103", "310108", "310225", "310230"])
+                         & (pl.col("id_number") == pl.col("true_id_number")))
+    assert old.height > 0
+    assert old["id_valid"].all()
+
+
+def test_names_normalise_to_the_truth(records: pl.DataFrame, noise: pl.DataFrame) -> None:
+    r = _kinds(records, noise, {"subject": "person_name", "owner": "owner_name"})
+    reversible = r.filter(pl.col("kinds").list.set_difference(list(REVERSIBLE_NAME)).list.len() == 0)
+    for kind in REVERSIBLE_NAME:
+        assert reversible.filter(pl.col("kinds").list.contains(kind)).height > 0, kind
+    wrong = reversible.filter(pl.col("person_name") != pl.col("true_name"))
+    assert wrong.is_empty(), wrong.select("record_key", "person_name", "true_name", "kinds").head(10)
+
+
+def test_stated_birth_dates_parse_to_the_truth(build: DbtBuild, records: pl.DataFrame, noise: pl.DataFrame) -> None:
+    stated = records.filter(~pl.col("birth_date_from_id") & pl.col("birth_date").is_not_null())
+    expected = pl.when(pl.col("system") == "ca_low_income").then(pl.col("true_birth_date").dt.truncate("1mo")) \
+        .otherwise(pl.col("true_birth_date"))
+    wrong = stated.filter(pl.col("birth_date") != expected)
+    assert wrong.is_empty(), wrong.select("record_key", "birth_date", "true_birth_date").head(10)
+    # every alternative format the generator wrote into a birth-date field was parsed
+    formats = noise.filter((pl.col("kind") == "date_format") & (pl.col("canonical") == "birth_date"))
+    assert formats.height > 0
+    reparsed = formats.join(stated.select("system", "row_key"), on=["system", "row_key"], how="anti")
+    assert reparsed.is_empty(), reparsed.head(10)
+
+
+def test_every_source_date_parses(build: DbtBuild) -> None:
+    """No non-empty date in any source is lost: each DATE column of a staging table has a value wherever bronze had text."""
+    for system, model in STAGING.items():
+        with build.connect() as con:
+            staged = con.sql(f"describe staging.{model}").fetchall()
+            bronze = {row[0] for row in con.sql(f"describe select * from delta_scan('{build.paths.bronze / system}')").fetchall()}
+            date_columns = [row[0] for row in staged if row[1] == "DATE" and row[0] in bronze]
+            assert date_columns, system
+            for col in date_columns:
+                lost = con.sql(f"""
+                    select b.{col} from staging.{model} m
+                    join delta_scan('{build.paths.bronze / system}') b
+                      on b._source = m.source and b._row_number = m.source_row_number and b._row_hash = m.row_hash
+                    where nullif(trim(b.{col}), '') is not null and m.{col} is null
+                """).fetchall()
+                assert not lost, (system, col, lost[:10])
+
+
+def test_population_codes_are_decoded(build: DbtBuild) -> None:
+    truth = build.paths.truth
+    df = build.query(f"""
+        select m.sex, m.ethnicity, m.population_type, m.status, p.sex as t_sex, p.ethnicity as t_ethnicity,
+            p.population_type as t_type, p.status as t_status
+        from staging.stg_public_security__population_records m
+        join '{truth}/source_records.parquet' s using (system, source, row_key)
+        join '{truth}/persons.parquet' p on p.person_id = s.person_id
+    """)
+    assert df.height > 0
+    assert (df["sex"] == df["t_sex"]).all()
+    assert (df["ethnicity"] == df["t_ethnicity"]).all()
+    assert (df["population_type"] == df["t_type"]).all()
+    status = df["t_status"].replace_strict({"living": "正常", "deceased": "死亡", "moved_away": "迁出"})
+    assert (df["status"] == status).all()
+
+
+def test_phones_normalise_to_the_truth(records: pl.DataFrame, noise: pl.DataFrame) -> None:
+    r = _kinds(records, noise, {"subject": "phone"})
+    kept = r.filter((pl.col("kinds").list.set_difference(["phone_fullwidth"]).list.len() == 0)
+                    & pl.col("phone").is_not_null())
+    assert kept.filter(pl.col("kinds").list.contains("phone_fullwidth")).height > 0
+    assert (kept["phone"] == kept["true_phone"]).all()
+
+
+def test_person_records_contract(build: DbtBuild) -> None:
+    df = build.query("select * from intermediate.int_person_records")
+    assert df["record_person_key"].is_unique().all()
+    assert set(df["system"]) == set(STAGING)
+    assert set(df["role"]) == {"subject", "owner", "head"}
+    heads = df.filter(pl.col("role") == "head")
+    members = df.filter(pl.col("role") == "subject").select("record_key", pl.col("id_number").alias("member_id"))
+    joined = heads.join(members, on="record_key")
+    assert joined.height == heads.height
+    assert (joined["id_number"] != joined["member_id"]).all()
