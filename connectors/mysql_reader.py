@@ -1,13 +1,18 @@
-"""MySQL / MariaDB reader (PyMySQL, unbuffered cursor): new rows by cursor, fetched in chunks of
-`chunk_rows` into Arrow; every value rendered by the server with CAST(... AS CHAR)."""
+"""MySQL / MariaDB reader: new rows by cursor, every value rendered by the server with CAST(... AS CHAR).
+
+PyMySQL connects (3 s timeout), checks the table and its columns; the rows come through connectorx
+(Rust, straight into Arrow). Tables with TIMESTAMP columns (rendered in a UTC session, which connectorx
+cannot set), or a connectorx failure, are read with PyMySQL's unbuffered cursor in chunks of `chunk_rows`."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote, urlsplit
 
 import pyarrow as pa
 import pymysql
 import pymysql.cursors
+from pymysql.constants import FIELD_TYPE
 
 from connectors.base import RawBatch
 from connectors.config import SourceConfig
@@ -21,6 +26,8 @@ from connectors.db_common import (
 from connectors.errors import SourceError, mask_dsn
 
 __all__ = ["MysqlReader", "connect_args"]
+
+log = logging.getLogger(__name__)
 
 _ER_NO_SUCH_TABLE = 1146
 
@@ -82,28 +89,59 @@ class MysqlReader:
                         ) from exc
                     raise SourceError(cfg.system, source_name(cfg), f"cannot query: {exc}") from exc
                 columns = [d[0] for d in cur.description or []]
+                has_timestamp = any(d[1] == FIELD_TYPE.TIMESTAMP for d in cur.description or [])
                 cur.fetchall()
                 check_cursor(cfg, columns)
-                select = ", ".join(f"CAST({_q(c)} AS CHAR)" for c in columns)
-                query = f"SELECT {select} FROM {_relation(cfg)}"
-                params: tuple = ()
-                if cursor_from is not None:
-                    query += f" WHERE {_q(cfg.cursor)} > %s"
-                    params = (cursor_from,)
-                query += f" ORDER BY {_q(cfg.cursor)}"
-                cur.execute(query, params)
-                batches: list[pa.Table] = []
                 names = [f"c{i}" for i in range(len(columns))]
-                while rows := cur.fetchmany(cfg.chunk_rows):
-                    cols = list(zip(*rows))
-                    batches.append(pa.Table.from_arrays([_strings(c) for c in cols], names=names))
+                select = ", ".join(f"CAST({_q(c)} AS CHAR) AS {n}" for c, n in zip(columns, names))
+                query = f"SELECT {select} FROM {_relation(cfg)}"
+                if cursor_from is not None:
+                    query += f" WHERE {_q(cfg.cursor)} > {conn.escape(cursor_from)}"
+                query += f" ORDER BY {_q(cfg.cursor)}"
+                data = None
+                if not has_timestamp:
+                    # connectorx (Rust) is ~10x faster than PyMySQL's row tuples; TIMESTAMP columns need
+                    # the UTC session set above, which connectorx cannot set, so they stay on PyMySQL
+                    data = _read_connectorx(dsn, query, names)
+                if data is None:
+                    cur.execute(query)
+                    batches: list[pa.Table] = []
+                    while rows := cur.fetchmany(cfg.chunk_rows or 50_000):
+                        cols = list(zip(*rows))
+                        batches.append(pa.Table.from_arrays([_strings(c) for c in cols], names=names))
+                    data = pa.concat_tables(batches) if batches else None
                 conn.commit()
         except pymysql.err.OperationalError as exc:
             raise unavailable(cfg, dsn, exc) from exc
         finally:
             conn.close()
-        data = pa.concat_tables(batches) if batches else pa.table({n: pa.array([], pa.string()) for n in names})
+        if data is None:
+            data = pa.table({n: pa.array([], pa.string()) for n in names})
         return make_batch(cfg, columns, data, cursor_from)
+
+
+def _read_connectorx(dsn: str, query: str, names: list[str]) -> pa.Table | None:
+    """The query's result through connectorx, or None (then PyMySQL reads it) if connectorx fails."""
+    try:
+        import connectorx as cx
+
+        table = cx.read_sql(dsn, query, return_type="arrow")
+        if not isinstance(table, pa.Table):
+            table = pa.table(table)
+        return pa.Table.from_arrays([_as_strings(c) for c in table.columns], names=names)
+    except Exception as exc:  # noqa: BLE001 - the PyMySQL path is always there
+        log.warning("connectorx could not read %s (%s); reading with PyMySQL", mask_dsn(dsn), exc)
+        return None
+
+
+def _as_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column.cast(pa.string())
+    if pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), pa.string())])
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        return pa.chunked_array([_strings(tuple(column.to_pylist()))])
+    return column.cast(pa.string())
 
 
 def _strings(values: tuple) -> pa.Array:

@@ -185,3 +185,21 @@ def test_postgres_crash_before_receipt_recovers_the_cursor(paths, make_cfg, pg_t
     assert any("recovered the receipt" in w for w in result.warnings)
     assert result.receipts[0].status == "no_new_rows" and result.receipts[0].cursor_from == "2024-01-02 10:00:00"
     assert bronze(paths, "t_people").height == 2
+
+
+def test_mysql_timestamp_columns_render_in_utc(paths, make_cfg, mysql_conn, mysql_table: str) -> None:
+    """A TIMESTAMP column takes the PyMySQL path (UTC session); DATETIME tables go through connectorx."""
+    with mysql_conn.cursor() as cur:
+        cur.execute("SET time_zone = '+08:00'")
+        cur.execute(f"CREATE TABLE `{mysql_table}` (id INT, xm VARCHAR(20), gxsj TIMESTAMP NULL, bz BLOB) "
+                    "DEFAULT CHARSET=utf8mb4")
+        cur.execute(f"INSERT INTO `{mysql_table}` VALUES (1, '张三', '2024-01-01 08:00:00', 'x'), "
+                    "(2, '李四', '2024-01-01 09:30:00', NULL)")
+    cfg = _db_cfg(make_cfg, "mysql", MYSQL_DSN, mysql_table, chunk_rows=1)
+    result = load_system(cfg, paths)
+    assert result.failures == [] and result.rows_landed == 2
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["updated_at"].to_list() == ["2024-01-01 00:00:00", "2024-01-01 01:30:00"]  # +08:00 -> UTC
+    assert df["bz"].to_list() == ["x", None]
+    assert result.receipts[0].cursor_to == "2024-01-01 01:30:00"
+    assert load_system(cfg, paths).receipts[0].status == "no_new_rows"
