@@ -15,3 +15,21 @@ ingest_job = define_asset_job(
     executor_def=in_process_executor,
     tags={"shequyun/scope": "ingest"},
 )
+
+#: Rebuild the thematic database from what bronze holds (dbt build, atomic swap).
+transform_job = define_asset_job(
+    name="transform_job",
+    selection=AssetSelection.all() - AssetSelection.key_prefixes(BRONZE_PREFIX),
+    description="Build the thematic database (dbt build into a copy, swapped in atomically on success).",
+    executor_def=in_process_executor,
+    tags={"shequyun/scope": "transform"},
+)
+
+#: Everything: land the extracts, then build the thematic database.
+city_job = define_asset_job(
+    name="city_job",
+    selection=AssetSelection.all(),
+    description="Land every department system, then build the thematic database.",
+    executor_def=in_process_executor,
+    tags={"shequyun/scope": "city"},
+)

@@ -188,4 +188,71 @@ def _system_of_step(step_key: str) -> str:
     return ""
 
 
-__all__ = ["IngestSummary", "SystemSummary", "run_ingest"]
+
+
+@dataclass
+class TransformSummary:
+    """What one `transform_job` run built: dbt models and seeds materialised, dbt tests passed / failed."""
+
+    run_id: str
+    success: bool
+    assets_materialized: int = 0
+    checks_passed: int = 0
+    checks_failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    database: str = ""
+    seconds: float = 0.0
+
+    def render(self) -> str:
+        lines = [
+            f"thematic database: {self.assets_materialized} models/seeds built, {self.checks_passed} dbt tests passed, "
+            f"{len(self.checks_failed)} failed",
+        ]
+        if self.checks_failed:
+            lines.append("    failed tests: " + ", ".join(sorted(self.checks_failed)[:20]))
+        lines.extend(f"    {e.splitlines()[0][:300]}" for e in self.errors)
+        state = f"OK, database at {self.database}" if self.success else "FAILED: the last good database is left in place"
+        lines.append(f"run {self.run_id} in {self.seconds:,.1f} s: {state}")
+        return "\n".join(lines)
+
+
+def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSummary:
+    """Execute `transform_job` in process: dbt build into a copy of the thematic database, swapped in on success."""
+    import time
+
+    from pipelines.definitions import build_definitions
+    from pipelines.resources import ShequyunResource
+    from shequyun.warehouse import current_database
+
+    started = time.perf_counter()
+    resource = ShequyunResource(data_dir=str(Path(data_dir).resolve()))
+    job = build_definitions(resource).resolve_job_def("transform_job")
+    with _instance() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level.upper()}}}},
+            tags={"shequyun/trigger": "run_transform"},
+        )
+        summary = TransformSummary(run_id=result.run_id, success=result.success)
+        for event in result.all_events:
+            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+                summary.assets_materialized += 1
+            elif event.event_type == DagsterEventType.STEP_FAILURE:
+                user = event.step_failure_data.user_failure_data  # type: ignore[union-attr]
+                error = event.step_failure_data.error  # type: ignore[union-attr]
+                detail = _meta_value(dict(user.metadata), "error", "") if user and user.metadata else ""
+                summary.errors.append(
+                    " ".join(filter(None, [user.description if user else (error.message if error else ""), detail]))
+                )
+        for evaluation in result.get_asset_check_evaluations():
+            if evaluation.passed:
+                summary.checks_passed += 1
+            else:
+                summary.checks_failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    summary.database = str(current_database(resource.paths().warehouse))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+__all__ = ["IngestSummary", "SystemSummary", "TransformSummary", "run_ingest", "run_transform"]

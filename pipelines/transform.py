@@ -1,0 +1,116 @@
+"""The thematic database: every dbt model is a Dagster asset (dagster-dbt); dbt tests are asset checks.
+
+The build never writes the current database: it works on a private copy and swaps it in only when
+`dbt build` succeeded (shequyun.warehouse), so analysts never see a half-built database and a failed build
+leaves the last good one in place. Sources carry `meta.dagster.asset_key` = ["bronze", <system>], so the
+bronze assets are the dbt models' upstream.
+"""
+
+
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, Failure
+from filelock import FileLock
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.resources import ShequyunResource
+from shequyun.duck import dbt_environment
+from shequyun.settings import PROJECT_ROOT
+from shequyun.warehouse import warehouse_build
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_RESOURCE_KEY = "dbt"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the venv's bin/ need not be on PATH)."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+def _project_files() -> Iterator[Path]:
+    yield DBT_PROJECT_DIR / "dbt_project.yml"
+    yield DBT_PROJECT_DIR / "profiles.yml"
+    for folder in ("models", "macros", "seeds", "snapshots", "tests"):
+        yield from (p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than any project file."""
+    manifest = Path(dbt_project.manifest_path)
+    newest = max((p.stat().st_mtime for p in _project_files()), default=0.0)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(manifest.parent / ".parse.lock")):  # parallel test workers parse once
+        if manifest.exists() and manifest.stat().st_mtime >= newest:
+            return manifest
+        with _environment(dbt_environment(os.environ.get("SHEQUYUN_DATA_DIR") or PROJECT_ROOT / "data")):
+            dbt_resource().cli(["parse", "--quiet"], target_path=manifest.parent).wait()
+    return manifest
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """dbt reads its profile from environment variables; set them for one invocation."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+class ShequyunDbtTranslator(DagsterDbtTranslator):
+    """Models keep their names as asset keys; the group is the layer folder (staging, intermediate, marts, reports)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props.get("resource_type") in {"model", "seed", "snapshot"}:
+            parts = Path(str(dbt_resource_props.get("original_file_path", ""))).parts
+            if parts and parts[0] == "seeds":
+                return "reference"
+            if parts and parts[0] == "snapshots":
+                return "marts"
+            if len(parts) > 1 and parts[0] == "models":
+                return parts[1]
+        return super().get_group_name(dbt_resource_props)
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=ShequyunDbtTranslator(),
+    name="thematic_database",
+)
+def thematic_database(context: AssetExecutionContext, dbt: DbtCliResource, shequyun: ShequyunResource):
+    """`dbt build` (seeds, models, snapshots, tests) into a copy of the thematic database, then an atomic swap."""
+    paths = shequyun.paths()
+    with warehouse_build(paths.warehouse) as build:
+        env = {**dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(build)}
+        with _environment(env):
+            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+            yield from invocation.stream()
+            if not invocation.is_successful():
+                raise Failure(
+                    description="dbt build failed; the last good thematic database is left in place",
+                    metadata={"error": str(invocation.get_error())},
+                )
+    context.log.info(f"thematic database swapped in at {paths.warehouse}")
+
