@@ -1,0 +1,173 @@
+"""Benchmark: shequyun's person resolution (dbt + Fellegi–Sunter EM + constrained clustering) against splink 5
+(DuckDB backend) on the same person records, both measured against the generator's truth.
+
+Needs a data directory whose DuckDB file has been built by dbt (`make demo`, or `dbt build`):
+
+    .venv/bin/python benchmarks/bench_splink.py --data-dir data
+
+shequyun: the resolution models (everything after int_person_records) are rebuilt by dbt on a copy of the
+DuckDB file and timed (wall clock including dbt's start-up, and the sum of the models' own times).
+splink: the same records (int_person_records_keyed: the staged records plus pinyin and door keys) with
+comparable blocking rules, comparisons and training (random-pair u, EM per blocking rule, the prior from
+records sharing a valid ID), predictions clustered at the same probability threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+RESOLUTION_SELECTION = ["int_person_names_romanised+", "int_person_addresses_standardised+"]
+
+
+def _table(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    schema = con.execute("select table_schema from information_schema.tables where table_name = ? limit 1",
+                         [name]).fetchone()
+    if schema is None:
+        raise SystemExit(f"{name} is missing: build the dbt project first")
+    return f'"{schema[0]}"."{name}"'
+
+
+def run_shequyun(data_dir: Path, db: Path, work: Path) -> dict[str, float]:
+    """Rebuild the resolution models on a copy of the database; evaluate them."""
+    from shequyun.duck import dbt_environment
+    from shequyun.resolve.evaluate import evaluate_persons
+
+    copy = work / "bench_shequyun.duckdb"
+    shutil.copy(db, copy)
+    env = {**os.environ, **dbt_environment(data_dir), "SHEQUYUN_DUCKDB_PATH": str(copy)}
+    cmd = [str(Path(sys.executable).with_name("dbt")), "run", "--select", *RESOLUTION_SELECTION,
+           "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"dbt failed:\n{proc.stdout[-4000:]}")
+    results = json.loads((work / "target" / "run_results.json").read_text(encoding="utf-8"))
+    figures = evaluate_persons(copy, data_dir / "truth")
+    figures["seconds"] = seconds
+    figures["model_seconds"] = sum(r["execution_time"] for r in results["results"])
+    return figures
+
+
+def run_splink(db: Path, data_dir: Path, threshold: float, work: Path) -> dict[str, float]:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from shequyun.resolve.evaluate import (
+        EVALUATED_ROLES,
+        evaluate_clusters,
+        truth_records,
+    )
+
+    with duckdb.connect(str(db), read_only=True) as src:
+        records = src.sql(f"""
+            select record_person_key as unique_id, record_key, role, person_name, name_pinyin, surname_pinyin,
+                   strftime(birth_date, '%Y-%m-%d') as birth_date, cast(year(birth_date) as varchar) as birth_year,
+                   sex, phone, address, address_door, id_18, valid_id
+            from {_table(src, 'int_person_records_keyed')}
+        """).df()
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    con = duckdb.connect(str(work / "bench_splink.duckdb"))
+    con.execute("set enable_progress_bar = false")
+    api = DuckDBAPI(connection=con)
+    sdf = api.register(records, table_name="person_records")
+
+    name = cl.CustomComparison(output_column_name="person_name", comparison_levels=[
+        cll.NullLevel("person_name"),
+        cll.ExactMatchLevel("person_name").configure(tf_adjustment_column="person_name"),
+        cll.ExactMatchLevel("name_pinyin"),
+        cll.JaroWinklerLevel("person_name", 0.85),
+        cll.ElseLevel(),
+    ])
+    birth = cl.CustomComparison(output_column_name="birth_date", comparison_levels=[
+        cll.NullLevel("birth_date"),
+        cll.ExactMatchLevel("birth_date"),
+        cll.LevenshteinLevel("birth_date", 1),
+        cll.ElseLevel(),
+    ])
+    address = cl.CustomComparison(output_column_name="address", comparison_levels=[
+        cll.NullLevel("address_door"),
+        cll.ExactMatchLevel("address"),
+        cll.ExactMatchLevel("address_door"),
+        cll.ElseLevel(),
+    ])
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("valid_id"),
+            block_on("birth_date"),
+            block_on("substr(id_18, 1, 14)"),
+            block_on("substr(id_18, 7, 11)"),
+            block_on("phone"),
+            block_on("name_pinyin", "birth_year"),
+            block_on("surname_pinyin", "address_door"),
+        ],
+        comparisons=[
+            name, birth, cl.ExactMatch("sex"), cl.ExactMatch("phone"), address,
+            cl.DamerauLevenshteinAtThresholds("id_18", [1]),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(sdf, settings)
+    linker.training.estimate_probability_two_random_records_match([block_on("valid_id")], recall=0.98)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    for rule in (block_on("birth_date"), block_on("phone"), block_on("surname_pinyin", "address_door")):
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
+    resolved = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+    seconds = time.perf_counter() - started
+    con.close()
+
+    resolved = resolved.merge(records[["unique_id", "record_key", "role"]], on="unique_id")
+    resolved = resolved[resolved["role"].isin(EVALUATED_ROLES)].rename(columns={"cluster_id": "person_cluster_id"})
+    resolved = resolved.sort_values(["record_key", "person_cluster_id"]).drop_duplicates("record_key")
+    figures = evaluate_clusters(resolved[["record_key", "person_cluster_id"]], truth_records(data_dir / "truth"))
+    figures["seconds"] = seconds
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("SHEQUYUN_DATA_DIR", "data")))
+    parser.add_argument("--duckdb", type=Path, default=None, help="default: <data-dir>/warehouse/shequyun.duckdb")
+    parser.add_argument("--threshold", type=float, default=0.9, help="match probability to cluster at")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args()
+    data_dir = args.data_dir.resolve()
+    db = (args.duckdb or data_dir / "warehouse" / "shequyun.duckdb").resolve()
+    work = Path(tempfile.mkdtemp(prefix="bench_splink_"))
+    try:
+        ours = run_shequyun(data_dir, db, work)
+        theirs = run_splink(db, data_dir, args.threshold, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = pd.DataFrame({"shequyun": ours, "splink": theirs}).loc[[
+        "records", "true_persons", "resolved_persons", "pairwise_precision", "pairwise_recall", "pairwise_f1",
+        "bcubed_precision", "bcubed_recall", "bcubed_f1", "seconds"]]
+    print(f"person resolution on {db} (threshold {args.threshold})")
+    print(table.to_string(float_format=lambda v: f"{v:,.4f}" if v < 2 else f"{v:,.1f}"))
+    print(f"shequyun model seconds (sum over dbt models, without dbt start-up): {ours['model_seconds']:.1f}")
+    if args.json:
+        print(json.dumps({"shequyun": ours, "splink": theirs}, default=float))
+
+
+if __name__ == "__main__":
+    main()
