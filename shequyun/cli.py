@@ -118,14 +118,39 @@ def _load_line(system: str, read: int, landed: int, quarantined: int) -> str:
 @click.option("--system", "systems", multiple=True, help="Only these systems (repeatable). Default: all.")
 @click.option("--skip-unavailable-databases/--fail-on-unavailable-databases", default=False, show_default=True,
               help="Report database systems whose server does not answer as skipped instead of failing.")
-def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databases: bool) -> None:
-    """Run the Dagster ingest job in process and print a per-system summary."""
-    from pipelines.run import run_ingest
+@click.option("--transform/--ingest-only", default=True, show_default=True,
+              help="After landing, build the thematic database with dbt.")
+def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databases: bool, transform: bool) -> None:
+    """Run the Dagster jobs in process: land the extracts (ingest_job), then build the thematic database (transform_job)."""
+    from pipelines.run import run_ingest, run_transform
 
     paths = Paths.from_env(data_dir)
     summary = run_ingest(paths.root, list(systems) or None, skip_unavailable_databases=skip_unavailable_databases)
-    click.echo(summary.render() if hasattr(summary, "render") else str(summary))
-    sys.exit(0 if getattr(summary, "success", True) else 1)
+    click.echo(summary.render())
+    if not summary.success:
+        sys.exit(1)
+    if transform:
+        built = run_transform(paths.root)
+        click.echo(built.render())
+        sys.exit(0 if built.success else 1)
+
+
+@main.command()
+@DATA_DIR_OPTION
+@click.option("--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Thematic database to evaluate. Default: <data dir>/warehouse/shequyun.duckdb.")
+def evaluate(data_dir: Path | None, database: Path | None) -> None:
+    """Compare the resolved persons and houses with the generator's truth: pairwise and B-cubed precision, recall, F1."""
+    from shequyun.evaluation import evaluate_city, render_evaluation
+    from shequyun.warehouse import current_database
+
+    paths = Paths.from_env(data_dir)
+    db = database or current_database(paths.warehouse)
+    if not db.exists():
+        raise click.ClickException(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
+    if not (paths.truth / "source_records.parquet").exists():
+        raise click.ClickException(f"no generator truth under {paths.truth}: evaluate needs a generated city")
+    click.echo(render_evaluation(evaluate_city(db, paths.truth)))
 
 
 @main.command()

@@ -27,19 +27,21 @@ def _wipe(paths: Paths) -> None:
 
 def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: Callable[[str], None] = print) -> bool:
     """Return True when every system landed (or was skipped for want of a database server)."""
-    from pipelines.run import run_ingest
+    from pipelines.run import run_ingest, run_transform
+    from shequyun.evaluation import evaluate_city, render_evaluation
+    from shequyun.warehouse import current_database
     from shequyun.synth.dbload import load_databases
     from shequyun.synth.generate import generate_city
 
     started = time.perf_counter()
     if regenerate or not _same_city(paths, persons, seed):
         _wipe(paths)
-        echo(f"1/3 generating a city of {persons:,} persons (seed {seed}) into {paths.root}")
+        echo(f"1/4 generating a city of {persons:,} persons (seed {seed}) into {paths.root}")
         generate_city(paths.root, persons=persons, seed=seed, load_db=False, progress=True)
     else:
-        echo(f"1/3 reusing the city in {paths.root} ({persons:,} persons, seed {seed})")
+        echo(f"1/4 reusing the city in {paths.root} ({persons:,} persons, seed {seed})")
 
-    echo("2/3 loading the database systems into PostgreSQL and MariaDB")
+    echo("2/4 loading the database systems into PostgreSQL and MariaDB")
     try:
         counts = load_databases(paths.root, pg_dsn(), mysql_dsn())
         for table, rows in counts.items():
@@ -47,8 +49,17 @@ def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: C
     except Exception as exc:  # noqa: BLE001 - any failure here means: no server; the run reports those systems skipped
         echo(f"    database systems will be skipped: {exc}")
 
-    echo("3/3 running the Dagster ingest job in process")
+    echo("3/4 running the Dagster ingest job in process")
     summary = run_ingest(paths.root, None, skip_unavailable_databases=True)
     echo(summary.render())
-    echo(f"demo finished in {time.perf_counter() - started:,.1f} s; bronze Delta tables under {paths.bronze}")
-    return bool(summary.success)
+    if not summary.success:
+        return False
+
+    echo("4/4 building the thematic database (dbt through Dagster)")
+    built = run_transform(paths.root)
+    echo(built.render())
+    if built.success:
+        echo(render_evaluation(evaluate_city(current_database(paths.warehouse), paths.truth)))
+    echo(f"demo finished in {time.perf_counter() - started:,.1f} s; bronze Delta tables under {paths.bronze}, "
+         f"thematic database at {current_database(paths.warehouse)}")
+    return bool(built.success)
