@@ -198,3 +198,18 @@ def test_person_records_contract(build: DbtBuild) -> None:
     joined = heads.join(members, on="record_key")
     assert joined.height == heads.height
     assert (joined["id_number"] != joined["member_id"]).all()
+
+
+def test_staging_models_deduplicate_on_the_connector_primary_key() -> None:
+    """Each staging model passes bronze_deduplicated the primary key of its connector YAML."""
+    import re
+
+    from shequyun.settings import PROJECT_ROOT
+
+    configs = load_source_configs()
+    for system, model in STAGING.items():
+        sql = next((PROJECT_ROOT / "dbt_project" / "models" / "staging").glob(f"*/{model}.sql")).read_text(encoding="utf-8")
+        call = re.search(r"bronze_deduplicated\('(\w+)', \[([^\]]*)\]\)", sql)
+        assert call is not None, model
+        assert call.group(1) == system, model
+        assert re.findall(r"'(\w+)'", call.group(2)) == list(configs[system].primary_key), model

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ca_dibao') }}
+    {{ bronze_deduplicated('ca_dibao', ['case_no', 'id_number']) }}
 ),
 
 renamed as (

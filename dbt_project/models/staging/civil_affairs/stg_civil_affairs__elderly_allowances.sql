@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ca_elderly_allowance') }}
+    {{ bronze_deduplicated('ca_elderly_allowance', ['record_id']) }}
 ),
 
 renamed as (

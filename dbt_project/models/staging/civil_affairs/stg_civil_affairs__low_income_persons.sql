@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ca_low_income') }}
+    {{ bronze_deduplicated('ca_low_income', ['case_no', 'id_number']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ca_tekun') }}
+    {{ bronze_deduplicated('ca_tekun', ['case_no']) }}
 ),
 
 renamed as (

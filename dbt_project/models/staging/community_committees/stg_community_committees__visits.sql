@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('cc_visits') }}
+    {{ bronze_deduplicated('cc_visits', ['visit_id']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('dpf_disability') }}
+    {{ bronze_deduplicated('dpf_disability', ['disability_cert_no']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ed_graduates') }}
+    {{ bronze_deduplicated('ed_graduates', ['student_no']) }}
 ),
 
 renamed as (

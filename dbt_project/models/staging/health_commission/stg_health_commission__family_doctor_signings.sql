@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('hc_family_doctor') }}
+    {{ bronze_deduplicated('hc_family_doctor', ['sign_id']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ha_property') }}
+    {{ bronze_deduplicated('ha_property', ['certificate_no']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('hr_employment') }}
+    {{ bronze_deduplicated('hr_employment', ['registration_no']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('po_party_members') }}
+    {{ bronze_deduplicated('po_party_members', ['id_number']) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ps_hukou') }}
+    {{ bronze_deduplicated('ps_hukou', ['household_no', 'id_number']) }}
 ),
 
 renamed as (

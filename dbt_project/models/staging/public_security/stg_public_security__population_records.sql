@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('ps_population') }}
+    {{ bronze_deduplicated('ps_population', ['record_id']) }}
 ),
 
 ethnicity_codes as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ bronze_deduplicated('va_veterans') }}
+    {{ bronze_deduplicated('va_veterans', ['veteran_no']) }}
 ),
 
 renamed as (
