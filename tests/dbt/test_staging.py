@@ -213,3 +213,23 @@ def test_staging_models_deduplicate_on_the_connector_primary_key() -> None:
         assert call is not None, model
         assert call.group(1) == system, model
         assert re.findall(r"'(\w+)'", call.group(2)) == list(configs[system].primary_key), model
+
+
+def test_reference_seeds_are_generated_from_their_sources() -> None:
+    """ref_t2s_characters / ref_region_codes / ref_ethnicity_codes equal what scripts/make_ref_seeds.py derives
+    from OpenCC, python-stdnum and the GB/T 3304 table (no hand edits)."""
+    import subprocess
+    import sys
+
+    from shequyun.settings import PROJECT_ROOT
+
+    proc = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "make_ref_seeds.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    t2s = pl.read_csv(PROJECT_ROOT / "dbt_project" / "seeds" / "ref_t2s_characters.csv")
+    pairs = dict(zip(t2s["traditional"], t2s["simplified"]))
+    assert pairs["陳"] == "陈" and pairs["張"] == "张" and pairs["歐"] == "欧"
+    regions = pl.read_csv(PROJECT_ROOT / "dbt_project" / "seeds" / "ref_region_codes.csv", infer_schema=False)
+    codes = set(regions["region_code"])
+    assert {"310102", "310103", "310108", "310111", "310119", "810000", "820000", "830000"} <= codes
+    assert {f"3102{n}" for n in range(21, 31)} <= codes
