@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from connectors.base import RawBatch
 from connectors.config import SourceConfig
@@ -24,7 +23,8 @@ def unavailable(cfg: SourceConfig, dsn: str, exc: BaseException) -> SourceUnavai
         detail = detail.replace(secret, "***")
     return SourceUnavailable(
         cfg.system, source_name(cfg),
-        f"database server does not answer at {mask_dsn(dsn)} (timeout {CONNECT_TIMEOUT_SECONDS} s): {detail}",
+        f"cannot connect to the database at {mask_dsn(dsn)} (no answer within {CONNECT_TIMEOUT_SECONDS} s, "
+        f"or the connection was refused): {detail}",
     )
 
 
@@ -67,4 +67,4 @@ def make_batch(cfg: SourceConfig, columns: list[str], data: pa.Table, cursor_fro
     )
 
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "check_cursor", "make_batch", "pc", "source_name", "unavailable"]
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "check_cursor", "make_batch", "source_name", "unavailable"]
