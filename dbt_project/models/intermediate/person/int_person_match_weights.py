@@ -15,6 +15,7 @@ SESSIONS = {
     "birth_date": ["birth_date_level"],
     "phone": ["phone_level"],
     "surname_door": ["name_level", "address_level"],
+    "name_door": ["name_level", "address_level"],
     "id_region_birth": ["id_level", "birth_date_level"],
 }
 

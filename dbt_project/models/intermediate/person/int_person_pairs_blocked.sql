@@ -3,6 +3,7 @@
 -- pairs (is_random_sample) from which the u probabilities are estimated
 {% set max_block = var('person_block_max_size', 2000) %}
 {% set max_name_block = var('person_name_block_max_size', 30) %}
+{% set max_surname_door_block = var('person_surname_door_block_max_size', 200) %}
 {% set random_n = var('person_random_sample_records', 1000) %}
 with
 
@@ -28,7 +29,15 @@ block_keys as (
     select record_person_key, id_trusted, 'pinyin_birth_year', name_pinyin || '|' || birth_year
     from keyed where name_pinyin is not null and birth_year is not null
     union all
-    -- same surname (by reading) at the same door: records without birth date or ID (visits)
+    -- same name (by reading) at the same door: records without birth date or ID (visits)
+    select record_person_key, id_trusted, 'name_door', name_pinyin || '|' || address_door
+    from keyed where name_pinyin is not null and address_door is not null
+    union all
+    select record_person_key, id_trusted, 'name_door', name_pinyin || '|' || hukou_address_door
+    from keyed where name_pinyin is not null and hukou_address_door is not null
+    union all
+    -- same surname at the same door (a character dropped or swapped): doors repeat across compounds, so
+    -- this key is capped lower
     select record_person_key, id_trusted, 'surname_door', surname_pinyin || '|' || address_door
     from keyed where surname_pinyin is not null and address_door is not null
     union all
@@ -44,7 +53,10 @@ usable_keys as (
     select rule, block_key
     from block_keys
     group by rule, block_key
-    having count(*) between 2 and case when rule = 'rare_name' then {{ max_name_block }} else {{ max_block }} end
+    having count(*) between 2 and case rule
+            when 'rare_name' then {{ max_name_block }}
+            when 'surname_door' then {{ max_surname_door_block }}
+            else {{ max_block }} end
         and bool_or(not id_trusted)
 ),
 
