@@ -1,0 +1,98 @@
+{#- One row per resolved house (room; a rural door), keyed by house_key, with its place in the area hierarchy from
+    the standard address register (building level: 街镇, 居委会, 小区, 地址编码) when the register knows the building. -#}
+
+with resolved as (
+    select * from {{ ref('int_addresses_resolved') }}
+    where house_key is not null
+),
+
+records as (
+    select house_key, count(*) as record_count, count(distinct system) as system_count
+    from {{ ref('int_house_records_resolved') }}
+    where house_key is not null
+    group by house_key
+),
+
+register as (
+    select * from {{ ref('stg_public_security__standard_addresses') }}
+),
+
+district_aliases as (
+    select alias as district_name, district_code from {{ ref('ref_district_aliases') }} where alias_kind = 'current'
+),
+
+houses as (
+    select
+        house_key,
+        any_value(house_key_string) as house_key_string,
+        any_value(house_kind) as house_kind,
+        any_value(district_code) as district_code,
+        any_value(road_or_place) as road_or_place,
+        any_value(lane) as lane,
+        any_value(sub_lane) as sub_lane,
+        any_value(number) as number,
+        any_value(building) as building,
+        any_value(room) as room,
+        any_value(village_group) as village_group,
+        count(distinct address) as address_variants
+    from resolved
+    group by house_key
+),
+
+placed as (
+    select
+        houses.*,
+        register.address_code as building_address_code,
+        register.street_code,
+        register.committee_code,
+        register.compound_name
+    from houses
+    left join register
+        on houses.district_code = register.district_code
+        and (
+            (houses.house_kind = 'road'
+                and houses.road_or_place = register.road
+                and houses.lane is not distinct from register.lane
+                and houses.sub_lane is not distinct from register.sub_lane
+                and houses.number is not distinct from register.number
+                and houses.building is not distinct from register.building)
+            or (houses.house_kind = 'village'
+                and houses.road_or_place = register.compound_name
+                and houses.village_group = register.village_group)
+        )
+    qualify row_number() over (partition by houses.house_key order by register.address_code) = 1
+),
+
+final as (
+    select
+        placed.house_key,
+        placed.house_kind,
+        placed.district_code,
+        district_aliases.district_name,
+        placed.street_code,
+        placed.committee_code,
+        placed.compound_name,
+        placed.building_address_code,
+        case when placed.house_kind = 'road' then placed.road_or_place end as road,
+        case when placed.house_kind = 'village' then placed.road_or_place end as village,
+        case when placed.house_kind = 'compound' then placed.road_or_place end as unplaced_compound,
+        placed.lane,
+        placed.sub_lane,
+        placed.number,
+        placed.building,
+        placed.room,
+        placed.village_group,
+        {{ house_address('district_aliases.district_name', 'placed.house_kind', 'placed.road_or_place', 'placed.lane',
+                         'placed.sub_lane', 'placed.number', 'placed.building', 'placed.room', 'placed.village_group') }}
+            as address,
+        placed.house_key_string,
+        placed.building_address_code is not null as in_register,
+        placed.address_variants,
+        coalesce(records.record_count, 0) as record_count,
+        coalesce(records.system_count, 0) as system_count
+    from placed
+    left join district_aliases on placed.district_code = district_aliases.district_code
+    left join records on placed.house_key = records.house_key
+)
+
+select * from final
