@@ -233,3 +233,25 @@ def test_reference_seeds_are_generated_from_their_sources() -> None:
     codes = set(regions["region_code"])
     assert {"310102", "310103", "310108", "310111", "310119", "810000", "820000", "830000"} <= codes
     assert {f"3102{n}" for n in range(21, 31)} <= codes
+
+
+def test_addresses_are_cleaned_back_to_the_truth_text(build: DbtBuild, noise: pl.DataFrame) -> None:
+    """An address whose only noise is traditional characters or full-width digits is staged as the original text."""
+    fields = noise.filter(pl.col("canonical").is_in(["address", "hukou_address"]))
+    only = (fields.group_by("system", "row_key", "canonical")
+            .agg(pl.col("kind").unique().alias("kinds"), pl.col("before").first())
+            .filter(pl.col("kinds").list.set_difference(["address_traditional", "address_fullwidth"]).list.len() == 0))
+    checked = 0
+    for system, model in STAGING.items():
+        for canonical in ("address", "hukou_address"):
+            events = only.filter((pl.col("system") == system) & (pl.col("canonical") == canonical))
+            if events.is_empty():
+                continue
+            staged = build.query(f"select row_key, {canonical} as staged from staging.{model}")
+            joined = events.join(staged, on="row_key")
+            wrong = joined.filter(pl.col("staged").is_null() | (pl.col("staged") != pl.col("before")))
+            assert wrong.is_empty(), (system, canonical, wrong.head(5).to_dicts())
+            checked += joined.height
+    kinds = {k for ks in only["kinds"].to_list() for k in ks}
+    assert {"address_traditional", "address_fullwidth"} <= kinds
+    assert checked > 0
