@@ -23,7 +23,7 @@ def unavailable(cfg: SourceConfig, dsn: str, exc: BaseException) -> SourceUnavai
         detail = detail.replace(secret, "***")
     return SourceUnavailable(
         cfg.system, source_name(cfg),
-        f"cannot connect to the database at {mask_dsn(dsn)} (no answer within {CONNECT_TIMEOUT_SECONDS} s, "
+        f"database server does not answer at {mask_dsn(dsn)} (no answer within {CONNECT_TIMEOUT_SECONDS} s, "
         f"or the connection was refused): {detail}",
     )
 
