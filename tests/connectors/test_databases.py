@@ -147,7 +147,7 @@ def test_unreachable_server_fails_fast_with_masked_dsn(paths, make_cfg, fmt: str
         assert elapsed < limit, elapsed
         assert len(result.failures) == 1
         err = result.failures[0]
-        assert isinstance(err, SourceUnavailable)
+        assert isinstance(err, SourceUnavailable) and "database server does not answer" in err.reason
         assert "s3cr3t" not in str(err) and f"{scheme}://loader:***@127.0.0.1:{port}/test" in str(err)
         assert result.receipts[-1].status == "failed" and "s3cr3t" not in result.receipts[-1].message
 
