@@ -8,7 +8,9 @@ invalid, never accepted as another valid number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -202,8 +204,6 @@ def test_person_records_contract(build: DbtBuild) -> None:
 
 def test_staging_models_deduplicate_on_the_connector_primary_key() -> None:
     """Each staging model passes bronze_deduplicated the primary key of its connector YAML."""
-    import re
-
     from shequyun.settings import PROJECT_ROOT
 
     configs = load_source_configs()
@@ -255,3 +255,52 @@ def test_addresses_are_cleaned_back_to_the_truth_text(build: DbtBuild, noise: pl
     kinds = {k for ks in only["kinds"].to_list() for k in ks}
     assert {"address_traditional", "address_fullwidth"} <= kinds
     assert checked > 0
+
+
+def _python_date(text: str) -> date:
+    """An independent parser for the generator's date forms (the oracle for parse_date)."""
+    text = text.strip()
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return date(1899, 12, 30) + timedelta(days=int(float(text)))
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m", "%Y年%m月", "%Y%m"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def test_every_date_format_the_generator_writes_parses(build: DbtBuild, noise: pl.DataFrame) -> None:
+    """Each date_format noise event: the staged DATE equals the date of the value before the noise, whichever of
+    the forms (ISO, slash, compact, 年月日, month forms, Excel serial) was written."""
+    events = noise.filter(pl.col("kind") == "date_format")
+    styles = set()
+    for (system, canonical), group in events.group_by("system", "canonical"):
+        staged = build.query(f"select row_key, {canonical} as staged from staging.{STAGING[system]}")
+        joined = group.join(staged, on="row_key")
+        missing = group.filter(~pl.col("row_key").is_in(_dropped(build, system))).join(staged, on="row_key", how="anti")
+        assert missing.is_empty(), (system, canonical, missing.head(5).to_dicts())
+        for row in joined.iter_rows(named=True):
+            assert row["staged"] == _python_date(row["before"]) == _python_date(row["after"]), (system, canonical, row)
+            styles.add(_style(row["after"]))
+    assert {"slash", "compact", "cn", "iso"} <= styles, styles
+
+
+def _style(text: str) -> str:
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return "serial"
+    if "年" in text:
+        return "cn" if "日" in text else "month_cn"
+    if "/" in text:
+        return "slash"
+    if re.fullmatch(r"\d{8}", text):
+        return "compact"
+    if re.fullmatch(r"\d{6}", text):
+        return "month_compact"
+    return "iso"
+
+
+def _dropped(build: DbtBuild, system: str) -> list[str]:
+    """Row keys that never reach staging: injected exact duplicates and broken (quarantined) rows."""
+    sr = pl.read_parquet(build.paths.truth / "source_records.parquet")
+    return sr.filter((pl.col("system") == system) & (pl.col("is_duplicate") | pl.col("is_broken")))["row_key"].to_list()
