@@ -126,12 +126,22 @@ def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
             if moved:
                 forbidden.setdefault(root, set()).update(moved)
 
-    # 1. trusted-ID groups: star edges to the group's first record; groups with a record that must stay apart
-    # from another are merged one record at a time so that the decision can split them
+    # 1. trusted-ID groups: every record points to its group's first record (vectorised); groups with a record
+    # that must stay apart from another are merged one record at a time so that the decision can split them
     has_id = pd.Series(trusted).notna().to_numpy()
     groups = pd.DataFrame({"i": np.arange(len(recs))[has_id], "id": trusted[has_id]})
-    first = groups.groupby("id")["i"].transform("min").to_numpy()
-    for i, f in zip(groups["i"].to_numpy(), first):
+    groups["first"] = groups.groupby("id")["i"].transform("min")
+    touched_ids = {trusted[x] for x in decided if trusted[x]}
+    slow = groups["id"].isin(touched_ids).to_numpy()
+    fast = groups[~slow & (groups["i"] != groups["first"])]
+    forest.parent[fast["i"].to_numpy()] = fast["first"].to_numpy()
+    np.add.at(forest.size, fast["first"].to_numpy(), 1)
+    is_fast = np.zeros(len(recs), dtype=bool)
+    is_fast[fast["i"].to_numpy()] = True
+    for forbidden in (decided, contradicted):
+        for x in [x for x in forbidden if is_fast[x]]:
+            forbidden.setdefault(int(forest.parent[x]), set()).update(forbidden.pop(x))
+    for i, f in zip(groups["i"].to_numpy()[slow], groups["first"].to_numpy()[slow]):
         if i == f:
             continue
         ra, rb = forest.find(int(i)), forest.find(int(f))
@@ -163,18 +173,34 @@ def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
                 continue
         union(ra, rb)
 
-    roots = np.array([forest.find(i) for i in range(len(recs))])
+    roots = forest.parent.copy()
+    while True:  # pointer jumping: every record to its root
+        nxt = roots[roots]
+        if np.array_equal(nxt, roots):
+            break
+        roots = nxt
+    n = len(recs)
     out = pd.DataFrame({"record_person_key": keys, "record_key": recs["record_key"].to_numpy(), "_root": roots,
                         "_tid": trusted})
-    out["person_cluster_id"] = out.groupby("_root")["record_person_key"].transform("min")
-    out["cluster_size"] = out.groupby("_root")["record_person_key"].transform("size")
+    # records are sorted by record_person_key, so the smallest key of a cluster is its smallest position
+    first_pos = np.full(n, n, dtype=np.int64)
+    np.minimum.at(first_pos, roots, np.arange(n))
+    out["person_cluster_id"] = keys[first_pos[roots]]
+    out["cluster_size"] = np.bincount(roots, minlength=n)[roots]
+    rk = out["record_key"].to_numpy()
+    rk_rank = np.empty(n, dtype=np.int64)
+    rk_rank[np.argsort(rk, kind="stable")] = np.arange(n)
+    min_rank = np.full(n, n, dtype=np.int64)
+    np.minimum.at(min_rank, roots, rk_rank)
+    by_rank = np.empty(n, dtype=object)
+    by_rank[rk_rank] = rk
     # the cluster's main ID: the most frequent trusted ID, ties to the smallest
     counts = out.dropna(subset=["_tid"]).groupby(["_root", "_tid"]).size().rename("n").reset_index()
     counts = counts.sort_values(["_root", "n", "_tid"], ascending=[True, False, True]).drop_duplicates("_root")
     out = out.merge(counts[["_root", "_tid"]].rename(columns={"_tid": "main_id_number"}), on="_root", how="left")
     # stable key: hash of the main ID; a second cluster with the same main ID (a split decided by a
     # committee) and clusters without a trusted ID hash their smallest record_key instead
-    min_rk = out.groupby("_root")["record_key"].transform("min")
+    min_rk = by_rank[min_rank[roots]]
     per_root = out.assign(_min_rk=min_rk).drop_duplicates("_root")[["_root", "main_id_number", "_min_rk"]]
     per_root = per_root.sort_values(["main_id_number", "_min_rk"], na_position="last")
     dup = per_root["main_id_number"].notna() & per_root.duplicated("main_id_number", keep="first")

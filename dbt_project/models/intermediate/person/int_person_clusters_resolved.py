@@ -16,7 +16,8 @@ def model(dbt, session):
     apart = dbt.ref("int_person_links_scored").filter("is_contradicted").project(
         "record_person_key_a, record_person_key_b").df()
     resolved = cluster_records(records, links, decisions, keep_apart=apart)
-    baseline = cluster_records(records, links, None, keep_apart=apart)
+    # the model's own clustering, for the audit (the same when there is no decision)
+    baseline = cluster_records(records, links, None, keep_apart=apart) if len(decisions) else resolved
     resolved["model_cluster_id"] = resolved["record_person_key"].map(
         baseline.set_index("record_person_key")["person_cluster_id"])
     return resolved
