@@ -43,10 +43,10 @@ weighted as (
         {% endfor %}
         case when c.name_level = 4 then
             -- term-frequency adjustment of exact name agreement (as splink does): log2(u_exact / tf(name))
-            log2(prior.u_name_exact / greatest(coalesce(nf.n_persons, 1)::double / greatest(persons.n, 1),
-                                               1.0 / greatest(persons.n, 1)))
+            coalesce(log2(prior.u_name_exact / greatest(coalesce(nf.n_persons, 1)::double / greatest(persons.n, 1),
+                                                        1.0 / greatest(persons.n, 1))), 0)
             else 0 end as name_frequency_adjustment,
-        prior.prior_match_weight
+        coalesce(prior.prior_match_weight, 0) as prior_match_weight
     from compared as c
     cross join prior
     cross join persons
