@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from shequyun.synth.extracts import NOISE_SCHEMA, RECORD_SCHEMA, SYSTEMS, Context, write_system
 from shequyun.synth.noise import NoiseConfig
+from shequyun.synth.reference import reference_source_records, write_reference_extracts
 
 GENERATOR_VERSION = "1.0.0"
 AS_OF = date(2026, 11, 1)
@@ -70,10 +71,12 @@ def generate_city(out: Path, persons: int = 20000, seed: int = 20261126, noise: 
         frame.write_parquet(truth / f"{name}.parquet", compression="zstd")
         truth_rows[name] = frame.height
     ctx = Context.from_city(city, seed)
+    # reference data: 公安 standard address register and 民政 division / committee list (no noise: registers)
+    rows: dict[str, int] = write_reference_extracts(city, out)
+    records, events = [reference_source_records(city)], []
     del city  # the context keeps what the extracts need
     bar.update()
 
-    records, events, rows = [], [], {}
     for system in SYSTEMS:
         step(system)
         res = write_system(system, ctx, out, cfg, seed)
