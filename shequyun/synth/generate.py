@@ -19,7 +19,13 @@ from typing import Any
 import polars as pl
 from tqdm.auto import tqdm
 
-from shequyun.synth.extracts import NOISE_SCHEMA, RECORD_SCHEMA, SYSTEMS, Context, write_system
+from shequyun.synth.extracts import (
+    NOISE_SCHEMA,
+    RECORD_SCHEMA,
+    SYSTEMS,
+    Context,
+    write_system,
+)
 from shequyun.synth.noise import NoiseConfig
 from shequyun.synth.reference import reference_source_records, write_reference_extracts
 

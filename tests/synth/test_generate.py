@@ -10,10 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import polars as pl
-
-from connectors.config import load_source_configs
 import pytest
 
+from connectors.config import load_source_configs
 from shequyun.settings import PROJECT_ROOT
 from shequyun.synth.generate import GENERATOR_VERSION, generate_city
 from shequyun.synth.noise import NoiseConfig
