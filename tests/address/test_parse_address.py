@@ -70,6 +70,7 @@ CASES = [
     ("定海小区1700号1号楼301室", {"district_alias": None, "place": "定海小区", "place_kind": "compound", "number": 1700,
                                     "building": 1, "room": 301}),
     ("上海 杨浦区 四平路 1221弄 12号 301室", {"district_alias": "杨浦区", "place": "四平路", "lane": 1221, "number": 12, "room": 301}),
+    ("四平路1221弄12-301", {"lane": 1221, "number": 12, "room": 301}),
     ("上海市黄浦区", {"district_alias": "黄浦区", "place": None, "place_kind": None, "number": None}),
 ]
 

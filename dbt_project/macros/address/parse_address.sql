@@ -30,8 +30,9 @@
 
 
 {% macro address_compact(expr) -%}
-    {#- spaces and separators dropped: '四平路 1221弄-12号' -> '四平路1221弄12号' -#}
-    regexp_replace({{ expr }}, '[\s,，、\-—]+', '', 'g')
+    {#- a trailing door-room pair written with a hyphen becomes 号/室 (四平路1221弄12-301 -> 四平路1221弄12号301室);
+        spaces and other separators are dropped ('四平路 1221弄 12号' -> '四平路1221弄12号') -#}
+    regexp_replace(regexp_replace({{ expr }}, '([0-9]+)号?\s*[-—]\s*([0-9]+)室?$', '\1号\2室'), '[\s,，、\-—]+', '', 'g')
 {%- endmacro %}
 
 
