@@ -1,10 +1,12 @@
 {#- Text normalisation: full-width -> half-width, traditional -> simplified, names, free text (addresses). -#}
 
 {% macro to_halfwidth(expr) -%}
-    {#- full-width ASCII U+FF01-U+FF5E and the ideographic space U+3000 -> their half-width forms -#}
-    translate({{ expr }},
+    {#- full-width ASCII U+FF01-U+FF5E and the ideographic space U+3000 -> their half-width forms. translate() builds
+        its map for every value, so only the values holding such a character (a constant regexp) go through it. -#}
+    case when regexp_matches({{ expr }}, '[\x{FF01}-\x{FF5E}\x{3000}]') then translate({{ expr }},
         '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　',
         '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ ')
+        else {{ expr }} end
 {%- endmacro %}
 
 
