@@ -6,8 +6,9 @@ import polars as pl
 
 from shequyun.address.evaluate import evaluate_houses
 
-# documented floor on the 2,000-person test city (the 20,000-person demo city measures pairwise F1 0.9991): what
-# remains are 居委 visit addresses of 里弄 houses written as 小区 + 号 without their 支弄 (ambiguous by construction)
+# documented floor on the 2,000-person test city (the 20,000-person demo city measures pairwise F1 0.99999): what
+# remains are 居委 visit addresses of 里弄 houses written as 小区 + 号 without their 支弄, whose person no other
+# record places (neither by ID nor by name) - ambiguous by construction
 F1_FLOOR = 0.99
 
 

@@ -1,7 +1,9 @@
 {#- Every address string of every staging model, one row per (record, role).
     role: residence (居住地址 and the like), hukou (户籍地址), property (房屋坐落), visit (走访地址, written by 小区 name).
     names_record_house: the address that names the record's house (its residence/property/visit address; the 户籍地址
-    when the system has no other address) - the one house accuracy is measured on. -#}
+    when the system has no other address) - the one house accuracy is measured on.
+    id_number, person_name: the record's valid ID number and name (the owner's for a title), used to tell apart the
+    doors of one 小区 that a 小区-name address cannot (int_house_records_resolved). -#}
 {%- set sources = [
     ('stg_public_security__hukou_persons', [('hukou_address', 'hukou', true)], false),
     ('stg_public_security__population_records', [('address', 'residence', true), ('hukou_address', 'hukou', false)], false),
@@ -29,7 +31,14 @@ with collected as (
         '{{ role }}' as address_role,
         {{ names_house }} as names_record_house,
         {{ column }} as address,
-        {{ 'committee_code' if has_committee else 'cast(null as varchar)' }} as committee_code
+        {{ 'committee_code' if has_committee else 'cast(null as varchar)' }} as committee_code,
+        {%- if model == 'stg_housing_administration__property_titles' %}
+        case when owner_id_valid then owner_id_number end as id_number,
+        owner_name as person_name
+        {%- else %}
+        case when id_valid then id_number end as id_number,
+        person_name
+        {%- endif %}
     from {{ ref(model) }}
     where {{ column }} is not null
     {%- if not loop.last %}

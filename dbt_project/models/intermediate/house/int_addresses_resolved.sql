@@ -198,9 +198,38 @@ keyed as (
                                     'building', 'room', 'village_group') }}
         end as house_key_string
     from resolved
+),
+
+with_key as (
+    select
+        *,
+        case when house_key_string is not null then {{ house_key('house_key_string') }} end as house_key
+    from keyed
+),
+
+final as (
+    -- the 小区 of the house's building in the register (the written 小区 name of an unplaced one)
+    select
+        with_key.*,
+        case when with_key.house_kind = 'compound' then with_key.road_or_place else register.compound_name end
+            as compound_name
+    from with_key
+    left join register
+        on with_key.district_code = register.district_code
+        and (
+            (with_key.house_kind = 'road'
+                and with_key.road_or_place = register.road
+                and with_key.lane is not distinct from register.lane
+                and with_key.sub_lane is not distinct from register.sub_lane
+                and with_key.number is not distinct from register.number
+                and with_key.building is not distinct from register.building)
+            or (with_key.house_kind = 'village'
+                and with_key.road_or_place = register.compound_name
+                and with_key.village_group = register.village_group)
+        )
+    qualify row_number() over (
+        partition by with_key.address, with_key.committee_code order by register.address_code
+    ) = 1
 )
 
-select
-    *,
-    case when house_key_string is not null then {{ house_key('house_key_string') }} end as house_key
-from keyed
+select * from final

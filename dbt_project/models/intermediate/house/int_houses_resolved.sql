@@ -1,16 +1,17 @@
 {#- One row per resolved house (room; a rural door), keyed by house_key, with its place in the area hierarchy from
     the standard address register (building level: 街镇, 居委会, 小区, 地址编码) when the register knows the building. -#}
 
-with resolved as (
-    select * from {{ ref('int_addresses_resolved') }}
-    where house_key is not null
-),
-
-records as (
+with records as (
     select house_key, count(*) as record_count, count(distinct system) as system_count
     from {{ ref('int_house_records_resolved') }}
     where house_key is not null
     group by house_key
+),
+
+resolved as (
+    -- the houses some record names (an unplaced 小区 door whose records all found their house by ID drops out)
+    select * from {{ ref('int_addresses_resolved') }}
+    where house_key in (select house_key from records)
 ),
 
 register as (
