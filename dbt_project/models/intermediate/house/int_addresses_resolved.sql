@@ -1,6 +1,6 @@
 {#- Each distinct (address, committee) resolved to a house: district inferred when missing, a 小区-name address
-    (居委 visits: 长桥新村10号301室) placed on its road and lane through the standard address register, and the
-    normalised house key. -#}
+    (居委 visits: 长桥新村10号301室, also a 小区 named like a road and 弄: 临汾路八九四弄7号302室) placed on its road
+    and lane through the standard address register, and the normalised house key. -#}
 
 with pairs as (
     select distinct address, committee_code from {{ ref('int_addresses_collected') }}
@@ -63,35 +63,113 @@ register_compounds as (
     select distinct compound_name from register
 ),
 
-located as (
+register_doors as (
+    select distinct road, lane from register where road is not null and lane is not null
+),
+
+door_texts as (
+    -- the address after 上海市, 区 and 街镇: where a 小区 name would start
     select
         pairs.address,
         pairs.committee_code,
-        parsed.* exclude (address, district_code),
-        coalesce(parsed.district_code, register_road_districts.district_code, observed_road_districts.district_code,
+        parsed.place,
+        register_doors.road is not null as door_in_register,
+        parsed.place_kind = 'road' and parsed.lane is not null as has_lane,
+        regexp_replace(
+            regexp_replace({{ address_compact('pairs.address') }}, '^(?:上海市?)?(?:{{ district_alias_pattern() }})?', ''),
+            '^' || coalesce(parsed.street_name, ''), '') as door_text
+    from pairs
+    inner join parsed on pairs.address = parsed.address
+    left join register_doors on parsed.place = register_doors.road and parsed.lane = register_doors.lane
+),
+
+compound_name_candidates as (
+    -- a 小区 of the writing committee (an equi-join), or - for the few addresses whose road and 弄 the register does
+    -- not know - any 小区 of the register
+    select door_texts.*, committee_compounds.compound_name, 1 as candidate_rank
+    from door_texts
+    inner join committee_compounds on door_texts.committee_code = committee_compounds.committee_code
+    union all
+    select door_texts.*, register_compounds.compound_name, 2 as candidate_rank
+    from (select * from door_texts where has_lane and not door_in_register) as door_texts
+    cross join register_compounds
+),
+
+compound_named as (
+    -- a 小区 name that itself reads as road + 弄 (临汾路八九四弄7号302室): the longest such name the address
+    -- starts with, followed by a number
+    select address, committee_code, compound_name, substr(door_text, length(compound_name) + 1) as rest
+    from compound_name_candidates
+    where starts_with(door_text, compound_name)
+        and length(compound_name) > length(coalesce(place, ''))
+        and regexp_matches(substr(door_text, length(compound_name) + 1), '^{{ address_number_token() }}')
+    qualify row_number() over (
+        partition by address, committee_code order by candidate_rank, length(compound_name) desc, compound_name
+    ) = 1
+),
+
+compound_reparsed as (
+    select address, committee_code, compound_name, {{ parse_address('rest') }} as parts
+    from compound_named
+),
+
+pairs_parsed as (
+    select
+        pairs.address,
+        pairs.committee_code,
+        parsed.has_city,
+        parsed.district_alias,
+        parsed.district_code,
+        parsed.district_alias_kind,
+        parsed.street_name,
+        coalesce(compound_reparsed.compound_name, parsed.place) as place,
+        case when compound_reparsed.address is not null then 'compound' else parsed.place_kind end as place_kind,
+        case when compound_reparsed.address is null then parsed.lane end as lane,
+        case when compound_reparsed.address is null then parsed.sub_lane end as sub_lane,
+        case when compound_reparsed.address is not null then compound_reparsed.parts.number else parsed.number end
+            as number,
+        case when compound_reparsed.address is not null then compound_reparsed.parts.building else parsed.building end
+            as building,
+        case when compound_reparsed.address is not null then compound_reparsed.parts.building_unit
+            else parsed.building_unit end as building_unit,
+        case when compound_reparsed.address is not null then compound_reparsed.parts.floor else parsed.floor end
+            as floor,
+        case when compound_reparsed.address is not null then compound_reparsed.parts.room else parsed.room end as room,
+        case when compound_reparsed.address is not null then compound_reparsed.parts.village_group
+            else parsed.village_group end as village_group
+    from pairs
+    inner join parsed on pairs.address = parsed.address
+    left join compound_reparsed
+        on pairs.address = compound_reparsed.address
+        and pairs.committee_code is not distinct from compound_reparsed.committee_code
+),
+
+located as (
+    select
+        pp.* exclude (district_code),
+        coalesce(pp.district_code, register_road_districts.district_code, observed_road_districts.district_code,
                  street_districts.district_code, committee_compounds.district_code, compound_districts.district_code,
-                 left(pairs.committee_code, 6))
+                 left(pp.committee_code, 6))
             as district_code,
         case
-            when parsed.district_code is not null then 'written'
+            when pp.district_code is not null then 'written'
             when register_road_districts.district_code is not null then 'register_road'
             when observed_road_districts.district_code is not null then 'observed_road'
             when street_districts.district_code is not null then 'street'
             when committee_compounds.district_code is not null then 'committee_compound'
             when compound_districts.district_code is not null then 'register_compound'
-            when pairs.committee_code is not null then 'committee'
+            when pp.committee_code is not null then 'committee'
         end as district_source
-    from pairs
-    inner join parsed on pairs.address = parsed.address
+    from pairs_parsed as pp
     left join register_road_districts
-        on parsed.place_kind = 'road' and parsed.place = register_road_districts.road
+        on pp.place_kind = 'road' and pp.place = register_road_districts.road
     left join observed_road_districts
-        on parsed.place_kind = 'road' and parsed.place = observed_road_districts.road
-    left join street_districts on parsed.street_name = street_districts.street_name
+        on pp.place_kind = 'road' and pp.place = observed_road_districts.road
+    left join street_districts on pp.street_name = street_districts.street_name
     left join committee_compounds
-        on pairs.committee_code = committee_compounds.committee_code and parsed.place = committee_compounds.compound_name
+        on pp.committee_code = committee_compounds.committee_code and pp.place = committee_compounds.compound_name
     left join compound_districts
-        on parsed.place = compound_districts.compound_name
+        on pp.place = compound_districts.compound_name
 ),
 
 classified as (
