@@ -304,3 +304,20 @@ def _dropped(build: DbtBuild, system: str) -> list[str]:
     """Row keys that never reach staging: injected exact duplicates and broken (quarantined) rows."""
     sr = pl.read_parquet(build.paths.truth / "source_records.parquet")
     return sr.filter((pl.col("system") == system) & (pl.col("is_duplicate") | pl.col("is_broken")))["row_key"].to_list()
+
+
+def test_id_conflicts_are_flagged_only_against_a_wrong_statement(records: pl.DataFrame) -> None:
+    """id_conflicts_stated marks a valid ID contradicting the stated birth date / sex: with the truth at hand, a flagged
+    record must state a birth date, sex or ID that is not the person's; an unflagged one with a true ID states no other."""
+    true_month = pl.col("true_birth_date").dt.truncate("1mo")
+    stated_wrong = (
+        (~pl.col("birth_date_from_id") & pl.col("birth_date").is_not_null()
+         & (pl.col("birth_date") != pl.when(pl.col("system") == "ca_low_income").then(true_month)
+            .otherwise(pl.col("true_birth_date"))))
+        | (~pl.col("sex_from_id") & pl.col("sex").is_not_null() & (pl.col("sex") != pl.col("true_sex")))
+        | (pl.col("id_number") != pl.col("true_id_number"))
+    ).fill_null(False)
+    flagged = records.filter(pl.col("id_conflicts_stated"))
+    assert flagged.filter(~stated_wrong).is_empty()
+    clean = records.filter(pl.col("id_valid") & (pl.col("id_number") == pl.col("true_id_number")) & ~stated_wrong)
+    assert clean.height > 0 and not clean["id_conflicts_stated"].any()

@@ -3,13 +3,15 @@
 
 with hukou as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, ethnicity, phone, hukou_address, loaded_at
+        id_sex, birth_date, sex, ethnicity, phone, hukou_address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_public_security__hukou_persons') }}
 ),
 
 population as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, ethnicity, phone, address, hukou_address, loaded_at
+        id_sex, birth_date, sex, ethnicity, phone, address, hukou_address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_public_security__population_records') }}
 ),
 
@@ -30,37 +32,42 @@ dibao_heads as (
 
 low_income as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at
+        id_sex, birth_date, sex, phone, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_civil_affairs__low_income_persons') }}
 ),
 
 tekun as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at
+        id_sex, birth_date, sex, phone, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_civil_affairs__tekun_persons') }}
 ),
 
 elderly_allowance as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at
+        id_sex, birth_date, sex, phone, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_civil_affairs__elderly_allowances') }}
 ),
 
 disability as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, sex, phone, address, loaded_at
+        id_sex, sex, phone, address, loaded_at, sex_conflicts_id
     from {{ ref('stg_disabled_persons_federation__disabled_persons') }}
 ),
 
 family_doctor as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at
+        id_sex, birth_date, sex, phone, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_health_commission__family_doctor_signings') }}
 ),
 
 employment as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, hukou_address, loaded_at
+        id_sex, birth_date, sex, phone, address, hukou_address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_human_resources__employment_registrations') }}
 ),
 
@@ -75,19 +82,22 @@ property_owners as (
 
 veterans as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at
+        id_sex, birth_date, sex, phone, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_veterans_affairs__veterans') }}
 ),
 
 party_members as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, ethnicity, phone, address, loaded_at
+        id_sex, birth_date, sex, ethnicity, phone, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_party_organisation__party_members') }}
 ),
 
 graduates as (
     select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, address, loaded_at
+        id_sex, birth_date, sex, address, loaded_at,
+        birth_date_conflicts_id, sex_conflicts_id
     from {{ ref('stg_education__graduates') }}
 ),
 
@@ -132,6 +142,9 @@ final as (
         birth_date is null and id_valid as birth_date_from_id,
         cast(coalesce(sex, case when id_valid then id_sex end) as varchar) as sex,
         sex is null and id_valid as sex_from_id,
+        -- a valid ID whose birth date or sex contradicts what the record states (staging flags; month precision kept)
+        coalesce(id_valid and (coalesce(birth_date_conflicts_id, false) or coalesce(sex_conflicts_id, false)), false)
+            as id_conflicts_stated,
         cast(ethnicity as varchar) as ethnicity,
         cast(phone as varchar) as phone,
         cast(address as varchar) as address,
