@@ -10,7 +10,6 @@
 
 
 {% macro cn_numeral_to_int(expr) -%}
-    {%- set digits = "translate(x, '两', '二')" -%}
     {%- set positional = "'^(?:([一二三四五六七八九])千)?零?(?:([一二三四五六七八九])百)?零?(?:([一二三四五六七八九]?)(十))?([一二三四五六七八九])?$'" -%}
     (case
         when {{ expr }} is null or {{ expr }} = '' then null
