@@ -107,9 +107,9 @@ def test_missing_column_fails_columns_present(hukou_suite) -> None:
     assert not shape.success and "missing" in (shape.error or "")
 
 
-def test_all_fourteen_suites_load_against_the_source_configs() -> None:
+def test_every_system_has_a_suite_that_loads_against_its_source_config() -> None:
     systems = sorted(p.stem for p in SOURCES.glob("*.yaml"))
-    assert available_suites() == systems and len(systems) == 14
+    assert available_suites() == systems and len(systems) >= 14
     for system in systems:
         suite = load_suite(system)  # validated against connectors.config.load_source_configs()
         rules = {r.name: r for r in suite.rules}
