@@ -27,6 +27,15 @@ register_road_districts as (
     having count(distinct district_code) = 1
 ),
 
+register_door_districts as (
+    -- a road in several districts (中山北路): the district of the register door with that 弄 and 号
+    select road, lane, number, min(district_code) as district_code
+    from register
+    where road is not null
+    group by road, lane, number
+    having count(distinct district_code) = 1
+),
+
 observed_road_districts as (
     -- a road that the addresses themselves place in one district only
     select place as road, min(district_code) as district_code
@@ -147,13 +156,15 @@ pairs_parsed as (
 located as (
     select
         pp.* exclude (district_code),
-        coalesce(pp.district_code, register_road_districts.district_code, observed_road_districts.district_code,
+        coalesce(pp.district_code, register_road_districts.district_code, register_door_districts.district_code,
+                 observed_road_districts.district_code,
                  street_districts.district_code, committee_compounds.district_code, compound_districts.district_code,
                  left(pp.committee_code, 6))
             as district_code,
         case
             when pp.district_code is not null then 'written'
             when register_road_districts.district_code is not null then 'register_road'
+            when register_door_districts.district_code is not null then 'register_door'
             when observed_road_districts.district_code is not null then 'observed_road'
             when street_districts.district_code is not null then 'street'
             when committee_compounds.district_code is not null then 'committee_compound'
@@ -163,6 +174,9 @@ located as (
     from pairs_parsed as pp
     left join register_road_districts
         on pp.place_kind = 'road' and pp.place = register_road_districts.road
+    left join register_door_districts
+        on pp.place_kind = 'road' and pp.place = register_door_districts.road
+        and pp.lane is not distinct from register_door_districts.lane and pp.number = register_door_districts.number
     left join observed_road_districts
         on pp.place_kind = 'road' and pp.place = observed_road_districts.road
     left join street_districts on pp.street_name = street_districts.street_name
