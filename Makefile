@@ -45,7 +45,7 @@ bench-generate: install
 	$(BIN)/python benchmarks/bench_generate.py --persons 1000000
 
 bench-ingest: install
-	$(BIN)/python benchmarks/bench_ingest.py --persons 1000000
+	$(BIN)/python benchmarks/bench_city_ingest.py --persons 1000000
 
 clean:
 	rm -rf $(DATA_DIR) $(DAGSTER_HOME)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -201,6 +202,7 @@ class TransformSummary:
     checks_failed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     database: str = ""
+    log: str = ""
     seconds: float = 0.0
 
     def render(self) -> str:
@@ -213,6 +215,7 @@ class TransformSummary:
         lines.extend(f"    {e.splitlines()[0][:300]}" for e in self.errors)
         state = f"OK, database at {self.database}" if self.success else "FAILED: the last good database is left in place"
         lines.append(f"run {self.run_id} in {self.seconds:,.1f} s: {state}")
+        lines.append(f"dbt log: {self.log}")
         return "\n".join(lines)
 
 
@@ -227,7 +230,11 @@ def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSum
     started = time.perf_counter()
     resource = ShequyunResource(data_dir=str(Path(data_dir).resolve()))
     job = build_definitions(resource).resolve_job_def("transform_job")
-    with _instance() as instance:
+    # dbt's own log lines go to a file beside the database, not over the summary
+    log_dir = resource.paths().warehouse / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"dbt-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    with _instance() as instance, open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -251,6 +258,7 @@ def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSum
             else:
                 summary.checks_failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
     summary.database = str(current_database(resource.paths().warehouse))
+    summary.log = str(log_path)
     summary.seconds = time.perf_counter() - started
     return summary
 
