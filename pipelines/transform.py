@@ -92,6 +92,10 @@ class ShequyunDbtTranslator(DagsterDbtTranslator):
                 return parts[1]
         return super().get_group_name(dbt_resource_props)
 
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        """The YAML description (every model has one), not the SQL: the graph changes only when documented."""
+        return str(dbt_resource_props.get("description") or dbt_resource_props.get("name") or "")
+
 
 @dbt_assets(
     manifest=ensure_manifest(),
