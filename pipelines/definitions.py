@@ -11,6 +11,7 @@ from dagster import Definitions, in_process_executor
 
 from connectors.config import load_source_configs
 from pipelines.checks import build_all_quality_checks
+from pipelines.evaluation import resolution_accuracy
 from pipelines.ingest import RESOURCE_KEY, build_bronze_assets
 from pipelines.jobs import city_job, ingest_job, transform_job
 from pipelines.resources import ShequyunResource
@@ -23,7 +24,7 @@ def build_definitions(resource: ShequyunResource | None = None) -> Definitions:
     """All assets, checks, jobs, schedules and sensors, bound to one ShequyunResource."""
     configs = load_source_configs()
     return Definitions(
-        assets=[*build_bronze_assets(configs), thematic_database],
+        assets=[*build_bronze_assets(configs), thematic_database, resolution_accuracy],
         asset_checks=build_all_quality_checks(configs),
         jobs=[ingest_job, transform_job, city_job],
         schedules=[daily_ingest_schedule],

@@ -204,14 +204,22 @@ class TransformSummary:
     database: str = ""
     log: str = ""
     seconds: float = 0.0
+    accuracy: dict[str, Any] = field(default_factory=dict)
 
     def render(self) -> str:
-        lines = [
-            f"thematic database: {self.assets_materialized} models/seeds built, {self.checks_passed} dbt tests passed, "
-            f"{len(self.checks_failed)} failed",
-        ]
+        built = f"{self.assets_materialized} models/seeds built"
+        tests = f"{self.checks_passed} dbt tests passed, {len(self.checks_failed)} failed"
+        lines = [f"thematic database: {built}, {tests}"]
         if self.checks_failed:
             lines.append("    failed tests: " + ", ".join(sorted(self.checks_failed)[:20]))
+        for entity in ("persons", "houses"):
+            if f"{entity}_pairwise_f1" in self.accuracy:
+                a = self.accuracy
+                lines.append(
+                    f"    {entity} vs truth: pairwise P {a[f'{entity}_pairwise_precision']:.4f} "
+                    f"R {a[f'{entity}_pairwise_recall']:.4f} F1 {a[f'{entity}_pairwise_f1']:.4f}; "
+                    f"B-cubed F1 {a[f'{entity}_bcubed_f1']:.4f}"
+                )
         lines.extend(f"    {e.splitlines()[0][:300]}" for e in self.errors)
         state = f"OK, database at {self.database}" if self.success else "FAILED: the last good database is left in place"
         lines.append(f"run {self.run_id} in {self.seconds:,.1f} s: {state}")
@@ -245,6 +253,9 @@ def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSum
         for event in result.all_events:
             if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
                 summary.assets_materialized += 1
+                mat = event.event_specific_data.materialization  # type: ignore[union-attr]
+                if mat.asset_key == AssetKey(["evaluation", "resolution_accuracy"]):
+                    summary.accuracy = {k: _meta_value(dict(mat.metadata), k) for k in mat.metadata}
             elif event.event_type == DagsterEventType.STEP_FAILURE:
                 user = event.step_failure_data.user_failure_data  # type: ignore[union-attr]
                 error = event.step_failure_data.error  # type: ignore[union-attr]

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, Failure
-from filelock import FileLock
+from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from filelock import FileLock
 
 from pipelines.resources import ShequyunResource
 from shequyun.duck import dbt_environment
@@ -91,6 +91,12 @@ class ShequyunDbtTranslator(DagsterDbtTranslator):
             if len(parts) > 1 and parts[0] == "models":
                 return parts[1]
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        """A model's asset key is its name (STYLE.md); sources keep meta.dagster.asset_key (the bronze keys)."""
+        if dbt_resource_props.get("resource_type") in {"model", "seed", "snapshot"}:
+            return AssetKey([str(dbt_resource_props["name"])])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         """The YAML description (every model has one), not the SQL: the graph changes only when documented."""

@@ -28,10 +28,9 @@ def _wipe(paths: Paths) -> None:
 def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: Callable[[str], None] = print) -> bool:
     """Return True when every system landed (or was skipped for want of a database server)."""
     from pipelines.run import run_ingest, run_transform
-    from shequyun.evaluation import evaluate_city, render_evaluation
-    from shequyun.warehouse import current_database
     from shequyun.synth.dbload import load_databases
     from shequyun.synth.generate import generate_city
+    from shequyun.warehouse import current_database
 
     started = time.perf_counter()
     if regenerate or not _same_city(paths, persons, seed):
@@ -58,8 +57,6 @@ def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: C
     echo("4/4 building the thematic database (dbt through Dagster)")
     built = run_transform(paths.root)
     echo(built.render())
-    if built.success:
-        echo(render_evaluation(evaluate_city(current_database(paths.warehouse), paths.truth)))
     echo(f"demo finished in {time.perf_counter() - started:,.1f} s; bronze Delta tables under {paths.bronze}, "
          f"thematic database at {current_database(paths.warehouse)}")
     return bool(built.success)

@@ -98,7 +98,8 @@ def test_snapshot_covers_every_source_system_with_conventions() -> None:
     assert jobs["ingest_job"]["assets"] == [a["key"] for a in bronze]
     # the thematic database: every dbt model and seed is an asset downstream of bronze, grouped by layer
     models = [a for a in current["assets"] if not a["key"].startswith("bronze/")]
-    assert models and {a["group"] for a in models} <= {"staging", "intermediate", "marts", "reports", "reference"}
+    assert models and {a["group"] for a in models} <= {"staging", "intermediate", "marts", "reports", "reference",
+                                                       "evaluation"}
     assert jobs["transform_job"]["assets"] == [a["key"] for a in models]
     assert jobs["city_job"]["assets"] == [a["key"] for a in current["assets"]]
     assert all(j["executor"] == "in_process" for j in jobs.values())
