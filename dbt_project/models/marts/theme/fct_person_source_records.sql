@@ -1,0 +1,114 @@
+{#- Every record that names a person, with its resolved person_key, its own date, its status (户口状态 / 注销标识)
+    and the houses its addresses resolve to: the candidates of survivorship (fct_person_field_lineage). -#}
+
+with records as (
+    select
+        record_person_key, record_key, system, role, person_name, id_number, id_valid, id_conflicts_stated,
+        birth_date, sex, ethnicity, phone, address, hukou_address, loaded_at
+    from {{ ref('int_person_records') }}
+),
+
+clusters as (
+    select record_person_key, person_key, main_id_number
+    from {{ ref('int_person_clusters_resolved') }}
+),
+
+hukou as (
+    select
+        record_key,
+        case status when '死亡注销' then 'deceased' when '迁出注销' then 'moved_away' when '正常' then 'living' end as status,
+        case when status in ('死亡注销', '迁出注销') then status_changed_on end as status_date,
+        coalesce(status_changed_on, registered_on) as recorded_on,
+        '户籍' as population_type,
+        registered_on as period_start,
+        case when status in ('死亡注销', '迁出注销') then status_changed_on end as period_end
+    from {{ ref('stg_public_security__hukou_persons') }}
+),
+
+population as (
+    select
+        record_key,
+        case status when '死亡' then 'deceased' when '迁出' then 'moved_away' when '正常' then 'living' end as status,
+        case when status in ('死亡', '迁出') then cast(updated_at as date) end as status_date,
+        cast(updated_at as date) as recorded_on,
+        population_type,
+        arrived_on as period_start,
+        case when status in ('死亡', '迁出') then cast(updated_at as date) end as period_end
+    from {{ ref('stg_public_security__population_records') }}
+),
+
+-- the record's own date where the system has one (recency of survivorship after the load day)
+{%- set dated = [
+    ('stg_civil_affairs__dibao_members', 'start_date'),
+    ('stg_civil_affairs__low_income_persons', 'start_date'),
+    ('stg_civil_affairs__tekun_persons', 'start_date'),
+    ('stg_civil_affairs__elderly_allowances', 'coalesce(cast(updated_at as date), start_date)'),
+    ('stg_disabled_persons_federation__disabled_persons', 'issued_on'),
+    ('stg_health_commission__family_doctor_signings', 'sign_date'),
+    ('stg_human_resources__employment_registrations', 'registered_on'),
+    ('stg_housing_administration__property_titles', 'registered_on'),
+    ('stg_veterans_affairs__veterans', 'discharged_on'),
+    ('stg_community_committees__visits', 'visited_on'),
+] %}
+other_dates as (
+    {%- for model, expression in dated %}
+    select record_key, {{ expression }} as recorded_on from {{ ref(model) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+record_states as (
+    select record_key, status, status_date, recorded_on, population_type, period_start, period_end from hukou
+    union all
+    select record_key, status, status_date, recorded_on, population_type, period_start, period_end from population
+    union all
+    select record_key, null, null, recorded_on, null, recorded_on, null from other_dates
+),
+
+houses as (
+    select
+        record_key,
+        max(house_key) filter (where address_role = 'hukou') as hukou_house_key,
+        max(house_key) filter (where address_role in ('residence', 'visit')) as residence_house_key,
+        max(house_key) filter (where address_role = 'property') as property_house_key
+    from {{ ref('int_house_records_resolved') }}
+    group by record_key
+),
+
+final as (
+    select
+        clusters.person_key,
+        records.record_person_key,
+        records.record_key,
+        records.system,
+        records.role,
+        records.loaded_at,
+        cast(record_states.recorded_on as date) as recorded_on,
+        records.person_name,
+        records.id_number,
+        records.id_valid,
+        records.id_valid and records.id_number = clusters.main_id_number as id_is_person_id,
+        records.sex,
+        records.birth_date,
+        records.ethnicity,
+        records.phone,
+        -- a title's 房屋坐落 is the owned house, not the residence; int_person_records leaves owners' address null
+        records.address as residence_address,
+        case when records.role <> 'owner' then houses.residence_house_key end as residence_house_key,
+        records.hukou_address,
+        houses.hukou_house_key,
+        case when records.role = 'owner' then houses.property_house_key end as property_house_key,
+        record_states.status,
+        record_states.status_date,
+        record_states.population_type,
+        cast(record_states.period_start as date) as period_start,
+        cast(record_states.period_end as date) as period_end
+    from records
+    inner join clusters on records.record_person_key = clusters.record_person_key
+    left join record_states on records.record_key = record_states.record_key
+    left join houses on records.record_key = houses.record_key
+)
+
+select * from final
