@@ -40,66 +40,91 @@ candidates as (
     {%- endfor %}
 ),
 
--- the most specific rule matching the candidate's system: an exact name first, then the longest pattern
-ruled as (
+-- the most specific rule matching each system: an exact name first, then the longest pattern
+system_rules as (
     select
-        candidates.*,
+        systems.system,
+        rules.field,
         rules.system_pattern,
         rules.priority,
         rules.strategy
-    from candidates
-    inner join rules
-        on candidates.field = rules.field
-        and candidates.system glob rules.system_pattern
+    from (select distinct system from records) as systems
+    inner join rules on systems.system glob rules.system_pattern
     qualify row_number() over (
-        partition by candidates.record_person_key, candidates.field
+        partition by systems.system, rules.field
         order by strpos(rules.system_pattern, '*') = 0 desc, length(rules.system_pattern) desc, rules.priority
     ) = 1
 ),
 
--- how many of the person's candidate records give the same value (consensus strategy, and shown as evidence)
-agreement as (
-    select *, count(*) over (partition by person_key, field, value) as agreeing_records
-    from ruled
+ruled as (
+    select
+        candidates.*,
+        system_rules.system_pattern,
+        system_rules.priority,
+        system_rules.strategy
+    from candidates
+    inner join system_rules
+        on candidates.field = system_rules.field
+        and candidates.system = system_rules.system
 ),
 
-ranked as (
+-- how many of the person's candidate records give the same value (consensus strategy, and shown as evidence)
+agreement as (
+    select person_key, field, value, count(*) as agreeing_records
+    from ruled
+    group by person_key, field, value
+),
+
+-- the order of candidates as one comparable key (smallest first); a missing date sorts after every date
+keyed as (
     select
-        *,
-        count(*) over (partition by person_key, field) as candidate_count,
-        row_number() over (
-            partition by person_key, field
-            order by
-                case when strategy = 'consensus' then agreeing_records end desc nulls last,
-                case when strategy = 'recency' then cast(loaded_at as date) end desc nulls last,
-                case when strategy = 'recency' then recorded_on end desc nulls last,
-                priority,
-                cast(loaded_at as date) desc,
-                recorded_on desc nulls last,
-                record_person_key
-        ) as candidate_rank
-    from agreement
+        ruled.*,
+        agreement.agreeing_records,
+        {
+            'consensus': case when ruled.strategy = 'consensus' then -agreement.agreeing_records else 0 end,
+            'recent_load': case when ruled.strategy = 'recency' then -(cast(ruled.loaded_at as date) - date '2000-01-01') else 0 end,
+            'recent_record': case when ruled.strategy = 'recency' then coalesce(-(cast(ruled.recorded_on as date) - date '2000-01-01'), 1) else 0 end,
+            'priority': ruled.priority,
+            'load': -(cast(ruled.loaded_at as date) - date '2000-01-01'),
+            'record': coalesce(-(cast(ruled.recorded_on as date) - date '2000-01-01'), 1),
+            'record_person_key': ruled.record_person_key
+        } as sort_key
+    from ruled
+    inner join agreement
+        on ruled.person_key = agreement.person_key
+        and ruled.field = agreement.field
+        and ruled.value = agreement.value
+),
+
+-- grouping with arg_min: much faster than a row_number window over every candidate
+winners as (
+    select
+        person_key,
+        field,
+        count(*) as candidate_count,
+        arg_min(keyed, sort_key) as winner
+    from keyed
+    group by person_key, field
 ),
 
 final as (
     select
-        ranked.person_key,
-        ranked.field,
-        ranked.value,
-        ranked.house_key,
-        ranked.value_date,
-        ranked.record_person_key,
-        ranked.record_key,
-        ranked.system,
-        ranked.system_pattern || ' #' || ranked.priority || ' ' || ranked.strategy as rule,
-        ranked.priority,
-        ranked.strategy,
-        ranked.recorded_on,
-        ranked.loaded_at,
-        ranked.candidate_count,
-        ranked.agreeing_records
-    from ranked
-    where ranked.candidate_rank = 1
+        cast(person_key as varchar) as person_key,
+        cast(field as varchar) as field,
+        cast(winner.value as varchar) as value,
+        cast(winner.house_key as varchar) as house_key,
+        cast(winner.value_date as date) as value_date,
+        cast(winner.record_person_key as varchar) as record_person_key,
+        cast(winner.record_key as varchar) as record_key,
+        cast(winner.system as varchar) as system,
+        cast(winner.system_pattern || ' #' || winner.priority || ' ' || winner.strategy as varchar) as rule,
+        cast(winner.priority as integer) as priority,
+        cast(winner.strategy as varchar) as strategy,
+        cast(winner.recorded_on as date) as recorded_on,
+        cast(winner.loaded_at as timestamp with time zone) as loaded_at,
+        cast(candidate_count as bigint) as candidate_count,
+        cast(winner.agreeing_records as bigint) as agreeing_records
+    from winners
 )
 
 select * from final
