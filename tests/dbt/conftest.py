@@ -16,16 +16,12 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
-import psycopg
-import pymysql
 import pytest
 
 from connectors.config import load_source_configs
@@ -34,6 +30,7 @@ from shequyun.duck import dbt_environment, extension_directory
 from shequyun.settings import PROJECT_ROOT, Paths
 from shequyun.synth.dbload import load_databases
 from shequyun.synth.generate import generate_city
+from shequyun.testing import isolated_databases
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 CITY_PERSONS = 2000
@@ -62,29 +59,9 @@ class DbtBuild:
             return con.sql(sql).pl()
 
 
-@contextmanager
-def isolated_database_env() -> Iterator[tuple[str, str]]:
-    """A PostgreSQL schema and a MariaDB database of their own, exported through the DSN variables the
-    connectors read; dropped afterwards (session-scoped cousin of tests/integration's `isolated_databases`)."""
-    name = f"dbt_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'create schema "{name}"')
-    mysql = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
-    with mysql.cursor() as cur:
-        cur.execute(f"create database `{name}` character set utf8mb4")
-    pg_dsn = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}"
-    mysql_dsn = f"mysql://root@127.0.0.1:3306/{name}"
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("SHEQUYUN_PG_DSN", pg_dsn)
-            mp.setenv("SHEQUYUN_MYSQL_DSN", mysql_dsn)
-            yield pg_dsn, mysql_dsn
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'drop schema "{name}" cascade')
-        with mysql.cursor() as cur:
-            cur.execute(f"drop database `{name}`")
-        mysql.close()
+def isolated_database_env():
+    """A PostgreSQL schema and a MariaDB database of their own (shequyun.testing.isolated_databases)."""
+    return isolated_databases("dbt")
 
 
 def land_city(root: Path, persons: int = CITY_PERSONS, seed: int = CITY_SEED) -> Paths:

@@ -7,13 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-import pymysql
 import pytest
 
 from connectors.config import load_source_configs
@@ -22,34 +17,12 @@ from shequyun.duck import dbt_environment
 from shequyun.settings import PROJECT_ROOT, Paths
 from shequyun.synth.dbload import load_databases
 from shequyun.synth.generate import generate_city
+from shequyun.testing import isolated_databases
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 RESOLVE_PERSONS = 2000
 RESOLVE_SEED = 7
-
-
-@contextmanager
-def _isolated_databases() -> Iterator[tuple[str, str]]:
-    name = f"rs_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'create schema "{name}"')
-    mysql = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
-    with mysql.cursor() as cur:
-        cur.execute(f"create database `{name}` character set utf8mb4")
-    pg_dsn = f"postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{name}"
-    mysql_dsn = f"mysql://root@127.0.0.1:3306/{name}"
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("SHEQUYUN_PG_DSN", pg_dsn)
-            mp.setenv("SHEQUYUN_MYSQL_DSN", mysql_dsn)
-            yield pg_dsn, mysql_dsn
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'drop schema "{name}" cascade')
-        with mysql.cursor() as cur:
-            cur.execute(f"drop database `{name}`")
-        mysql.close()
 
 
 def dbt(paths: Paths, db: Path, work: Path, *args: str) -> str:
@@ -70,7 +43,7 @@ def resolved_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paths, Path
     root = tmp_path_factory.mktemp("resolve_city")
     generate_city(root, persons=RESOLVE_PERSONS, seed=RESOLVE_SEED, load_db=False, progress=False)
     paths = Paths(root)
-    with _isolated_databases() as (pg_dsn, mysql_dsn):
+    with isolated_databases("rs") as (pg_dsn, mysql_dsn):
         load_databases(root, pg_dsn, mysql_dsn)
         for cfg in load_source_configs().values():
             result = load_system(cfg, paths)
