@@ -30,7 +30,7 @@ MARTS = "+dim_person +dim_house +dim_area +bridge_person_house +fct_person_field
 # dim_person may hold this share of persons more (split clusters) or fewer (merged ones) than the truth:
 # measured +0.36% on 20,000 persons; twice that, rounded up
 PERSON_COUNT_TOLERANCE = 0.01
-GOLDEN_FIELDS = ["person_name", "id_number", "sex", "birth_date", "ethnicity", "phone", "hukou_address",
+GOLDEN_FIELDS = ["name", "id_number", "sex", "birth_date", "ethnicity", "phone", "hukou_address",
                  "hukou_house_key", "residence_address", "residence_house_key", "status", "status_date",
                  "population_type"]
 
@@ -131,7 +131,7 @@ def test_golden_id_number_is_the_true_one(marts: DbtBuild) -> None:
 
 def test_golden_name_sex_and_birth_date_are_the_true_ones(marts: DbtBuild) -> None:
     row = marts.query(truth_views(marts) + """
-        select avg((person_name = true_name)::int) as name, avg((sex = true_sex)::int) as sex,
+        select avg((golden.name = true_name)::int) as name, avg((sex = true_sex)::int) as sex,
             avg((birth_date = true_birth_date)::int) as birth_date
         from golden""").row(0, named=True)
     assert row["name"] >= 0.99, row
@@ -191,14 +191,14 @@ def test_hukou_bridge_matches_the_true_hukou_house(marts: DbtBuild) -> None:
 
 def test_dim_area_has_the_districts_and_every_true_committee(marts: DbtBuild) -> None:
     areas = marts.paths.truth / "areas.parquet"
-    districts = marts.query("select area_code from marts.dim_area where level = 'district'")
+    districts = marts.query("select code from marts.dim_area where level = 'district'")
     assert districts.height == 16
     missing = marts.query(f"""
         select truth.code from read_parquet('{areas}') as truth
         left join marts.dim_area as area
-            on area.area_code = truth.code and area.level = truth.level and area.area_name = truth.name
+            on area.code = truth.code and area.level = truth.level and area.name = truth.name
             and area.parent_code = truth.parent_code
-        where truth.level = 'committee' and area.area_code is null""")
+        where truth.level = 'committee' and area.code is null""")
     assert missing.is_empty(), missing
     # every committee carries its contact, every building hangs under a 小区 of a committee
     contact = marts.query("select count(*) filter (where phone is null or email is null) as n from marts.dim_area "
@@ -206,8 +206,8 @@ def test_dim_area_has_the_districts_and_every_true_committee(marts: DbtBuild) ->
     assert contact["n"][0] == 0
     orphans = marts.query("""
         select count(*) as n from marts.dim_area as child
-        left join marts.dim_area as parent on child.parent_code = parent.area_code
-        where child.level <> 'district' and parent.area_code is null""")
+        left join marts.dim_area as parent on child.parent_code = parent.code
+        where child.level <> 'district' and parent.code is null""")
     assert orphans["n"][0] == 0
 
 

@@ -16,9 +16,9 @@ register as (
 
 division_areas as (
     select
-        division_code as area_code,
+        division_code as code,
         division_level as level,
-        division_name as area_name,
+        division_name as name,
         -- the districts are the roots (the 名录 gives 310100 市辖区, not an area of this hierarchy)
         case when division_level <> 'district' then parent_code end as parent_code,
         division_type as area_type,
@@ -35,9 +35,9 @@ division_areas as (
 -- 地址编码 = 小区 code (14 digits: committee + 2) + building serial (4)
 compounds as (
     select
-        'C' || left(address_code, 14) as area_code,
+        'C' || left(address_code, 14) as code,
         'compound' as level,
-        min(compound_name) as area_name,
+        min(compound_name) as name,
         min(committee_code) as parent_code,
         case when bool_and(road is null) then '村' else '小区' end as area_type,
         min(district_code) as district_code,
@@ -49,12 +49,12 @@ compounds as (
 
 buildings as (
     select
-        address_code as area_code,
+        address_code as code,
         'building' as level,
         case
             when road is null then coalesce(village_group || '组', '') || coalesce(number || '号', '')
             else coalesce(number || '号', '') || coalesce(building || '号楼', '')
-        end as area_name,
+        end as name,
         'C' || left(address_code, 14) as parent_code,
         '楼' as area_type,
         district_code,
@@ -74,9 +74,9 @@ unioned as (
 
 final as (
     select
-        cast(area_code as varchar) as area_code,
+        cast(code as varchar) as code,
         cast(level as varchar) as level,
-        cast(area_name as varchar) as area_name,
+        cast(name as varchar) as name,
         cast(parent_code as varchar) as parent_code,
         cast(area_type as varchar) as area_type,
         cast(district_code as varchar) as district_code,

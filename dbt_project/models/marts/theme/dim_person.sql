@@ -13,7 +13,7 @@ records as (
 golden as (
     select
         person_key,
-        max(value) filter (where field = 'name') as person_name,
+        max(value) filter (where field = 'name') as name,
         max(value) filter (where field = 'id_number') as id_number,
         max(value) filter (where field = 'sex') as sex,
         max(value) filter (where field = 'birth_date') as birth_date,
@@ -42,7 +42,7 @@ appearances as (
 final as (
     select
         cast(appearances.person_key as varchar) as person_key,
-        cast(golden.person_name as varchar) as person_name,
+        cast(golden.name as varchar) as name,
         cast(golden.id_number as varchar) as id_number,
         cast(golden.sex as varchar) as sex,
         cast(golden.birth_date as date) as birth_date,
