@@ -10,6 +10,7 @@ the 户籍 bridge 100%.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -219,22 +220,25 @@ def test_person_keys_are_stable_across_builds(marts: DbtBuild, rebuilt: Path) ->
     assert first.equals(second)
 
 
-def test_snapshot_keeps_the_history_of_dim_person(landed_city: Paths, rebuilt: Path) -> None:
-    persons = read(rebuilt, "select count(*) as n from marts.dim_person")["n"][0]
+def test_snapshot_keeps_the_history_of_dim_person(landed_city: Paths, rebuilt: Path, tmp_path: Path) -> None:
+    # a copy: the rebuilt database stays as built for the other tests
+    db = tmp_path / "shequyun.duckdb"
+    shutil.copy2(rebuilt, db)
+    persons = read(db, "select count(*) as n from marts.dim_person")["n"][0]
     # a second build on unchanged input adds no version
-    dbt(landed_city, rebuilt, "snapshot", "--select", "snap_dim_person")
-    versions = read(rebuilt, """
+    dbt(landed_city, db, "snapshot", "--select", "snap_dim_person")
+    versions = read(db, """
         select count(*) as n, count(*) filter (where dbt_valid_to is null) as current,
             count(distinct person_key) as keys from snapshots.snap_dim_person""").row(0, named=True)
     assert versions == {"n": persons, "current": persons, "keys": persons}
     # a changed golden phone opens a new version and closes the old one
-    with duckdb.connect(str(rebuilt)) as con:
+    with duckdb.connect(str(db)) as con:
         key, phone = con.sql("select person_key, phone from marts.dim_person where phone is not null "
                              "order by person_key limit 1").fetchone()
         con.execute("update marts.dim_person set phone = '13000000000' where person_key = ?", [key])
-    dbt(landed_city, rebuilt, "snapshot", "--select", "snap_dim_person")
-    history = read(rebuilt, f"""
+    dbt(landed_city, db, "snapshot", "--select", "snap_dim_person")
+    history = read(db, f"""
         select phone, dbt_valid_to is null as current from snapshots.snap_dim_person
         where person_key = '{key}' order by dbt_valid_from""")
     assert history.rows() == [(phone, False), ("13000000000", True)]
-    assert read(rebuilt, "select count(*) as n from snapshots.snap_dim_person")["n"][0] == persons + 1
+    assert read(db, "select count(*) as n from snapshots.snap_dim_person")["n"][0] == persons + 1
