@@ -56,7 +56,7 @@ def evaluate_landing(shequyun: ShequyunResource, cursor: str | None) -> tuple[li
     ``connectors.landing.pending_files`` (sha256 against the receipts) says which files are not landed.
     """
     from connectors.config import load_source_configs
-    from connectors.landing import pending_files
+    from connectors.landing import matching_files, pending_files
 
     paths = shequyun.paths()
     state: dict[str, Any] = json.loads(cursor) if cursor else {}
@@ -66,8 +66,7 @@ def evaluate_landing(shequyun: ShequyunResource, cursor: str | None) -> tuple[li
         if cfg.is_database or not cfg.path:
             continue
         previous = state.get(system) or {"files": {}, "requested": {}}
-        matched = sorted(p for p in paths.landing.glob(cfg.path) if p.is_file() and not p.name.startswith((".", "~$")))
-        files = _signatures(matched, paths.landing)
+        files = _signatures(matching_files(cfg, paths), paths.landing)
         if not files:
             continue
         if files == previous.get("files"):
