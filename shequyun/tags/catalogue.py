@@ -25,10 +25,24 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shequyun.settings import PROJECT_ROOT
-from shequyun.tags.rules import TYPE_OF_DATA_TYPE, Field as RuleField, RuleError, Schema, compile_date, compile_rule
+from shequyun.tags.rules import (
+    TYPE_OF_DATA_TYPE,
+    RuleError,
+    Schema,
+    compile_date,
+    compile_rule,
+)
+from shequyun.tags.rules import Field as RuleField
 
 CATALOGUE_DIR = PROJECT_ROOT / "tags"
 PROFILE_YAML = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "tags" / "dim_person_profile.yml"
@@ -58,7 +72,7 @@ class TagSpec(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def dates_in_order(self) -> "TagSpec":
+    def dates_in_order(self) -> TagSpec:
         if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
         return self
@@ -72,7 +86,7 @@ class CatalogueFile(BaseModel):
     tags: list[TagSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def area_fits_level(self) -> "CatalogueFile":
+    def area_fits_level(self) -> CatalogueFile:
         if len(self.area_code) != AREA_CODE_LENGTH[self.level] or (self.level == "city") != (self.area_code == CITY_CODE):
             raise ValueError(f"area_code {self.area_code!r} is not a {self.level} code")
         return self

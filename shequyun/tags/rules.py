@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -93,7 +94,7 @@ def _literal(value: object) -> Compiled:
     if isinstance(value, int):
         return Compiled(str(int(value)), "number")
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise RuleError(f"not a finite number: {value!r}")
         return Compiled(repr(float(value)), "number")
     if isinstance(value, str):

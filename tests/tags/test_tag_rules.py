@@ -8,7 +8,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shequyun.tags.catalogue import CatalogueError, load_catalogue, load_file, load_schema
+from shequyun.tags.catalogue import (
+    CatalogueError,
+    load_catalogue,
+    load_file,
+    load_schema,
+)
 from shequyun.tags.rules import RuleError, compile_date, compile_rule
 
 SCHEMA = load_schema()
@@ -84,6 +89,7 @@ def test_since_expressions() -> None:
     ("bogus_field >= 80", "unknown field 'bogus_field'"),
     ("has(age, sex)", "has\\(\\) takes one field"),
     ("age >=", "syntax error"),
+    ("age > 1e999", "not a finite number"),
     ("", "empty"),
 ])
 def test_rejected_rules_name_tag_and_file(rule: str, reason: str | None) -> None:
