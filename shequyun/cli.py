@@ -139,8 +139,10 @@ def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databa
 @DATA_DIR_OPTION
 @click.option("--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Thematic database to evaluate. Default: <data dir>/warehouse/shequyun.duckdb.")
-def evaluate(data_dir: Path | None, database: Path | None) -> None:
-    """Compare the resolved persons and houses with the generator's truth: pairwise and B-cubed precision, recall, F1."""
+@click.option("--tags/--no-tags", default=True, show_default=True,
+              help="Also print precision and recall of every tag against truth.")
+def evaluate(data_dir: Path | None, database: Path | None, tags: bool) -> None:
+    """Compare resolved persons, houses and tags with the generator's truth (precision, recall, F1)."""
     from shequyun.evaluation import evaluate_city, render_evaluation
     from shequyun.warehouse import current_database
 
@@ -151,6 +153,15 @@ def evaluate(data_dir: Path | None, database: Path | None) -> None:
     if not (paths.truth / "source_records.parquet").exists():
         raise click.ClickException(f"no generator truth under {paths.truth}: evaluate needs a generated city")
     click.echo(render_evaluation(evaluate_city(db, paths.truth)))
+    if tags:
+        import duckdb
+
+        from shequyun.tags.evaluate import evaluate_tags, render_tag_evaluation
+
+        try:
+            click.echo(render_tag_evaluation(evaluate_tags(db, paths.truth)))
+        except duckdb.CatalogException as exc:
+            raise click.ClickException(f"{db} has no tag tables (built before the tag models?): {exc}") from exc
 
 
 @main.command()
