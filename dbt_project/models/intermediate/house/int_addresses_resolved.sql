@@ -76,20 +76,31 @@ register_doors as (
     select distinct road, lane from register where road is not null and lane is not null
 ),
 
-door_texts as (
-    -- the address after 上海市, 区 and 街镇: where a 小区 name would start
+street_door_texts as (
+    -- the address after 上海市 and 区
     select
         pairs.address,
         pairs.committee_code,
         parsed.place,
         register_doors.road is not null as door_in_register,
         parsed.place_kind = 'road' and parsed.lane is not null as has_lane,
-        regexp_replace(
-            regexp_replace({{ address_compact('pairs.address') }}, '^(?:上海市?)?(?:{{ district_alias_pattern() }})?', ''),
-            '^' || coalesce(parsed.street_name, ''), '') as door_text
+        regexp_replace({{ address_compact('pairs.address') }}, '^(?:上海市?)?(?:{{ district_alias_pattern() }})?', '')
+            as street_door_text,
+        parsed.street_name
     from pairs
     inner join parsed on pairs.address = parsed.address
     left join register_doors on parsed.place = register_doors.road and parsed.lane = register_doors.lane
+),
+
+door_texts as (
+    -- the address after 上海市, 区 and 街镇: where a 小区 name would start (a 小区 named like a 镇, 龚路镇18号102室, starts
+    -- before the 街镇 name the parser took: street_door_text keeps it)
+    select
+        * exclude (street_door_text, street_name),
+        street_door_text,
+        regexp_replace(street_door_text, '^' || coalesce(street_name, ''), '') as door_text,
+        street_name is not null as has_street
+    from street_door_texts
 ),
 
 compound_name_candidates as (
@@ -107,18 +118,26 @@ compound_name_candidates as (
 compound_named as (
     -- a 小区 name that itself reads as road + 弄 (临汾路八九四弄7号302室): the longest such name the address
     -- starts with, followed by a number
-    select address, committee_code, compound_name, substr(door_text, length(compound_name) + 1) as rest
-    from compound_name_candidates
-    where starts_with(door_text, compound_name)
+    select
+        address, committee_code, compound_name, substr(matched_text, length(compound_name) + 1) as rest,
+        compound_takes_street
+    from (
+        select *, door_text as matched_text, false as compound_takes_street from compound_name_candidates
+        union all
+        -- the 街镇 name the parser took is (the start of) the 小区 name
+        select *, street_door_text, true from compound_name_candidates where has_street
+    )
+    where starts_with(matched_text, compound_name)
         and length(compound_name) > length(coalesce(place, ''))
-        and regexp_matches(substr(door_text, length(compound_name) + 1), '^{{ address_number_token() }}')
+        and regexp_matches(substr(matched_text, length(compound_name) + 1), '^{{ address_number_token() }}')
     qualify row_number() over (
-        partition by address, committee_code order by candidate_rank, length(compound_name) desc, compound_name
+        partition by address, committee_code
+        order by candidate_rank, length(compound_name) desc, compound_name, compound_takes_street
     ) = 1
 ),
 
 compound_reparsed as (
-    select address, committee_code, compound_name, {{ parse_address('rest') }} as parts
+    select address, committee_code, compound_name, compound_takes_street, {{ parse_address('rest') }} as parts
     from compound_named
 ),
 
@@ -130,7 +149,7 @@ pairs_parsed as (
         parsed.district_alias,
         parsed.district_code,
         parsed.district_alias_kind,
-        parsed.street_name,
+        case when compound_reparsed.compound_takes_street then null else parsed.street_name end as street_name,
         coalesce(compound_reparsed.compound_name, parsed.place) as place,
         case when compound_reparsed.address is not null then 'compound' else parsed.place_kind end as place_kind,
         case when compound_reparsed.address is null then parsed.lane end as lane,
@@ -154,6 +173,8 @@ pairs_parsed as (
 ),
 
 located as (
+    -- (the place is a join key only for road places: a filter on the left side of a left join's condition would
+    -- make DuckDB compare every pair of rows)
     select
         pp.* exclude (district_code),
         coalesce(pp.district_code, register_road_districts.district_code, register_door_districts.district_code,
@@ -173,12 +194,12 @@ located as (
         end as district_source
     from pairs_parsed as pp
     left join register_road_districts
-        on pp.place_kind = 'road' and pp.place = register_road_districts.road
+        on case when pp.place_kind = 'road' then pp.place end = register_road_districts.road
     left join register_door_districts
-        on pp.place_kind = 'road' and pp.place = register_door_districts.road
+        on case when pp.place_kind = 'road' then pp.place end = register_door_districts.road
         and pp.lane is not distinct from register_door_districts.lane and pp.number = register_door_districts.number
     left join observed_road_districts
-        on pp.place_kind = 'road' and pp.place = observed_road_districts.road
+        on case when pp.place_kind = 'road' then pp.place end = observed_road_districts.road
     left join street_districts on pp.street_name = street_districts.street_name
     left join committee_compounds
         on pp.committee_code = committee_compounds.committee_code and pp.place = committee_compounds.compound_name
@@ -299,28 +320,47 @@ with_key as (
     from keyed
 ),
 
+register_road_doors as (
+    -- one register row per building door (the smallest 地址编码): the door's 小区
+    select district_code, road, lane, sub_lane, number, building, compound_name, address_code
+    from register
+    where road is not null
+    qualify row_number() over (
+        partition by district_code, road, lane, sub_lane, number, building order by address_code
+    ) = 1
+),
+
+register_village_groups as (
+    select district_code, compound_name, village_group, address_code
+    from register
+    where village_group is not null
+    qualify row_number() over (partition by district_code, compound_name, village_group order by address_code) = 1
+),
+
 final as (
-    -- the 小区 of the house's building in the register (the written 小区 name of an unplaced one)
+    -- the 小区 of the house's building in the register (the written 小区 name of an unplaced one); two equi-joins,
+    -- one per house kind (DuckDB joins "road door or village group", or a filter on the left side of a left join's
+    -- condition, by comparing every pair of rows: the house kind goes into the join key instead)
     select
         with_key.*,
-        case when with_key.house_kind = 'compound' then with_key.road_or_place else register.compound_name end
+        case when with_key.house_kind = 'compound' then with_key.road_or_place
+            else coalesce(road_doors.compound_name, village_groups.compound_name) end
             as compound_name
     from with_key
-    left join register
-        on with_key.district_code = register.district_code
-        and (
-            (with_key.house_kind = 'road'
-                and with_key.road_or_place = register.road
-                and with_key.lane is not distinct from register.lane
-                and with_key.sub_lane is not distinct from register.sub_lane
-                and with_key.number is not distinct from register.number
-                and with_key.building is not distinct from register.building)
-            or (with_key.house_kind = 'village'
-                and with_key.road_or_place = register.compound_name
-                and with_key.village_group = register.village_group)
-        )
+    left join register_road_doors as road_doors
+        on case when with_key.house_kind = 'road' then with_key.district_code end = road_doors.district_code
+        and with_key.road_or_place = road_doors.road
+        and with_key.lane is not distinct from road_doors.lane
+        and with_key.sub_lane is not distinct from road_doors.sub_lane
+        and with_key.number is not distinct from road_doors.number
+        and with_key.building is not distinct from road_doors.building
+    left join register_village_groups as village_groups
+        on case when with_key.house_kind = 'village' then with_key.district_code end = village_groups.district_code
+        and with_key.road_or_place = village_groups.compound_name
+        and with_key.village_group = village_groups.village_group
     qualify row_number() over (
-        partition by with_key.address, with_key.committee_code order by register.address_code
+        partition by with_key.address, with_key.committee_code
+        order by coalesce(road_doors.address_code, village_groups.address_code)
     ) = 1
 )
 

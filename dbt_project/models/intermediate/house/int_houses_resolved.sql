@@ -40,28 +40,45 @@ houses as (
     group by house_key
 ),
 
+register_road_doors as (
+    -- one register row per building door (the smallest 地址编码)
+    select district_code, road, lane, sub_lane, number, building, address_code, street_code, committee_code,
+        compound_name
+    from register
+    where road is not null
+    qualify row_number() over (
+        partition by district_code, road, lane, sub_lane, number, building order by address_code
+    ) = 1
+),
+
+register_village_groups as (
+    select district_code, compound_name, village_group, address_code, street_code, committee_code
+    from register
+    where village_group is not null
+    qualify row_number() over (partition by district_code, compound_name, village_group order by address_code) = 1
+),
+
 placed as (
+    -- two equi-joins, one per house kind with the kind in the join key (DuckDB joins "road door or village group",
+    -- or a filter on the left side of a left join's condition, by comparing every pair of rows)
     select
         houses.*,
-        register.address_code as building_address_code,
-        register.street_code,
-        register.committee_code,
-        register.compound_name
+        coalesce(road_doors.address_code, village_groups.address_code) as building_address_code,
+        coalesce(road_doors.street_code, village_groups.street_code) as street_code,
+        coalesce(road_doors.committee_code, village_groups.committee_code) as committee_code,
+        coalesce(road_doors.compound_name, village_groups.compound_name) as compound_name
     from houses
-    left join register
-        on houses.district_code = register.district_code
-        and (
-            (houses.house_kind = 'road'
-                and houses.road_or_place = register.road
-                and houses.lane is not distinct from register.lane
-                and houses.sub_lane is not distinct from register.sub_lane
-                and houses.number is not distinct from register.number
-                and houses.building is not distinct from register.building)
-            or (houses.house_kind = 'village'
-                and houses.road_or_place = register.compound_name
-                and houses.village_group = register.village_group)
-        )
-    qualify row_number() over (partition by houses.house_key order by register.address_code) = 1
+    left join register_road_doors as road_doors
+        on case when houses.house_kind = 'road' then houses.district_code end = road_doors.district_code
+        and houses.road_or_place = road_doors.road
+        and houses.lane is not distinct from road_doors.lane
+        and houses.sub_lane is not distinct from road_doors.sub_lane
+        and houses.number is not distinct from road_doors.number
+        and houses.building is not distinct from road_doors.building
+    left join register_village_groups as village_groups
+        on case when houses.house_kind = 'village' then houses.district_code end = village_groups.district_code
+        and houses.road_or_place = village_groups.compound_name
+        and houses.village_group = village_groups.village_group
 ),
 
 final as (
