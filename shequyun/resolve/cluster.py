@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 MUST_LINK = "must_link"
 CANNOT_LINK = "cannot_link"
@@ -60,6 +62,34 @@ class _Forest:
 
 def _person_key(text: str) -> str:
     return "P" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:15]
+
+
+def link_components(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The connected components of the graph that cluster_records can merge along: records sharing a trusted ID,
+    model links and must-link decisions (inputs as for cluster_records). Every cluster lies inside one component,
+    so a keep-apart pair whose records are in different components can never matter: at city scale the model
+    drops those pairs (most of them) before clustering.
+
+    Returns record_person_key, component (an integer label)."""
+    keys = records["record_person_key"].to_numpy()
+    index = pd.Series(np.arange(len(keys)), index=keys)
+    trusted = records["valid_id"].where(records["id_trusted"].fillna(False).astype(bool))
+    # a star per trusted ID: every record to the first record of its ID
+    first = pd.Series(np.arange(len(keys))).groupby(trusted.to_numpy()).transform("min")
+    has_id = trusted.notna().to_numpy()
+    sources = [np.arange(len(keys))[has_id], index.reindex(links["record_person_key_a"]).to_numpy()]
+    targets = [first.reindex(np.arange(len(keys))).to_numpy()[has_id], index.reindex(links["record_person_key_b"]).to_numpy()]
+    if decisions is not None and len(decisions):
+        must = decisions[decisions["decision"] == MUST_LINK]
+        sources.append(index.reindex(must["record_person_key_a"]).to_numpy())
+        targets.append(index.reindex(must["record_person_key_b"]).to_numpy())
+    a = np.concatenate([np.asarray(x, dtype=float) for x in sources])
+    b = np.concatenate([np.asarray(x, dtype=float) for x in targets])
+    ok = ~(np.isnan(a) | np.isnan(b))
+    graph = coo_matrix((np.ones(int(ok.sum()), dtype=np.int8), (a[ok].astype(np.int64), b[ok].astype(np.int64))),
+                       shape=(len(keys), len(keys)))
+    _, labels = connected_components(graph, directed=False)
+    return pd.DataFrame({"record_person_key": keys, "component": labels})
 
 
 def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.DataFrame | None = None, *,

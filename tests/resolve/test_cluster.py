@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 
-from shequyun.resolve.cluster import cluster_records
+from shequyun.resolve.cluster import cluster_records, link_components
 
 ID_A = "310104198001010011"
 ID_B = "310104198001010038"
@@ -136,3 +136,20 @@ def test_person_keys_are_stable_across_runs_and_input_order() -> None:
     assert first.loc["a1", "person_key"] != first.loc["b1", "person_key"]
     assert first.groupby("person_cluster_id")["person_key"].nunique().eq(1).all()
     assert first.drop_duplicates("person_cluster_id")["person_key"].is_unique
+
+
+def test_link_components_follow_trusted_ids_links_and_must_links_and_bound_every_cluster() -> None:
+    records = _records([("a1", ID_A, True), ("a2", ID_A, True), ("b1", ID_B, True), ("x", None, False),
+                        ("y", None, False), ("z", None, False), ("w", ID_B, False)])
+    links = _links([("a1", "x", 12.0), ("x", "b1", 11.0)])
+    decisions = _decisions([("y", "z", "must_link", "2026-10-01")])
+    comp = link_components(records, links, decisions).set_index("record_person_key")["component"]
+    # a2 through the trusted ID, x and b1 through links, y and z through the decision; w's ID is not trusted
+    assert comp["a1"] == comp["a2"] == comp["x"] == comp["b1"]
+    assert comp["y"] == comp["z"] != comp["a1"]
+    assert comp["w"] not in {comp["a1"], comp["y"]}
+    out = cluster_records(records, links, decisions).set_index("record_person_key")
+    assert out.groupby("person_cluster_id").apply(lambda g: comp[g.index].nunique()).eq(1).all()
+    # keep-apart pairs across components change nothing
+    apart = pd.DataFrame({"record_person_key_a": ["a1", "x"], "record_person_key_b": ["y", "w"]})
+    assert cluster_records(records, links, decisions, keep_apart=apart).equals(cluster_records(records, links, decisions))

@@ -1,9 +1,11 @@
 """Persons: clusters of person records (shequyun.resolve.cluster.cluster_records): trusted-ID groups,
 then accepted Fellegi–Sunter links best first, never two valid ID numbers in one cluster, with the
 committee decisions of the person_link_decisions seed applied. model_cluster_id is the clustering the
-model alone would give (used by the decision audit)."""
+model alone would give (used by the decision audit). The keep-apart pairs (strongly contradicting, millions
+at city scale) are joined to the link graph's components in DuckDB first: only pairs inside one component can
+ever matter to the clustering, so only those are read into Python."""
 
-from shequyun.resolve.cluster import cluster_records
+from shequyun.resolve.cluster import cluster_records, link_components
 
 
 def model(dbt, session):
@@ -13,8 +15,17 @@ def model(dbt, session):
         "record_person_key_a, record_person_key_b, match_weight").df()
     decisions = dbt.ref("person_link_decisions").project(
         "record_person_key_a, record_person_key_b, decision, decided_at").df()
-    apart = dbt.ref("int_person_links_scored").filter("is_contradicted").project(
-        "record_person_key_a, record_person_key_b").df()
+    components = session.from_df(link_components(records, links, decisions))
+    apart = (
+        dbt.ref("int_person_links_scored").filter("is_contradicted")
+        .join(components.project("record_person_key as record_person_key_a, component as component_a"),
+              "record_person_key_a")
+        .join(components.project("record_person_key as record_person_key_b, component as component_b"),
+              "record_person_key_b")
+        .filter("component_a = component_b")
+        .project("record_person_key_a, record_person_key_b")
+        .df()
+    )
     resolved = cluster_records(records, links, decisions, keep_apart=apart)
     # the model's own clustering, for the audit (the same when there is no decision)
     baseline = cluster_records(records, links, None, keep_apart=apart) if len(decisions) else resolved
