@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/bench_build.py --city /tmp/city_1m [--select staging intermediate]
 
 dbt runs in a child process (as Dagster runs it) into a fresh DuckDB file; its peak RSS is measured from here.
+The slowest nodes (from dbt's run_results.json) are printed too.
 """
 
 from __future__ import annotations
@@ -26,18 +27,22 @@ def main() -> None:
     parser.add_argument("--city", type=Path, required=True, help="a generated city whose lake/ is landed")
     parser.add_argument("--select", nargs="*", default=None, help="dbt selection (default: everything)")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--project-dir", type=Path, default=ROOT / "dbt_project", help="the dbt project (default: ours)")
+    parser.add_argument("--top", type=int, default=10, help="how many of the slowest nodes to print")
     args = parser.parse_args()
 
     from shequyun.duck import dbt_environment
 
-    out = Path(tempfile.mkdtemp(prefix="bench_build_")) / "bench.duckdb"
+    work = Path(tempfile.mkdtemp(prefix="bench_build_"))
+    out = work / "bench.duckdb"
     env = {**os.environ, **dbt_environment(args.city), "SHEQUYUN_DUCKDB_PATH": str(out)}
     dbt = str(Path(sys.executable).parent / "dbt")
-    cmd = [dbt, "build", "--profiles-dir", ".", "--project-dir", ".", "--threads", str(args.threads), "--quiet"]
+    cmd = [dbt, "build", "--profiles-dir", ".", "--project-dir", ".", "--threads", str(args.threads), "--quiet",
+           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     if args.select:
         cmd += ["--select", *args.select]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT / "dbt_project", env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, cwd=args.project_dir, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         print(proc.stdout[-4000:], proc.stderr[-2000:])
@@ -50,7 +55,12 @@ def main() -> None:
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "database_mib": round(out.stat().st_size / 2**20) if out.exists() else None,
     }
-    print(json.dumps(figures, indent=2))
+    results = work / "target" / "run_results.json"
+    if results.exists():
+        nodes = json.loads(results.read_text(encoding="utf-8"))["results"]
+        slowest = sorted(nodes, key=lambda n: n.get("execution_time") or 0, reverse=True)[: args.top]
+        figures["slowest"] = [{"node": n["unique_id"], "seconds": round(n.get("execution_time") or 0, 1)} for n in slowest]
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
     out.unlink(missing_ok=True)
 
 
