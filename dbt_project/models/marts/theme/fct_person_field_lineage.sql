@@ -96,15 +96,25 @@ keyed as (
         and ruled.value = agreement.value
 ),
 
--- grouping with arg_min: much faster than a row_number window over every candidate
-winners as (
-    select
-        person_key,
-        field,
-        count(*) as candidate_count,
-        arg_min(keyed, sort_key) as winner
+-- the best sort key per (person, field) first (a narrow aggregate: at city scale an arg_min holding every group's
+-- whole row runs out of memory), then its row; record_person_key ends the key, so it names one candidate
+best as (
+    select person_key, field, count(*) as candidate_count, min(sort_key) as best_key
     from keyed
     group by person_key, field
+),
+
+winners as (
+    select
+        best.person_key,
+        best.field,
+        best.candidate_count,
+        keyed as winner
+    from best
+    inner join keyed
+        on keyed.person_key = best.person_key
+        and keyed.field = best.field
+        and keyed.record_person_key = best.best_key.record_person_key
 ),
 
 final as (
