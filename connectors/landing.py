@@ -119,7 +119,7 @@ def pending_files(cfg: SourceConfig, paths: Paths) -> list[Path]:
     if cfg.is_database or not cfg.path:
         return []
     landed = _landed_checksums(paths, cfg.system)
-    return [f for f in _match_files(cfg, paths) if file_checksum(f) not in landed]
+    return [f for f in matching_files(cfg, paths) if file_checksum(f) not in landed]
 
 
 def file_checksum(path: Path) -> str:
@@ -141,9 +141,6 @@ def matching_files(cfg: SourceConfig, paths: Paths) -> list[Path]:
     return sorted(p for p in paths.landing.glob(cfg.path) if p.is_file() and not p.name.startswith((".", "~$")))
 
 
-_match_files = matching_files
-
-
 def _rel(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
@@ -154,7 +151,7 @@ def _rel(path: Path, base: Path) -> str:
 def _load_files(
     cfg: SourceConfig, paths: Paths, reader: FileReader, result: SystemLoadResult, *, progress: bool
 ) -> None:
-    files = _match_files(cfg, paths)
+    files = matching_files(cfg, paths)
     if not files:
         now = _now()
         err = SourceError(
