@@ -179,5 +179,17 @@ def demo(data_dir: Path | None, persons: int, seed: int, regenerate: bool) -> No
     sys.exit(0 if ok else 1)
 
 
+def _register_commands() -> None:
+    """Commands that live beside their feature: policy matching, analysts' access, exports and delivery."""
+    from exports.cli import COMMANDS as export_commands
+    from shequyun.analyst.cli import COMMANDS as analyst_commands
+    from shequyun.policy.cli import COMMANDS as policy_commands
+
+    for command in (*policy_commands, *analyst_commands, *export_commands):
+        main.add_command(command)
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

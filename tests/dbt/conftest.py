@@ -115,3 +115,13 @@ def dbt_city(landed_city: Paths, tmp_path_factory: pytest.TempPathFactory) -> Ca
         return builds[selection]
 
     return build
+
+
+FULL_BUILD = "fqn:*"
+
+
+@pytest.fixture(scope="session")
+def full_build(dbt_city: Callable[[str], DbtBuild]) -> DbtBuild:
+    """The whole project (seeds, every model, snapshot and dbt test) built once per session on the small city.
+    Tests of marts, ledgers, visits, policies and exports share it, so a worker builds the city only once."""
+    return dbt_city(FULL_BUILD)

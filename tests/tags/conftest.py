@@ -14,3 +14,4 @@ _spec.loader.exec_module(_fixtures)
 
 landed_city = _fixtures.landed_city
 dbt_city = _fixtures.dbt_city
+full_build = _fixtures.full_build

@@ -1,0 +1,7 @@
+"""`shequyun export` / `shequyun deliver` commands (registered by shequyun.cli)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []
