@@ -1,6 +1,10 @@
 {#- The golden value of every field of every person, with the record it came from and the rule that chose it.
     Candidates: one row per (person record, field) with a non-null value; each takes the most specific rule of
-    survivorship_rules matching its system; the best-ranked candidate per (person, field) wins. -#}
+    survivorship_rules matching its system; the best-ranked candidate per (person, field) wins.
+    Strategy house (residence_address): the candidates vote for the house their address resolves to (not for the
+    address text, which each department writes its own way); the house most of the person's records name wins; a tie
+    goes to the house the person owns (房屋权属), then the house where most members of the person's 户籍 household
+    are named, then the person's 户籍 house (人户一致, the usual case); then priority, load day and record date. -#}
 
 with records as (
     select * from {{ ref('fct_person_source_records') }}
@@ -40,6 +44,41 @@ candidates as (
     {%- endfor %}
 ),
 
+-- evidence for residence (strategy house): the houses the person is registered at, owns, and where the other
+-- members of the person's 户籍 household (same 户号) are named as living
+hukou_houses as (
+    select distinct person_key, hukou_house_key as house_key
+    from records
+    where system = 'ps_hukou' and hukou_house_key is not null
+),
+
+owned_houses as (
+    select distinct person_key, property_house_key as house_key
+    from records
+    where property_house_key is not null
+),
+
+households as (
+    select distinct person_key, household_no
+    from records
+    where household_no is not null
+),
+
+household_houses as (
+    select
+        households.person_key,
+        members_records.residence_house_key as house_key,
+        count(distinct members_records.person_key) as household_members
+    from households
+    inner join households as members
+        on households.household_no = members.household_no
+        and households.person_key <> members.person_key
+    inner join records as members_records
+        on members.person_key = members_records.person_key
+        and members_records.residence_house_key is not null
+    group by all
+),
+
 -- the most specific rule matching each system: an exact name first, then the longest pattern
 system_rules as (
     select
@@ -68,32 +107,70 @@ ruled as (
         and candidates.system = system_rules.system
 ),
 
+-- what a candidate votes for: its house under strategy house, else its value
+voted as (
+    select
+        ruled.*,
+        case when ruled.strategy = 'house' and ruled.house_key is not null then 'house:' || ruled.house_key
+             else 'value:' || ruled.value end as vote
+    from ruled
+),
+
 -- how many of the person's candidate records give the same value (consensus strategy, and shown as evidence)
 agreement as (
-    select person_key, field, value, count(*) as agreeing_records
-    from ruled
-    group by person_key, field, value
+    select person_key, field, vote, count(*) as agreeing_records
+    from voted
+    group by person_key, field, vote
+),
+
+house_evidence as (
+    select
+        voted.person_key,
+        voted.field,
+        voted.vote,
+        bool_or(owned_houses.house_key is not null) as is_owned,
+        max(coalesce(household_houses.household_members, 0)) as household_members,
+        bool_or(hukou_houses.house_key is not null) as is_hukou_house
+    from voted
+    left join owned_houses
+        on voted.person_key = owned_houses.person_key and voted.house_key = owned_houses.house_key
+    left join household_houses
+        on voted.person_key = household_houses.person_key and voted.house_key = household_houses.house_key
+    left join hukou_houses
+        on voted.person_key = hukou_houses.person_key and voted.house_key = hukou_houses.house_key
+    where voted.strategy = 'house'
+    group by all
 ),
 
 -- the order of candidates as one comparable key (smallest first); a missing date sorts after every date
 keyed as (
     select
-        ruled.*,
+        voted.*,
         agreement.agreeing_records,
+        coalesce(house_evidence.is_owned, false) as is_owned,
+        coalesce(house_evidence.household_members, 0) as household_members,
+        coalesce(house_evidence.is_hukou_house, false) as is_hukou_house,
         {
-            'consensus': case when ruled.strategy = 'consensus' then -agreement.agreeing_records else 0 end,
-            'recent_load': case when ruled.strategy = 'recency' then -(cast(ruled.loaded_at as date) - date '2000-01-01') else 0 end,
-            'recent_record': case when ruled.strategy = 'recency' then coalesce(-(cast(ruled.recorded_on as date) - date '2000-01-01'), 1) else 0 end,
-            'priority': ruled.priority,
-            'load': -(cast(ruled.loaded_at as date) - date '2000-01-01'),
-            'record': coalesce(-(cast(ruled.recorded_on as date) - date '2000-01-01'), 1),
-            'record_person_key': ruled.record_person_key
+            'consensus': case when voted.strategy in ('consensus', 'house') then -agreement.agreeing_records else 0 end,
+            'owned': case when house_evidence.is_owned then 0 else 1 end,
+            'household': -coalesce(house_evidence.household_members, 0),
+            'hukou_house': case when house_evidence.is_hukou_house then 0 else 1 end,
+            'recent_load': case when voted.strategy = 'recency' then -(cast(voted.loaded_at as date) - date '2000-01-01') else 0 end,
+            'recent_record': case when voted.strategy = 'recency' then coalesce(-(cast(voted.recorded_on as date) - date '2000-01-01'), 1) else 0 end,
+            'priority': voted.priority,
+            'load': -(cast(voted.loaded_at as date) - date '2000-01-01'),
+            'record': coalesce(-(cast(voted.recorded_on as date) - date '2000-01-01'), 1),
+            'record_person_key': voted.record_person_key
         } as sort_key
-    from ruled
+    from voted
     inner join agreement
-        on ruled.person_key = agreement.person_key
-        and ruled.field = agreement.field
-        and ruled.value = agreement.value
+        on voted.person_key = agreement.person_key
+        and voted.field = agreement.field
+        and voted.vote = agreement.vote
+    left join house_evidence
+        on voted.person_key = house_evidence.person_key
+        and voted.field = house_evidence.field
+        and voted.vote = house_evidence.vote
 ),
 
 -- the best sort key per (person, field) first (a narrow aggregate: at city scale an arg_min holding every group's
@@ -133,7 +210,15 @@ final as (
         cast(winner.recorded_on as date) as recorded_on,
         cast(winner.loaded_at as timestamp with time zone) as loaded_at,
         cast(candidate_count as bigint) as candidate_count,
-        cast(winner.agreeing_records as bigint) as agreeing_records
+        cast(winner.agreeing_records as bigint) as agreeing_records,
+        -- strategy house: why the house won, in words
+        cast(case when winner.strategy = 'house' then concat_ws('; ',
+            winner.agreeing_records || ' of ' || candidate_count || ' records name the house',
+            case when winner.is_owned then 'owned by the person (房屋权属)' end,
+            case when winner.household_members > 0
+                then winner.household_members || ' member(s) of the 户籍 household named here' end,
+            case when winner.is_hukou_house then 'the 户籍 house' end
+        ) end as varchar) as evidence
     from winners
 )
 

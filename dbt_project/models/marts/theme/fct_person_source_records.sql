@@ -21,7 +21,8 @@ hukou as (
         coalesce(status_changed_on, registered_on) as recorded_on,
         '户籍' as population_type,
         registered_on as period_start,
-        case when status in ('死亡注销', '迁出注销') then status_changed_on end as period_end
+        case when status in ('死亡注销', '迁出注销') then status_changed_on end as period_end,
+        household_no
     from {{ ref('stg_public_security__hukou_persons') }}
 ),
 
@@ -33,7 +34,8 @@ population as (
         cast(updated_at as date) as recorded_on,
         population_type,
         arrived_on as period_start,
-        case when status in ('死亡', '迁出') then cast(updated_at as date) end as period_end
+        case when status in ('死亡', '迁出') then cast(updated_at as date) end as period_end,
+        cast(null as varchar) as household_no
     from {{ ref('stg_public_security__population_records') }}
 ),
 
@@ -60,11 +62,13 @@ other_dates as (
 ),
 
 record_states as (
-    select record_key, status, status_date, recorded_on, population_type, period_start, period_end from hukou
+    select record_key, status, status_date, recorded_on, population_type, period_start, period_end, household_no
+    from hukou
     union all
-    select record_key, status, status_date, recorded_on, population_type, period_start, period_end from population
+    select record_key, status, status_date, recorded_on, population_type, period_start, period_end, household_no
+    from population
     union all
-    select record_key, null, null, recorded_on, null, recorded_on, null from other_dates
+    select record_key, null, null, recorded_on, null, recorded_on, null, null from other_dates
 ),
 
 houses as (
@@ -104,7 +108,8 @@ final as (
         record_states.status_date,
         record_states.population_type,
         cast(record_states.period_start as date) as period_start,
-        cast(record_states.period_end as date) as period_end
+        cast(record_states.period_end as date) as period_end,
+        cast(record_states.household_no as varchar) as household_no
     from records
     inner join clusters on records.record_person_key = clusters.record_person_key
     left join record_states on records.record_key = record_states.record_key
