@@ -1,0 +1,470 @@
+"""Deliver one period's ledgers to every committee: the outbox folder, a delivery log, and an e-mail.
+
+    summary = deliver_period(database, outbox, "2026-11")           # monthly ledgers of November 2026
+    summary.failures                                                   # committees that did not get it, and why
+
+Why it is built this way:
+
+* **Export into staging, then swap.** `exports.package.export_packages` writes every package into
+  `outbox/.staging/<delivery_id>/` (inside the outbox, so on the same filesystem: a rename is atomic only within
+  one filesystem; the dot keeps it out of anyone's listing). Each committee's finished folder then replaces
+  `outbox/<district>/<street>/<committee>/<period>/` in one step: `renameat2(RENAME_EXCHANGE)` swaps old and new
+  atomically where Linux offers it (the folder never disappears); elsewhere the old folder is renamed aside and
+  the new one renamed in (a moment with no folder, never a folder holding a mix of old and new files). The old
+  package then leaves with the staging folder. A reader that already has an old file open keeps reading it.
+* **One lock per outbox.** A scheduled run and a manual `shequyun deliver` of the same outbox queue on
+  `outbox/.delivery.lock` instead of interleaving; whatever a crashed run left in `.staging/` is removed by the next.
+* **Append-only log.** Every committee of every delivery adds one JSON line to `outbox/_deliveries.jsonl`
+  (period, committee, attempt, files, rows, manifest checksum, outcome, error, redelivery flag, time), fsynced
+  before the next committee: the log is the audit trail, readable with `duckdb.read_json`.
+* **One committee's failure stops nobody else.** Export, outbox and mail errors of a committee are caught,
+  logged and listed in the summary; the caller (the Dagster asset, the CLI) decides how loud to be.
+  If the bulk export raises, each committee is exported on its own, so one bad committee cannot block the rest.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from filelock import FileLock, Timeout
+
+from exports.delivery_mail import (
+    Mailer,
+    PackageMail,
+    SmtpSettings,
+    build_message,
+    parse_address,
+)
+
+LOG_NAME = "_deliveries.jsonl"
+STAGING_NAME = ".staging"
+LOCK_NAME = ".delivery.lock"
+
+PERIOD_PATTERNS: dict[str, re.Pattern[str]] = {
+    "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    "weekly": re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"),
+    "quarterly": re.compile(r"^\d{4}-Q[1-4]$"),
+    "annual": re.compile(r"^\d{4}$"),
+}
+
+#: The exporter's call shape (contract 4): exports.package.export_packages.
+Exporter = Callable[..., Any]
+
+
+class DeliveryError(RuntimeError):
+    """The delivery as a whole cannot start (bad period, unknown committee, outbox locked)."""
+
+
+def frequency_of(period: str) -> str:
+    """The frequency a period is written in: 2026-11 monthly, 2026-W48 weekly, 2026-Q4 quarterly, 2026 annual."""
+    for frequency, pattern in PERIOD_PATTERNS.items():
+        if pattern.match(period):
+            return frequency
+    raise DeliveryError(f"period {period!r} is none of 2026-11 (monthly), 2026-W48 (weekly), 2026-Q4, 2026")
+
+
+def check_period(period: str, frequency: str | None) -> str:
+    """The period's frequency; a DeliveryError when the period and the requested frequency disagree."""
+    found = frequency_of(period)
+    if frequency is not None and frequency != found:
+        raise DeliveryError(f"period {period!r} is {found}, not {frequency}")
+    return found
+
+
+@dataclass(frozen=True)
+class Committee:
+    code: str
+    name: str
+    district_code: str
+    street_code: str
+    email: str | None
+
+
+def load_committees(database: Path, codes: Sequence[str] | None = None) -> list[Committee]:
+    """The committees (marts.dim_area, level 'committee') with their mailbox; unknown requested codes are an error."""
+    if not Path(database).exists():
+        raise DeliveryError(f"{database}: no thematic database (run the transform first)")
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select code, name, district_code, street_code, email from marts.dim_area "
+            "where level = 'committee' order by code"
+        ).fetchall()
+    committees = [Committee(*(str(v) if v is not None else None for v in row)) for row in rows]  # type: ignore[arg-type]
+    if codes:
+        wanted = set(codes)
+        unknown = sorted(wanted - {c.code for c in committees})
+        if unknown:
+            raise DeliveryError(f"unknown committee code(s) {', '.join(unknown)} (not in marts.dim_area)")
+        committees = [c for c in committees if c.code in wanted]
+    return committees
+
+
+@dataclass
+class DeliveryRecord:
+    """One committee in one delivery: exactly what goes into a line of the delivery log."""
+
+    delivery_id: str
+    period: str
+    frequency: str
+    committee_code: str
+    committee_name: str
+    district_code: str
+    street_code: str
+    attempt: int
+    redelivery: bool = False
+    folder: str | None = None
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    manifest_sha256: str | None = None
+    replaced_manifest_sha256: str | None = None
+    outcome: str = "failed"            # delivered | failed
+    stage: str | None = None           # where it failed: export | outbox | mail
+    mail: str = "not_attempted"        # sent | skipped | failed | not_attempted
+    mail_to: str | None = None
+    attachment: str | None = None      # files | zip | none
+    error: str | None = None
+    delivered_at: str | None = None
+
+    def fail(self, stage: str, exc: BaseException | str) -> None:
+        self.outcome, self.stage = "failed", stage
+        self.error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+
+
+@dataclass
+class DeliverySummary:
+    """What a delivery did; `failures` lists the committees that did not get their package (or their mail)."""
+
+    delivery_id: str
+    period: str
+    frequency: str
+    outbox: Path
+    records: list[DeliveryRecord]
+    mail: str
+    seconds: float = 0.0
+    export_seconds: float = 0.0
+
+    @property
+    def delivered(self) -> list[DeliveryRecord]:
+        return [r for r in self.records if r.outcome == "delivered"]
+
+    @property
+    def failures(self) -> list[DeliveryRecord]:
+        return [r for r in self.records if r.outcome != "delivered"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def packages(self) -> int:
+        """Packages now in the outbox (also those whose mail failed)."""
+        return sum(1 for r in self.records if r.folder is not None)
+
+    @property
+    def files(self) -> int:
+        return sum(len(r.files) for r in self.records if r.folder is not None)
+
+    @property
+    def rows(self) -> int:
+        return sum(r.rows for r in self.records if r.folder is not None)
+
+    @property
+    def redeliveries(self) -> int:
+        return sum(1 for r in self.records if r.redelivery)
+
+    def mails(self, status: str) -> int:
+        return sum(1 for r in self.records if r.mail == status)
+
+    def render(self) -> str:
+        lines = [
+            (f"delivery {self.delivery_id}: {self.period} ({self.frequency}) to {len(self.delivered)} of "
+            f"{len(self.records)} committees in {self.seconds:.1f} s (export {self.export_seconds:.1f} s)"),
+            (f"  outbox {self.outbox}: {self.packages} packages ({self.redeliveries} replaced), {self.files} files, "
+            f"{self.rows:,} rows"),
+            (f"  mail: {self.mails('sent')} sent, {self.mails('skipped')} skipped, {self.mails('failed')} failed "
+            f"- {self.mail}"),
+        ]
+        for r in self.failures:
+            lines.append(f"  FAILED {r.committee_code} {r.committee_name} [{r.stage}] {r.error}")
+        return "\n".join(lines)
+
+
+# -- the outbox -------------------------------------------------------------------------------------------
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this filesystem / kernel cannot exchange
+        return False
+    raise OSError(errno, os.strerror(errno), str(a), None, str(b))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def swap_in(new: Path, target: Path, aside: Path) -> bool:
+    """Put folder `new` at `target` in one step; an existing `target` ends at `aside` (same filesystem; the caller
+    deletes it). Returns True when a package was replaced."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        os.rename(new, target)
+        replaced = False
+    else:
+        if not target.is_dir():
+            raise NotADirectoryError(f"{target} exists and is not a package folder")
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        if _exchange(new, target):
+            os.rename(new, aside)      # `new` now names the old package
+        else:
+            os.rename(target, aside)
+            os.rename(new, target)
+        replaced = True
+    _fsync_dir(target.parent)
+    return replaced
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_folder(outbox: Path, committee: Committee, period: str) -> Path:
+    return outbox / committee.district_code / committee.street_code / committee.code / period
+
+
+def delivery_log(outbox: Path) -> Path:
+    return outbox / LOG_NAME
+
+
+def read_log(outbox: Path) -> list[dict[str, Any]]:
+    """Every line of the delivery log, oldest first."""
+    path = delivery_log(outbox)
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _previous_attempts(outbox: Path, period: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    needle = json.dumps(period)
+    path = delivery_log(outbox)
+    if not path.exists():
+        return counts
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if needle not in line:
+                continue
+            entry = json.loads(line)
+            if entry.get("period") == period:
+                counts[entry["committee_code"]] = counts.get(entry["committee_code"], 0) + 1
+    return counts
+
+
+def _append_log(outbox: Path, record: DeliveryRecord) -> None:
+    with delivery_log(outbox).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(record), ensure_ascii=False, sort_keys=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- the delivery -----------------------------------------------------------------------------------------
+
+def _default_exporter() -> Exporter:
+    from exports.package import export_packages
+
+    return export_packages
+
+
+def _export(exporter: Exporter, database: Path, staging: Path, period: str, frequency: str,
+            committees: Sequence[Committee], formats: Sequence[str] | None,
+            ledgers: Sequence[str] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Packages by committee code, and export errors by committee code."""
+    options: dict[str, Any] = {"frequency": frequency}
+    if formats:
+        options["formats"] = tuple(formats)
+    if ledgers:
+        options["ledgers"] = list(ledgers)
+    codes = [c.code for c in committees]
+    try:
+        summary = exporter(database, staging / "export", period, committees=codes, **options)
+        return {p.committee_code: p for p in summary.packages}, {}
+    except Exception as bulk_error:
+        packages: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for code in codes:
+            try:
+                one = exporter(database, staging / f"export-{code}", period, committees=[code], **options)
+                packages.update({p.committee_code: p for p in one.packages})
+            except Exception as exc:  # noqa: BLE001
+                errors[code] = f"{type(exc).__name__}: {exc}"
+        if not packages and errors and len(set(errors.values())) == 1 and len(codes) > 1:
+            # every committee fails the same way: not a committee's problem, the export itself is broken
+            raise DeliveryError(f"export of {period} failed: {bulk_error}") from bulk_error
+        return packages, errors
+
+
+def _files_of(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def deliver_period(
+    database: Path,
+    outbox: Path,
+    period: str,
+    *,
+    frequency: str | None = None,
+    committees: Sequence[str] | None = None,
+    smtp: SmtpSettings | None = None,
+    mail: bool = True,
+    formats: Sequence[str] | None = None,
+    ledgers: Sequence[str] | None = None,
+    exporter: Exporter | None = None,
+    lock_timeout: float = 3600.0,
+    on_record: Callable[[DeliveryRecord], None] | None = None,
+) -> DeliverySummary:
+    """Export `period` for every committee (or those named), swap each package into the outbox, log it, mail it.
+
+    `smtp` defaults to SmtpSettings.from_env(); mail is skipped (and reported so) when it has no host or
+    `mail=False`. `exporter` defaults to exports.package.export_packages. Never raises for one committee's
+    failure: see `DeliverySummary.failures`. Raises DeliveryError when nothing can be delivered at all.
+    """
+    started = time.perf_counter()
+    database, outbox = Path(database), Path(outbox)
+    frequency = check_period(period, frequency)
+    scope = load_committees(database, committees)
+    if not scope:
+        raise DeliveryError(f"{database}: no committee in marts.dim_area")
+    smtp = smtp if smtp is not None else SmtpSettings.from_env()
+    send_mail = mail and smtp.enabled
+    mail_note = smtp.describe() if mail else "mail off (not requested)"
+    exporter = exporter or _default_exporter()
+    delivery_id = uuid.uuid4().hex
+    outbox.mkdir(parents=True, exist_ok=True)
+
+    try:
+        lock = FileLock(str(outbox / LOCK_NAME), timeout=lock_timeout)
+        lock.acquire()
+    except Timeout as exc:
+        raise DeliveryError(f"{outbox}: another delivery holds {LOCK_NAME} for more than {lock_timeout:.0f} s") from exc
+    records: list[DeliveryRecord] = []
+    staging_root = outbox / STAGING_NAME
+    staging = staging_root / delivery_id
+    mailer = Mailer(smtp) if send_mail else None
+    export_seconds = 0.0
+    try:
+        if staging_root.exists():  # leftovers of a crashed delivery (we hold the lock: nobody else is in there)
+            shutil.rmtree(staging_root)
+        staging.mkdir(parents=True)
+        attempts = _previous_attempts(outbox, period)
+        t0 = time.perf_counter()
+        packages, export_errors = _export(exporter, database, staging, period, frequency, scope, formats, ledgers)
+        export_seconds = time.perf_counter() - t0
+        for committee in scope:
+            record = DeliveryRecord(
+                delivery_id=delivery_id, period=period, frequency=frequency, committee_code=committee.code,
+                committee_name=committee.name, district_code=committee.district_code,
+                street_code=committee.street_code, attempt=attempts.get(committee.code, 0) + 1,
+            )
+            _deliver_one(record, committee, packages.get(committee.code), export_errors.get(committee.code),
+                         outbox, staging, frequency, mailer, smtp)
+            record.delivered_at = _now()
+            _append_log(outbox, record)
+            records.append(record)
+            if on_record is not None:
+                on_record(record)
+    finally:
+        if mailer is not None:
+            mailer.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        lock.release()
+    return DeliverySummary(delivery_id, period, frequency, outbox, records, mail_note,
+                           seconds=time.perf_counter() - started, export_seconds=export_seconds)
+
+
+def _deliver_one(record: DeliveryRecord, committee: Committee, package: Any, export_error: str | None,
+                 outbox: Path, staging: Path, frequency: str, mailer: Mailer | None, smtp: SmtpSettings) -> None:
+    """Outbox then mail for one committee; every failure lands in `record`, nothing propagates."""
+    if export_error is not None:
+        record.fail("export", export_error)
+        return
+    if package is None:
+        record.fail("export", "the exporter wrote no package for this committee")
+        return
+    target = package_folder(outbox, committee, record.period)
+    try:
+        source = Path(package.folder)
+        manifest = source / "manifest.json"
+        if not manifest.is_file():
+            raise FileNotFoundError(f"{manifest}: package without manifest.json")
+        record.manifest_sha256 = sha256_file(manifest)
+        old_manifest = target / "manifest.json"
+        if old_manifest.is_file():
+            record.replaced_manifest_sha256 = sha256_file(old_manifest)
+        record.redelivery = swap_in(source, target, staging / "replaced" / committee.code)
+        record.folder = str(target.relative_to(outbox))
+        record.files = [p.name for p in _files_of(target)]
+        record.rows = int(package.rows)
+    except Exception as exc:  # noqa: BLE001 - disk errors, a file where the folder should be ...
+        record.fail("outbox", exc)
+        return
+
+    if mailer is None:
+        record.mail, record.outcome = "skipped", "delivered"
+        return
+    try:
+        to = parse_address(committee.email)
+        record.mail_to = str(to.addr_spec)
+        message, record.attachment = build_message(
+            PackageMail(committee.code, committee.name, record.period, frequency, target, _files_of(target),
+                        record.rows, record.manifest_sha256, record.delivery_id, record.redelivery),
+            to, smtp.sender, smtp.max_attachment_bytes,
+        )
+        mailer.send(message)
+    except Exception as exc:  # noqa: BLE001 - bad address, refusal, connection lost: this committee only
+        record.mail = "failed"
+        record.fail("mail", exc)
+        return
+    record.mail, record.outcome = "sent", "delivered"
+
+
+def summary_rows(records: Iterable[DeliveryRecord]) -> list[dict[str, Any]]:
+    """Records as plain dicts (for tables in run metadata and the CLI)."""
+    return [asdict(r) for r in records]
