@@ -1,7 +1,143 @@
-"""Analyst commands (`shequyun tags`, `person`, `query`, `extract`), registered by shequyun.cli."""
+"""Analyst commands (`shequyun tags`, `person`, `query`, `extract`, `docs`), registered by shequyun.cli.
+
+Every command reads the current thematic database read-only (shequyun.analyst.database); ID and phone numbers
+are masked unless --unmasked is given, which prints a warning to stderr.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+DATA_DIR_OPTION = click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Data directory. Default: $SHEQUYUN_DATA_DIR or ./data.")
+DATABASE_OPTION = click.option(
+    "--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+    help="Thematic database to read. Default: <data dir>/warehouse/shequyun.duckdb (the current one).")
+UNMASKED_OPTION = click.option(
+    "--unmasked", is_flag=True, default=False,
+    help="Show ID and phone numbers in full (personal data: PIPL; a warning is printed).")
+
+UNMASKED_WARNING = ("WARNING: --unmasked: ID and phone numbers are shown in full. They are personal data (PIPL): "
+                    "do not paste, share or keep this output.")
+
+
+def _warn_unmasked(unmasked: bool) -> None:
+    if unmasked:
+        click.echo(UNMASKED_WARNING, err=True)
+
+
+@click.group("tags")
+def tags_group() -> None:
+    """The tag catalogue (标签目录)."""
+
+
+@tags_group.command("list")
+@DATA_DIR_OPTION
+@DATABASE_OPTION
+@click.option("--level", type=click.Choice(["city", "district", "street", "committee"]), default=None,
+              help="Only tags owned at this level.")
+@click.option("--area", default=None, metavar="CODE",
+              help="Only tags that can apply in this area (6/9/12-digit code): owned by it, above it or inside it.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def tags_list(data_dir: Path | None, database: Path | None, level: str | None, area: str | None, as_json: bool) -> None:
+    """List the tags: code, name, level, owning area, rule, validity and persons tagged in the current database."""
+    from shequyun.analyst.tags import render_tags, tag_rows
+    from shequyun.settings import Paths
+    from shequyun.tags.catalogue import CatalogueError
+    from shequyun.tags.rules import RuleError
+    from shequyun.warehouse import current_database
+
+    if area is not None and not (area.isdigit() and len(area) in (6, 9, 12)):
+        raise click.BadParameter(f"{area!r} is not a 6/9/12-digit area code", param_hint="--area")
+    db = database or current_database(Paths.from_env(data_dir).warehouse)
+    try:
+        rows = tag_rows(db if db.exists() else None, level=level, area=area)
+    except (CatalogueError, RuleError) as exc:
+        raise click.ClickException(f"the tag catalogue does not validate: {exc}") from exc
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("no tags match")
+        return
+    click.echo(render_tags(rows, with_counts=db.exists()))
+    click.echo(f"{len(rows)} tags" + ("" if db.exists() else f" (no database at {db}: persons not counted)"))
+
+
+@click.group("person")
+def person_group() -> None:
+    """One person of the thematic database."""
+
+
+@person_group.command("show")
+@click.argument("key_or_id")
+@DATA_DIR_OPTION
+@DATABASE_OPTION
+@click.option("--visits", type=click.IntRange(min=0), default=5, show_default=True, help="Latest visits shown.")
+@UNMASKED_OPTION
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def person_show(key_or_id: str, data_dir: Path | None, database: Path | None, visits: int, unmasked: bool,
+                as_json: bool) -> None:
+    """Show a person by person_key or ID number (18 characters, or an old 15-digit one): the golden record, where
+    each value came from, tags with provenance, houses (户籍/实住/产权) and the latest visits."""
+    from shequyun.analyst.database import resolve_database
+    from shequyun.analyst.person import (
+        PersonLookupError,
+        person_report,
+        render_person_report,
+    )
+
+    db = resolve_database(data_dir, database)
+    _warn_unmasked(unmasked)
+    try:
+        report = person_report(db, key_or_id, visits=visits, unmasked=unmasked)
+    except PersonLookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(report, ensure_ascii=False, indent=1) if as_json else render_person_report(report))
+
+
+@click.command("query")
+@click.argument("sql")
+@DATA_DIR_OPTION
+@DATABASE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="At most this many rows (0: all).")
+@UNMASKED_OPTION
+def query(sql: str, data_dir: Path | None, database: Path | None, fmt: str, limit: int, unmasked: bool) -> None:
+    """Run one read-only SQL statement (SELECT, show, describe, summarize, EXPLAIN) on the thematic database.
+
+    Writes and anything that could touch files (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, EXPORT, ATTACH,
+    INSTALL, LOAD, SET, PRAGMA, CALL, several statements) are refused. ID and phone numbers are masked.
+    """
+    import duckdb
+
+    from shequyun.analyst.database import resolve_database
+    from shequyun.analyst.query import QueryRefused, render, run_query
+
+    db = resolve_database(data_dir, database)
+    _warn_unmasked(unmasked)
+    try:
+        result = run_query(db, sql, limit=limit or None, unmasked=unmasked)
+    except QueryRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+    click.echo(render(result, fmt))
+    if fmt == "table":
+        shown = result.frame.height
+        click.echo(f"{shown} rows" + (f" (limit {limit} reached: --limit 0 for all)" if result.truncated else ""),
+                   err=True)
+    elif result.truncated:
+        click.echo(f"limit {limit} reached: --limit 0 for all rows", err=True)
+
+
+COMMANDS: list[click.Command] = [tags_group, person_group, query]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(query())
