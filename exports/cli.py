@@ -1,7 +1,66 @@
-"""`shequyun export` / `shequyun deliver` commands (registered by shequyun.cli)."""
+"""`shequyun export` (registered by shequyun.cli from COMMANDS; delivery commands live in their own module)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 COMMANDS: list[click.Command] = []
+
+
+@click.command("export")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data directory. Default: $SHEQUYUN_DATA_DIR or ./data.")
+@click.option("--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Thematic database to export from. Default: <data dir>/warehouse/shequyun.duckdb.")
+@click.option("--period", default=None,
+              help="Report period: 2026-11 (monthly), 2026-W48 (weekly), 2026-Q4 (quarterly), 2026 (annual). "
+                   "Default: the period of the database's as_of day.")
+@click.option("--frequency", type=click.Choice(["monthly", "weekly", "quarterly", "annual"]), default=None,
+              help="Only the ledgers of this frequency (and the default period in its form). Default: all ledgers.")
+@click.option("--committee", "committees", multiple=True, metavar="CODE",
+              help="Only this committee (12-digit code; repeatable). Default: every committee of marts.dim_area.")
+@click.option("--ledger", "ledgers", multiple=True, metavar="NAME",
+              help="Only this ledger (rpt_ledger__NAME or NAME; repeatable). Default: every ledger.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["xlsx", "csv", "parquet"]),
+              help="Only this format (repeatable). Default: exports/config/export.yaml formats.")
+@click.option("--role", default=None, help="The role exporting (exports/config/export.yaml roles).")
+@click.option("--unmasked", is_flag=True, default=False,
+              help="Full ID and phone numbers: only for a role allowed in exports/config/export.yaml, and only with "
+                   "an explicit --out outside the outbox (unmasked files are never delivered).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder. Default: <data dir>/outbox.")
+def export(data_dir: Path | None, database: Path | None, period: str | None, frequency: str | None,
+           committees: tuple[str, ...], ledgers: tuple[str, ...], formats: tuple[str, ...], role: str | None,
+           unmasked: bool, out: Path | None) -> None:
+    """Export every ledger per committee and period into packages (xlsx, csv, parquet + manifest.json)."""
+    from exports.catalogue import CatalogueError
+    from exports.config import ExportConfigError, UnmaskedNotAllowed, load_export_config
+    from exports.package import ExportError, default_period, export_packages
+    from shequyun.settings import Paths
+    from shequyun.warehouse import current_database
+
+    paths = Paths.from_env(data_dir)
+    db = database or current_database(paths.warehouse)
+    if not db.exists():
+        raise click.ClickException(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
+    out_dir = (out or paths.outbox).resolve()
+    try:
+        config = load_export_config()
+        config.authorise(unmasked, role)
+        if unmasked and (out is None or out_dir == paths.outbox or paths.outbox in out_dir.parents):
+            raise UnmaskedNotAllowed(f"an unmasked export must go to an explicit --out folder outside the outbox "
+                                     f"{paths.outbox} (the outbox is delivered to committees)")
+        chosen_period = period or default_period(db, frequency or "monthly")
+        summary = export_packages(db, out_dir, chosen_period, frequency=frequency, ledgers=list(ledgers) or None,
+                                  committees=list(committees) or None, unmasked=unmasked,
+                                  formats=list(formats) or None, role=role, config=config)
+    except (CatalogueError, ExportConfigError, UnmaskedNotAllowed, ExportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary.render())
+    click.echo(f"packages {len(summary.packages)}  files {summary.files}  rows {summary.rows}  "
+               f"seconds {summary.seconds:.1f}")
+
+
+COMMANDS.append(export)

@@ -1,0 +1,377 @@
+"""Committee packages: every ledger of the catalogue, per committee and period, into the outbox (contract 4).
+
+    out_dir/<district_code>/<street_code>/<committee_code>/<period>/
+        <ledger title>_<period>.xlsx | .csv | .parquet     one file per ledger and format
+        manifest.json                                       ledger, title, rows, file, sha256, generated_at, data_as_of
+
+How, and why so:
+* The database is opened read-only (a build never writes the file exports read; several exports may run at once).
+* Each ledger is read ONCE, masked in the query (exports/masking.py, DuckDB SQL) and ordered by committee, then
+  split by committee in memory (polars partition_by): one query per ledger, not one per committee and ledger,
+  which at 6,000 committees would be 6,000 scans of each table. Only one ledger is held in memory at a time.
+* A committee's package is assembled under out_dir/.staging-<id>/ and moved into place when complete (an existing
+  package of the same period is replaced as a whole), so a reader of the outbox never sees half a package.
+* A committee gets every selected ledger, also those where it has no rows (a header-only file: the committee
+  files "none" for that period). Rows whose committee_code is empty or not a committee of marts.dim_area belong
+  to no package; they are counted per ledger in the summary (`unassigned`), never dropped silently.
+* scope: rollup ledgers give a committee its own `level = 'committee'` rows; street and district rows stay in
+  the database for the street and district reports.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from exports.catalogue import Ledger, load_ledgers, select_ledgers
+from exports.config import ExportConfig, load_export_config
+from exports.masking import ID18_PATTERN, find_id_numbers, mask_sql
+from exports.periods import check_period, period_for
+from exports.writers import FORMAT_SUFFIX, SheetContext, WrittenFile, write_ledger_file
+
+MANIFEST_NAME = "manifest.json"
+STAGING_PREFIX = ".staging-"
+SCOPE_COLUMN = "__committee_code"
+MOBILE_PATTERN = r"^(?:\+?86)?1[3-9]\d{9}$"
+
+
+class ExportError(RuntimeError):
+    """The export cannot run as asked (no such ledger table, committee or period); nothing was published."""
+
+
+@dataclass(frozen=True)
+class Committee:
+    code: str
+    name: str
+    district_code: str
+    district_name: str
+    street_code: str
+    street_name: str
+
+    def folder(self, out_dir: Path, period: str) -> Path:
+        return out_dir / self.district_code / self.street_code / self.code / period
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    committee_code: str
+    committee_name: str
+    district_code: str
+    street_code: str
+    period: str
+    folder: Path
+    files: list[Path]
+    rows: int
+    manifest_path: Path
+    bytes: int = 0
+
+
+@dataclass
+class ExportSummary:
+    packages: list[PackageResult]
+    seconds: float
+    ledgers: list[str] = field(default_factory=list)
+    formats: tuple[str, ...] = ()
+    period: str = ""
+    data_as_of: str | None = None
+    masking: str = "masked"
+    out_dir: Path | None = None
+    unassigned: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def files(self) -> int:
+        return sum(len(p.files) for p in self.packages)
+
+    @property
+    def rows(self) -> int:
+        return sum(p.rows for p in self.packages)
+
+    @property
+    def bytes(self) -> int:
+        return sum(p.bytes for p in self.packages)
+
+    def render(self) -> str:
+        lines = [(f"exported {len(self.packages):,} packages, {self.files:,} files, {self.rows:,} rows "
+                 f"({len(self.ledgers)} ledgers x {len(self.formats)} formats, period {self.period}, data as of "
+                 f"{self.data_as_of or 'unknown'}, {self.masking}) in {self.seconds:,.1f} s, "
+                 f"{self.bytes / 1e6:,.1f} MB into {self.out_dir}")]
+        for ledger, rows in sorted(self.unassigned.items()):
+            lines.append(f"  WARNING {ledger}: {rows:,} rows without a known committee_code are in no package")
+        return "\n".join(lines)
+
+
+# --- the database -------------------------------------------------------------------------------------------
+
+
+def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
+    if not Path(database).exists():
+        raise ExportError(f"no thematic database at {database}: run `shequyun run` (or `make demo`) first")
+    return duckdb.connect(str(database), read_only=True)
+
+
+def committees_of(con: duckdb.DuckDBPyConnection) -> list[Committee]:
+    """Every committee of marts.dim_area with the codes and names of its street and district."""
+    rows = con.sql("""
+        select c.code, c.name, c.district_code, coalesce(d.name, c.district_code), c.street_code,
+               coalesce(s.name, c.street_code)
+        from marts.dim_area as c
+        left join marts.dim_area as s on s.code = c.street_code and s.level = 'street'
+        left join marts.dim_area as d on d.code = c.district_code and d.level = 'district'
+        where c.level = 'committee'
+        order by c.code
+    """).fetchall()
+    return [Committee(*row) for row in rows]
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger] = ()) -> date | None:
+    """The day the database describes (dbt var as_of): a ledger's `as_of` column when it has one, else the as_of
+    of the latest tag build (marts.fct_person_tag.last_seen_on is set to var('as_of') by every build)."""
+    tables = {(s, t): {c for (c,) in con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [s, t]).fetchall()} for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables").fetchall()}
+    for ledger in ledgers:
+        if "as_of" in tables.get(("reports", ledger.model), set()):
+            value = con.sql(f"select max(as_of) from {ledger.relation}").fetchone()[0]
+            if value is not None:
+                return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if "last_seen_on" in tables.get(("marts", "fct_person_tag"), set()):
+        value = con.sql("select max(last_seen_on) from marts.fct_person_tag").fetchone()[0]
+        if value is not None:
+            return value
+    return None
+
+
+def default_period(database: Path, frequency: str = "monthly") -> str:
+    """The period of `frequency` holding the database's as_of day (its build day when as_of is not recorded)."""
+    with connect_read_only(database) as con:
+        day = data_as_of(con, load_ledgers())
+    return period_for(day or database_built_at(database).date(), frequency)
+
+
+def database_built_at(database: Path) -> datetime:
+    return datetime.fromtimestamp(Path(database).stat().st_mtime, UTC)
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, ledger: Ledger) -> list[str]:
+    return [c for (c,) in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'reports' and table_name = ? "
+        "order by ordinal_position", [ledger.model]).fetchall()]
+
+
+def check_tables(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger], database: Path) -> None:
+    """Every ledger's table exists with the columns its YAML lists (a stale database is an error, not a gap)."""
+    for ledger in ledgers:
+        present = _table_columns(con, ledger)
+        if not present:
+            raise ExportError(f"{database} has no table {ledger.relation} (ledger {ledger.title}, {ledger.yaml_path}):"
+                              " the database was built before this ledger; run `shequyun run` first")
+        missing = [c for c in ledger.column_names if c not in present]
+        if missing:
+            raise ExportError(f"{ledger.relation} in {database} lacks column(s) {', '.join(missing)} that "
+                              f"{ledger.yaml_path} lists: rebuild the database")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def ledger_query(ledger: Ledger, *, unmasked: bool = False, committees: Sequence[str] | None = None) -> str:
+    """One select of the ledger: exported columns (pii masked unless `unmasked`), the scope committee, in order."""
+    projections = []
+    for column in ledger.exported_columns:
+        ref = _quote(column.name)
+        expr = mask_sql(column.pii, ref) if column.pii and not unmasked else ref
+        projections.append(f"{expr} as {ref}")
+    projections.append(f"committee_code as {SCOPE_COLUMN}")
+    where = ["level = 'committee'"] if ledger.scope == "rollup" else []
+    if committees is not None:
+        codes = ", ".join("'" + c.replace("'", "''") + "'" for c in committees)
+        where.append(f"committee_code in ({codes})")
+    order_by = ledger.meta.get("order_by") or [c.name for c in ledger.exported_columns]
+    order = ", ".join(["committee_code", *(_quote(str(c)) for c in order_by)])
+    return (f"select {', '.join(projections)} from {ledger.relation}"
+            f"{' where ' + ' and '.join(where) if where else ''} order by {order}")
+
+
+def check_no_full_id_numbers(ledger: Ledger, frame: pl.DataFrame) -> None:
+    """Refuse a masked export in which a text column not declared pii still holds a full ID or mobile number.
+
+    A vectorised shape test (polars regex) finds the few candidates; their check character is then verified, so an
+    18-digit address code that merely looks like an ID does not stop the export."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String and name != SCOPE_COLUMN]
+    if not text_columns or frame.height == 0:
+        return
+    hits = frame.select(pl.col(c).str.contains(ID18_PATTERN).any() for c in text_columns).row(0)
+    for name, hit in zip(text_columns, hits, strict=True):
+        if not hit:
+            continue
+        candidates = frame.filter(pl.col(name).str.contains(ID18_PATTERN))[name].to_list()
+        if any(find_id_numbers(value) for value in candidates):
+            raise ExportError(f"{ledger.relation}.{name} holds full ID numbers but is not declared "
+                              f"`meta: {{pii: id_number}}` in {ledger.yaml_path}: masked export refused")
+    phones = frame.select(pl.col(c).str.contains(MOBILE_PATTERN).any() for c in text_columns).row(0)
+    for name, hit in zip(text_columns, phones, strict=True):
+        if hit:
+            raise ExportError(f"{ledger.relation}.{name} holds full mobile numbers but is not declared "
+                              f"`meta: {{pii: phone}}` in {ledger.yaml_path}: masked export refused")
+
+
+# --- packages -----------------------------------------------------------------------------------------------
+
+
+def _file_name(ledger: Ledger, period: str, fmt: str) -> str:
+    label = "".join("_" if ch in '/\\:*?"<>|' or ch.isspace() else ch for ch in ledger.title)
+    return f"{label}_{period}{FORMAT_SUFFIX[fmt]}"
+
+
+def _context(ledger: Ledger, committee: Committee, period: str, as_of: date | None, unmasked: bool,
+             generated_at: datetime) -> SheetContext:
+    masking = "身份证号、电话等号码未脱敏（仅限授权角色）" if unmasked else "身份证号、电话等号码已脱敏"
+    return SheetContext(
+        title=ledger.title,
+        committee_line=f"{committee.district_name} {committee.street_name} {committee.name}（{committee.code}）",
+        period_line=(f"报告期：{period}　数据截至：{as_of.isoformat() if as_of else '未知'}　"
+                     f"填报：{ledger.filed_by or committee.name}　{masking}"),
+        generated_at=generated_at,
+    )
+
+
+def _publish(staged: Path, final: Path) -> None:
+    """Move a finished package folder into place; an older package of the same period is replaced whole."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    trash = None
+    if final.exists():
+        trash = final.with_name(f"{STAGING_PREFIX}old-{final.name}-{uuid.uuid4().hex}")
+        os.replace(final, trash)
+    os.replace(staged, final)
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def export_packages(database: Path, out_dir: Path, period: str, *, frequency: str | None = None,
+                    ledgers: Sequence[str] | None = None, committees: Sequence[str] | None = None,
+                    unmasked: bool = False, formats: Sequence[str] | None = ("xlsx", "csv", "parquet"),
+                    role: str | None = None, config: ExportConfig | None = None,
+                    project_dir: Path | None = None, generated_at: datetime | None = None) -> ExportSummary:
+    """Write one package per committee (all committees of marts.dim_area unless `committees`) for `period`.
+
+    `ledgers` are model or short names (default: every ledger, of `frequency` when given). `unmasked=True` needs a
+    `role` that exports/config/export.yaml allows (else UnmaskedNotAllowed). `formats=None` uses the configured
+    formats. Raises ExportError / CatalogueError before anything is published when the request cannot be met."""
+    started = time.perf_counter()
+    config = config or load_export_config()
+    config.authorise(unmasked, role)
+    chosen_formats = config.check_formats(list(formats) if formats is not None else list(config.formats))
+    try:
+        check_period(period, frequency)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+    chosen = select_ledgers(load_ledgers(project_dir), ledgers, frequency)
+    if not chosen:
+        raise ExportError(f"no ledgers to export{' of frequency ' + frequency if frequency else ''} "
+                          "(none under dbt_project/models/reports/ledgers/)")
+    database = Path(database)
+    out_dir = Path(out_dir)
+    generated_at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
+    masking = "unmasked" if unmasked else "masked"
+
+    with connect_read_only(database) as con:
+        check_tables(con, chosen, database)
+        known = committees_of(con)
+        by_code = {c.code: c for c in known}
+        if committees:
+            unknown = [c for c in dict.fromkeys(committees) if c not in by_code]
+            if unknown:
+                raise ExportError(f"unknown committee code(s) {', '.join(unknown)} (not a committee of marts.dim_area "
+                                  f"in {database})")
+            targets = [by_code[c] for c in dict.fromkeys(committees)]
+        else:
+            targets = known
+        as_of = data_as_of(con, chosen)
+        built_at = database_built_at(database)
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
+        entries: dict[str, list[dict[str, object]]] = {c.code: [] for c in targets}
+        unassigned: dict[str, int] = {}
+        try:
+            for committee in targets:
+                committee.folder(staging, period).mkdir(parents=True)
+            for ledger in chosen:
+                frame = con.sql(ledger_query(ledger, unmasked=unmasked,
+                                             committees=[c.code for c in targets] if committees else None)).pl()
+                if not unmasked:
+                    check_no_full_id_numbers(ledger, frame)
+                parts = {key[0]: part.drop(SCOPE_COLUMN)
+                         for key, part in frame.partition_by(SCOPE_COLUMN, as_dict=True, maintain_order=True).items()}
+                stray = sum(part.height for code, part in parts.items() if code not in by_code)
+                if stray:
+                    unassigned[ledger.name] = stray
+                empty = frame.drop(SCOPE_COLUMN).clear()
+                del frame
+                headers = [c.header for c in ledger.exported_columns]
+                for committee in targets:
+                    part = parts.get(committee.code, empty)
+                    context = _context(ledger, committee, period, as_of, unmasked, generated_at)
+                    metadata = {"ledger": ledger.name, "title": ledger.title, "committee_code": committee.code,
+                                "committee_name": committee.name, "period": period, "masking": masking,
+                                "data_as_of": as_of.isoformat() if as_of else ""}
+                    folder = committee.folder(staging, period)
+                    for fmt in chosen_formats:
+                        written = write_ledger_file(fmt, folder / _file_name(ledger, period, fmt), part, headers,
+                                                    context, metadata=metadata, max_width=config.max_column_width)
+                        entries[committee.code].append(_entry(ledger, written))
+            results = []
+            for committee in targets:
+                results.append(_finish_package(committee, staging, out_dir, period, entries[committee.code],
+                                               frequency=frequency, generated_at=generated_at, as_of=as_of,
+                                               built_at=built_at, database=database, masking=masking, role=role))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    return ExportSummary(packages=results, seconds=time.perf_counter() - started, ledgers=[led.name for led in chosen],
+                         formats=chosen_formats, period=period, data_as_of=as_of.isoformat() if as_of else None,
+                         masking=masking, out_dir=out_dir, unassigned=unassigned)
+
+
+def _entry(ledger: Ledger, written: WrittenFile) -> dict[str, object]:
+    return {"ledger": ledger.name, "model": ledger.model, "title": ledger.title, "frequency": ledger.frequency,
+            "format": written.format, "file": written.path.name, "rows": written.rows, "bytes": written.bytes,
+            "sha256": written.sha256}
+
+
+def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: str, files: list[dict[str, object]],
+                    *, frequency: str | None, generated_at: datetime, as_of: date | None, built_at: datetime,
+                    database: Path, masking: str, role: str | None) -> PackageResult:
+    staged = committee.folder(staging, period)
+    rows_by_ledger = {str(f["ledger"]): int(f["rows"]) for f in files}  # type: ignore[call-overload]
+    manifest = {
+        "committee_code": committee.code, "committee_name": committee.name,
+        "district_code": committee.district_code, "district_name": committee.district_name,
+        "street_code": committee.street_code, "street_name": committee.street_name,
+        "period": period, "frequency": frequency,
+        "generated_at": generated_at.isoformat(), "data_as_of": as_of.isoformat() if as_of else None,
+        "database": database.name, "database_built_at": built_at.replace(microsecond=0).isoformat(),
+        "masking": masking, "role": role,
+        "ledgers": len(rows_by_ledger), "rows": sum(rows_by_ledger.values()),
+        "files": files,
+    }
+    (staged / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    final = committee.folder(out_dir, period)
+    _publish(staged, final)
+    return PackageResult(committee_code=committee.code, committee_name=committee.name,
+                         district_code=committee.district_code, street_code=committee.street_code, period=period,
+                         folder=final, files=[final / str(f["file"]) for f in files],
+                         rows=int(manifest["rows"]), manifest_path=final / MANIFEST_NAME,  # type: ignore[arg-type]
+                         bytes=sum(int(f["bytes"]) for f in files))  # type: ignore[call-overload]
