@@ -1,0 +1,42 @@
+{#- 农民自建房台账: one row per house whose title gives 房屋类型 农民自建房 (rural 宅基地 houses, 村/组/号). -#}
+
+with houses as (
+    select
+        district_code, district_name, street_code, street_name, committee_code, committee_name, house_key,
+        compound_name, address, village, village_group, number, certificate_no, title_registered_on, floor_area,
+        usage, owner_person_key, owner_name, owner_id_number, owner_phone, owner_lives_here, resident_count,
+        hukou_count, occupancy
+    from {{ ref('rpt_ledger__house_basics') }}
+    where house_type = '农民自建房'
+),
+
+final as (
+    select
+        cast(district_code as varchar) as district_code,
+        cast(district_name as varchar) as district_name,
+        cast(street_code as varchar) as street_code,
+        cast(street_name as varchar) as street_name,
+        cast(committee_code as varchar) as committee_code,
+        cast(committee_name as varchar) as committee_name,
+        cast(house_key as varchar) as house_key,
+        cast(compound_name as varchar) as compound_name,
+        cast(address as varchar) as address,
+        cast(village as varchar) as village,
+        cast(village_group as integer) as village_group,
+        cast(number as integer) as number,
+        cast(certificate_no as varchar) as certificate_no,
+        cast(title_registered_on as date) as title_registered_on,
+        cast(floor_area as decimal(10, 2)) as floor_area,
+        cast(usage as varchar) as usage,
+        cast(owner_person_key as varchar) as owner_person_key,
+        cast(owner_name as varchar) as owner_name,
+        cast(owner_id_number as varchar) as owner_id_number,
+        cast(owner_phone as varchar) as owner_phone,
+        cast(owner_lives_here as boolean) as owner_lives_here,
+        cast(resident_count as bigint) as resident_count,
+        cast(hukou_count as bigint) as hukou_count,
+        cast(occupancy as varchar) as occupancy
+    from houses
+)
+
+select * from final
