@@ -137,7 +137,54 @@ def query(sql: str, data_dir: Path | None, database: Path | None, fmt: str, limi
         click.echo(f"limit {limit} reached: --limit 0 for all rows", err=True)
 
 
-COMMANDS: list[click.Command] = [tags_group, person_group, query]
+@click.command("extract")
+@click.option("--street", "street_code", required=True, metavar="CODE", help="9-digit 街镇代码, e.g. 310104010.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="DuckDB file to write. Default: <data dir>/extracts/<street code>.duckdb.")
+@DATA_DIR_OPTION
+@DATABASE_OPTION
+def extract(street_code: str, out: Path | None, data_dir: Path | None, database: Path | None) -> None:
+    """Write a DuckDB file with only one street's rows: its persons (居住 or 户籍 there), houses, tags, ledgers,
+    its areas and the reference seeds. Working tables (staging, intermediate) are left out and listed."""
+    from shequyun.analyst.database import resolve_database
+    from shequyun.analyst.extract import ExtractError, extract_street
+    from shequyun.settings import Paths
+
+    db = resolve_database(data_dir, database)
+    out = out or Paths.from_env(data_dir).root / "extracts" / f"{street_code}.duckdb"
+    try:
+        summary = extract_street(db, street_code, out)
+    except ExtractError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary.render())
+    click.echo("The extract holds full ID and phone numbers (unmasked): keep it where the street's personal data may be.")
+
+
+@click.command("docs")
+@DATA_DIR_OPTION
+@DATABASE_OPTION
+@click.option("--serve", is_flag=True, help="Then serve the site on http://HOST:PORT until Ctrl-C.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8080, show_default=True)
+def docs(data_dir: Path | None, database: Path | None, serve: bool, host: str, port: int) -> None:
+    """Generate the thematic database's documentation (dbt docs generate --static, read-only) into
+    <data dir>/warehouse/docs/ and print the path of the self-contained static_index.html."""
+    from shequyun.analyst.docs import DocsError, generate_docs, serve_docs
+    from shequyun.settings import Paths
+
+    paths = Paths.from_env(data_dir)
+    try:
+        index = generate_docs(paths, database)
+    except DocsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"documentation: {index}")
+    click.echo(f"  open it in a browser (file://{index}), or serve the folder: shequyun docs --serve")
+    if serve:  # pragma: no cover - blocks
+        click.echo(f"serving {index.parent} on http://{host}:{port}/ (Ctrl-C stops)")
+        serve_docs(index.parent, host, port)
+
+
+COMMANDS: list[click.Command] = [tags_group, person_group, query, extract, docs]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(query())
