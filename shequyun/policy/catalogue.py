@@ -157,7 +157,7 @@ class TagIndex:
         if text in self.by_name:
             return self.by_name[text].code
         close = difflib.get_close_matches(text, [*self.by_name, *self.by_code], n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else " (see tags/ or `shequyun policy list --tags`)"
+        hint = f"; did you mean {', '.join(close)}?" if close else " (see `shequyun tags list`)"
         raise KeyError(f"unknown tag {text!r}{hint}")
 
     def name_of(self, code: str) -> str:

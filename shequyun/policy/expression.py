@@ -214,15 +214,18 @@ def _quote(value: str | int) -> str:
     return '"' + text + '"' if '"' not in text else "'" + text + "'"
 
 
-def render(node: Node) -> str:
-    """The node as expression text (parses back to the same node)."""
+def render(node: Node, tag_name: Callable[[str], str] | None = None) -> str:
+    """The node as expression text (parses back to the same node); tags by code, or by `tag_name(code)`."""
     if isinstance(node, Test):
         op = ":" if node.op == "=" else node.op
-        return f"{node.field}{op}{','.join(_quote(v) for v in node.values)}"
+        values = [tag_name(str(v)) if tag_name and node.field == "tag" else v for v in node.values]
+        return f"{node.field}{op}{','.join(_quote(v) for v in values)}"
     if isinstance(node, Not):
-        return f"not {render(node.item)}" if isinstance(node.item, Test) else f"not ({render(node.item)})"
+        inner = render(node.item, tag_name)
+        return f"not {inner}" if isinstance(node.item, Test) else f"not ({inner})"
     joiner = " and " if isinstance(node, All) else " or "
-    return joiner.join(render(i) if isinstance(i, (Test, Not)) else f"({render(i)})" for i in node.items)
+    return joiner.join(render(i, tag_name) if isinstance(i, (Test, Not)) else f"({render(i, tag_name)})"
+                       for i in node.items)
 
 
 def tag_codes(node: Node) -> list[str]:

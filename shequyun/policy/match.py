@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from exports.masking import mask_sql
 from shequyun.policy.catalogue import Policy
 from shequyun.policy.expression import All, Node, render, tag_codes
 from shequyun.policy.sql import ProfileCompiler
@@ -44,9 +45,9 @@ eligible as (
     where p.status = 'living' and {condition}
 )
 
-select e.person_key, d.name, d.id_number, e.sex, e.age,
+select e.person_key, d.name, {id_number} as id_number, e.sex, e.age,
        e.district_code, district.name as district_name, e.street_code, street.name as street_name,
-       e.committee_code, committee.name as committee_name, d.residence_address, d.phone,
+       e.committee_code, committee.name as committee_name, d.residence_address, {phone} as phone,
        list_filter(e.tag_codes, code -> list_contains(?::varchar[], code)) as matched_tag_codes
 from eligible as e
 inner join marts.dim_person as d on e.person_key = d.person_key
@@ -65,7 +66,7 @@ class CompiledMatch:
 
 @dataclass
 class MatchResult:
-    """The eligible persons (unmasked: masking is the writer's job) and the counts per committee."""
+    """The eligible persons (ID and phone numbers masked unless asked otherwise) and the counts per committee."""
 
     label: str                # the policy's code, or "where" for an ad-hoc expression
     title: str                # the policy's name, or the expression
@@ -75,6 +76,7 @@ class MatchResult:
     as_of: dt.date
     persons: pl.DataFrame     # COLUMNS (matched_tags as a list of tag names)
     warnings: list[str]
+    unmasked: bool = False
 
     @property
     def total(self) -> int:
@@ -88,11 +90,15 @@ class MatchResult:
                 .sort(["district_code", "street_code", "committee_code"], nulls_last=True))
 
 
-def compile_match(condition: Node) -> CompiledMatch:
-    """The matcher's SQL and its parameters: the condition's values, then the tag codes to report per person."""
+def compile_match(condition: Node, *, unmasked: bool = False) -> CompiledMatch:
+    """The matcher's SQL and its parameters: the condition's values, then the tag codes to report per person.
+    ID and phone numbers are masked inside the query (exports.masking.mask_sql) unless `unmasked`."""
     compiler = ProfileCompiler()
     where = compiler.condition(condition)
-    return CompiledMatch(_QUERY.format(condition=where), [*compiler.params, tag_codes(condition)])
+    id_number, phone = ("d.id_number", "d.phone") if unmasked else \
+        (mask_sql("id_number", "d.id_number"), mask_sql("phone", "d.phone"))
+    sql = _QUERY.format(condition=where, id_number=id_number, phone=phone)
+    return CompiledMatch(sql, [*compiler.params, tag_codes(condition)])
 
 
 def combine(policy: Policy | None, where: Node | None) -> Node:
@@ -129,9 +135,10 @@ def _missing_tags(con: duckdb.DuckDBPyConnection, codes: list[str]) -> list[str]
 
 
 def match(database: Path, condition: Node, *, policy: Policy | None = None, tag_names: dict[str, str] | None = None,
-          label: str | None = None) -> MatchResult:
-    """Run the condition against the database (read-only) and return the eligible persons."""
-    compiled = compile_match(condition)
+          label: str | None = None, unmasked: bool = False) -> MatchResult:
+    """Run the condition against the database (read-only) and return the eligible persons (ID and phone numbers
+    masked unless `unmasked`)."""
+    compiled = compile_match(condition, unmasked=unmasked)
     tag_names = tag_names or {}
     warnings: list[str] = []
     with connect_read_only(database) as con:
@@ -149,4 +156,4 @@ def match(database: Path, condition: Node, *, policy: Policy | None = None, tag_
     expression = render(condition)
     return MatchResult(label=label or (policy.code if policy else "where"),
                        title=policy.name if policy else expression, expression=expression, policy=policy,
-                       database=Path(database), as_of=as_of, persons=persons, warnings=warnings)
+                       database=Path(database), as_of=as_of, persons=persons, warnings=warnings, unmasked=unmasked)
