@@ -100,9 +100,14 @@ def policy_match(policy: str | None, where: str | None, data_dir: Path | None, d
 
     Prints the eligible persons per committee and the total; writes the eligible list."""
     from shequyun.policy.catalogue import PolicyError, find_policy
-    from shequyun.policy.expression import ExpressionError, parse_expression
+    from shequyun.policy.expression import ExpressionError, parse_expression, render
     from shequyun.policy.match import combine, compile_match, match
-    from shequyun.policy.output import default_out_dir, folder_label, render_counts, write_match
+    from shequyun.policy.output import (
+        default_out_dir,
+        folder_label,
+        render_counts,
+        write_match,
+    )
 
     if policy is None and where is None:
         raise click.UsageError("give a policy (code, name or file), --where EXPR, or both")
@@ -130,8 +135,6 @@ def policy_match(policy: str | None, where: str | None, data_dir: Path | None, d
         click.echo(f"WARNING: {warning}", err=True)
     title = f"{chosen.code} {chosen.name}" if chosen else "--where"
     click.echo(f"{title}   as of {result.as_of}   {db}")
-    from shequyun.policy.expression import render
-
     click.echo(f"condition: {render(condition, tags.name_of)}")
     click.echo(render_counts(result))
     folder = out or default_out_dir(root, label, result.as_of)
