@@ -190,12 +190,18 @@ def load_ledgers(project_dir: Path | None = None) -> list[Ledger]:
     """Every ledger of the dbt project (default: the project's dbt_project/), sorted by model name."""
     folder = ledgers_folder(project_dir)
     seen: dict[str, Path] = {}
+    titles: dict[str, Ledger] = {}
     ledgers: list[Ledger] = []
     for path in sorted([*folder.rglob("*.yml"), *folder.rglob("*.yaml")]):
         for ledger in parse_ledger_yaml(path):
             if ledger.model in seen:
                 raise CatalogueError(f"{path}: model {ledger.model} is already defined in {seen[ledger.model]}")
+            if ledger.title in titles:   # the title names the exported files, so it must be unique
+                other = titles[ledger.title]
+                raise CatalogueError(f"{path}: model {ledger.model}: title {ledger.title!r} is already the title of "
+                                     f"{other.model} ({other.yaml_path})")
             seen[ledger.model] = path
+            titles[ledger.title] = ledger
             ledgers.append(ledger)
     return sorted(ledgers, key=lambda item: item.model)
 

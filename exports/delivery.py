@@ -52,6 +52,8 @@ from exports.delivery_mail import (
 LOG_NAME = "_deliveries.jsonl"
 STAGING_NAME = ".staging"
 LOCK_NAME = ".delivery.lock"
+#: the role of exports/config/export.yaml a delivery exports for: masked, one committee's own package
+DELIVERY_ROLE = "committee_staff"
 
 PERIOD_PATTERNS: dict[str, re.Pattern[str]] = {
     "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
@@ -313,19 +315,30 @@ def _default_exporter() -> Exporter:
     return export_packages
 
 
+def _whole_export_errors() -> tuple[type[BaseException], ...]:
+    """Errors of the exporter that concern the export as a whole (no ledger table, no ledger of that frequency):
+    retrying committee by committee would fail 6,000 times the same way."""
+    from exports.catalogue import CatalogueError
+    from exports.package import ExportError
+
+    return (ExportError, CatalogueError)
+
+
 def _export(exporter: Exporter, database: Path, staging: Path, period: str, frequency: str,
             committees: Sequence[Committee], formats: Sequence[str] | None,
             ledgers: Sequence[str] | None) -> tuple[dict[str, Any], dict[str, str]]:
     """Packages by committee code, and export errors by committee code."""
-    options: dict[str, Any] = {"frequency": frequency}
-    if formats:
-        options["formats"] = tuple(formats)
+    # formats=None: the formats of exports/config/export.yaml; masked, for the committee's own staff
+    options: dict[str, Any] = {"frequency": frequency, "formats": tuple(formats) if formats else None,
+                               "role": DELIVERY_ROLE}
     if ledgers:
         options["ledgers"] = list(ledgers)
     codes = [c.code for c in committees]
     try:
         summary = exporter(database, staging / "export", period, committees=codes, **options)
         return {p.committee_code: p for p in summary.packages}, {}
+    except _whole_export_errors() as exc:  # the export cannot run as asked: no committee can get anything
+        raise DeliveryError(f"export of {period} failed: {exc}") from exc
     except Exception as bulk_error:
         packages: dict[str, Any] = {}
         errors: dict[str, str] = {}

@@ -152,10 +152,10 @@ def data_as_of(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger] = ()) -
     return None
 
 
-def default_period(database: Path, frequency: str = "monthly") -> str:
+def default_period(database: Path, frequency: str = "monthly", *, project_dir: Path | None = None) -> str:
     """The period of `frequency` holding the database's as_of day (its build day when as_of is not recorded)."""
     with connect_read_only(database) as con:
-        day = data_as_of(con, load_ledgers())
+        day = data_as_of(con, load_ledgers(project_dir))
     return period_for(day or database_built_at(database).date(), frequency)
 
 

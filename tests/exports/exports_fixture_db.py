@@ -86,3 +86,33 @@ def build_fixture_database(path: Path) -> FixtureDatabase:
         counts += [("street", "310106", "310106006", None, "户籍", 200), ("district", "310106", None, None, "户籍", 200)]
         con.executemany("insert into reports.rpt_ledger__population_counts_test values (?, ?, ?, ?, ?, ?)", counts)
     return FixtureDatabase(path=path, project_dir=FIXTURE_PROJECT, elderly=rows, committees=dict(COMMITTEES))
+
+
+def full_id_numbers_in(folder: Path) -> dict[str, list[str]]:
+    """Every valid 18-character ID number found in any exported file under `folder`: every xlsx cell (all sheets),
+    the whole csv text, every parquet column (as text), and the manifests."""
+    import openpyxl
+    import polars as pl
+
+    from exports.masking import find_id_numbers
+
+    found: dict[str, list[str]] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path, read_only=True)
+            texts = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                     for v in row if v is not None]
+            book.close()
+            text = "\n".join(texts)
+        elif path.suffix in (".csv", ".json"):
+            text = path.read_text(encoding="utf-8-sig")
+        elif path.suffix == ".parquet":
+            frame = pl.read_parquet(path)
+            text = "\n".join(str(v) for col in frame.columns for v in frame[col].cast(pl.String).to_list()
+                             if v is not None)
+        else:
+            continue
+        ids = find_id_numbers(text)
+        if ids:
+            found[str(path)] = ids
+    return found

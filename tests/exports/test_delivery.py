@@ -96,8 +96,10 @@ class FakeExporter:
 
     def __call__(self, database: Path, out_dir: Path, period: str, *, frequency: str | None = None,
                  ledgers: Sequence[str] | None = None, committees: Sequence[str] | None = None,
-                 unmasked: bool = False, formats: Sequence[str] = ("xlsx", "csv", "parquet")) -> FakeSummary:
-        self.calls.append({"out_dir": out_dir, "period": period, "frequency": frequency, "committees": committees})
+                 unmasked: bool = False, formats: Sequence[str] | None = ("xlsx", "csv", "parquet"),
+                 role: str | None = None) -> FakeSummary:
+        self.calls.append({"out_dir": out_dir, "period": period, "frequency": frequency, "committees": committees,
+                           "unmasked": unmasked, "role": role})
         if self.fail_for & set(committees or []):
             raise RuntimeError(f"cannot export {sorted(self.fail_for & set(committees or []))}")
         packages = []
@@ -175,7 +177,8 @@ def test_each_committee_gets_its_folder_its_log_line_and_its_mail(database: Path
                              smtp=smtp, exporter=exporter)
 
     assert summary.ok and summary.frequency == "monthly"
-    assert exporter.calls[0]["frequency"] == "monthly"
+    assert exporter.calls[0]["frequency"] == "monthly" and not exporter.calls[0]["unmasked"]
+    assert exporter.calls[0]["role"] == "committee_staff"
     assert exporter.calls[0]["out_dir"].is_relative_to(outbox / ".staging")   # exported beside, then moved in
     assert not any((outbox / ".staging").iterdir())
     assert summary.packages == 2 and summary.files == 8 and summary.rows == 300 and summary.mails("sent") == 2
