@@ -40,9 +40,9 @@ from shequyun.policy.expression import (
     All,
     AnyOf,
     ExpressionError,
+    FieldTest,
     Node,
     Not,
-    Test,
     parse_expression,
     render,
     tag_codes,
@@ -61,6 +61,16 @@ from shequyun.tags.catalogue import Tag, load_catalogue
 
 CATALOGUE_DIR = PROJECT_ROOT / "policies"
 LEVEL_OF_LENGTH = {6: "district", 9: "street", 12: "committee"}
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates: `2026-13-01` stays text, so pydantic reports it against its field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class PolicyError(ValueError):
@@ -201,13 +211,13 @@ class _Builder:
         except FieldValueError as exc:
             raise self.fail("area_code", str(exc)) from None
 
-    def tag(self, where: str, text: str) -> Test:
+    def tag(self, where: str, text: str) -> FieldTest:
         try:
             code = self.tags.code_of(str(text).strip())
         except KeyError as exc:
             raise self.fail(where, exc.args[0]) from None
         self.check_tag_area(where, code)
-        return Test("tag", "=", (code,))
+        return FieldTest("tag", "=", (code,))
 
     def check_tag_area(self, where: str, code: str) -> None:
         """A tag owned by an area must overlap the policy's area, or the policy could match nobody."""
@@ -258,7 +268,7 @@ class _Builder:
             except FieldValueError as exc:
                 where = f"conditions.{field}" + (f"[{i}]" if isinstance(value, list) else "")
                 raise self.fail(where, str(exc)) from None
-        return [Test(field, "=", tuple(checked))] if checked else []
+        return [FieldTest(field, "=", tuple(checked))] if checked else []
 
     def age(self) -> list[Node]:
         age = self.spec.conditions.age
@@ -268,8 +278,8 @@ class _Builder:
             raise self.fail("conditions.age", "give min, max or both")
         if age.min is not None and age.max is not None and age.max < age.min:
             raise self.fail("conditions.age", f"max {age.max} is below min {age.min}")
-        return ([Test("age", ">=", (age.min,))] if age.min is not None else []) + \
-            ([Test("age", "<=", (age.max,))] if age.max is not None else [])
+        return ([FieldTest("age", ">=", (age.min,))] if age.min is not None else []) + \
+            ([FieldTest("age", "<=", (age.max,))] if age.max is not None else [])
 
     def areas(self) -> list[Node]:
         codes = self.spec.conditions.areas
@@ -289,7 +299,7 @@ class _Builder:
                 raise self.fail(where, str(exc)) from None
             if not area_inside(code, self.spec.level, self.spec.area_code):
                 raise self.fail(where, f"{level} {code} lies outside the policy's {self.spec.level} {self.spec.area_code}")
-            tests.append(Test(level, "=", (code,)))
+            tests.append(FieldTest(level, "=", (code,)))
         return [AnyOf(tuple(tests)) if len(tests) > 1 else tests[0]]
 
     def where(self) -> list[Node]:
@@ -315,7 +325,7 @@ class _Builder:
             raise self.fail("effective_to", "is before effective_from")
         parts: list[Node] = []
         if spec.level != "city":
-            parts.append(Test(spec.level, "=", (spec.area_code,)))
+            parts.append(FieldTest(spec.level, "=", (spec.area_code,)))
         parts += self.tag_tests()
         c = spec.conditions
         parts += self.age() + self.choice("sex", c.sex) + self.choice("population_type", c.population_type)
@@ -333,7 +343,7 @@ def load_policy(path: Path, tags: TagIndex | None = None, *, level_dir: str | No
     file = relative(path)
     tags = tags or TagIndex(load_catalogue())
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(file, "", f"cannot read: {exc}") from None
     except yaml.YAMLError as exc:

@@ -19,7 +19,7 @@ from unittest import mock
 import duckdb
 
 from shequyun.policy.catalogue import Policy
-from shequyun.policy.expression import Node, Not, Test
+from shequyun.policy.expression import FieldTest, Node, Not
 from shequyun.policy.match import match
 from shequyun.policy.sql import NoTruthError, TruthCompiler
 from shequyun.tags import evaluate as tag_evaluate
@@ -54,7 +54,7 @@ def _residence_values(condition: Node) -> set[str]:
     out, stack = set(), [condition]
     while stack:
         node = stack.pop()
-        if isinstance(node, Test):
+        if isinstance(node, FieldTest):
             out |= {str(v) for v in node.values} if node.field == "residence" else set()
         elif isinstance(node, Not):
             stack.append(node.item)

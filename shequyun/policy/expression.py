@@ -15,7 +15,7 @@ pre-lexer is exactly what an injection slips through. lark parses the grammar be
 column of a syntax error, and its LALR parser does not recurse, so deep nesting cannot blow the stack (depth is
 capped anyway).
 
-The tree (Test / All / AnyOf / Not) holds validated, normalised values only: fields come from
+The tree (FieldTest / All / AnyOf / Not) holds validated, normalised values only: fields come from
 shequyun.policy.fields, tags are resolved to their codes by the catalogue. It never holds SQL; shequyun.policy.sql
 turns it into SQL with bound parameters.
 """
@@ -72,7 +72,7 @@ class ExpressionError(ValueError):
 
 
 @dataclass(frozen=True)
-class Test:
+class FieldTest:
     """field OP value: with several values, '=' holds when any value matches and '!=' when none does."""
 
     field: str
@@ -95,7 +95,7 @@ class Not:
     item: Node
 
 
-Node = Test | All | AnyOf | Not
+Node = FieldTest | All | AnyOf | Not
 TagLookup = Callable[[str], str]   # a tag code or name -> its code; raises KeyError/ValueError with a message
 
 
@@ -169,7 +169,7 @@ class _Builder:
             return self.test(str(name), _OPERATOR[str(op)], [_value_text(v) for v in values.children], name)
         raise AssertionError(kind)  # pragma: no cover
 
-    def test(self, name: str, op: str, values: list[str], where: Token) -> Test:
+    def test(self, name: str, op: str, values: list[str], where: Token) -> FieldTest:
         at = f"column {where.column}"
         try:
             spec = field_named(name)
@@ -179,7 +179,7 @@ class _Builder:
             raise ExpressionError(f"{at}: {spec.name} takes {' '.join(spec.operators)}, not {op!r}")
         if len(values) > 1 and op not in ("=", "!="):
             raise ExpressionError(f"{at}: a list of values needs ':' or '!=', not {op!r}")
-        return Test(spec.name, op, tuple(self.value(spec.name, v, at) for v in values))
+        return FieldTest(spec.name, op, tuple(self.value(spec.name, v, at) for v in values))
 
     def value(self, field: str, value: str, at: str) -> str | int:
         try:
@@ -216,15 +216,15 @@ def _quote(value: str | int) -> str:
 
 def render(node: Node, tag_name: Callable[[str], str] | None = None) -> str:
     """The node as expression text (parses back to the same node); tags by code, or by `tag_name(code)`."""
-    if isinstance(node, Test):
+    if isinstance(node, FieldTest):
         op = ":" if node.op == "=" else node.op
         values = [tag_name(str(v)) if tag_name and node.field == "tag" else v for v in node.values]
         return f"{node.field}{op}{','.join(_quote(v) for v in values)}"
     if isinstance(node, Not):
         inner = render(node.item, tag_name)
-        return f"not {inner}" if isinstance(node.item, Test) else f"not ({inner})"
+        return f"not {inner}" if isinstance(node.item, FieldTest) else f"not ({inner})"
     joiner = " and " if isinstance(node, All) else " or "
-    return joiner.join(render(i, tag_name) if isinstance(i, (Test, Not)) else f"({render(i, tag_name)})"
+    return joiner.join(render(i, tag_name) if isinstance(i, (FieldTest, Not)) else f"({render(i, tag_name)})"
                        for i in node.items)
 
 
@@ -234,7 +234,7 @@ def tag_codes(node: Node) -> list[str]:
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, Test):
+        if isinstance(n, FieldTest):
             if n.field == "tag":
                 out.extend(str(v) for v in n.values if v not in out)
         elif isinstance(n, Not):

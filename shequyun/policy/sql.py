@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from shequyun.policy.expression import All, AnyOf, Node, Not, Test
+from shequyun.policy.expression import All, AnyOf, FieldTest, Node, Not
 from shequyun.policy.fields import (
     AREA_COLUMN,
     RESIDENCE_SQL,
@@ -48,10 +48,10 @@ class _Compiler:
             return "(" + " or ".join(self.condition(i) for i in node.items) + ")"
         if isinstance(node, Not):
             return f"(not {self.condition(node.item)})"
-        positive = self.test(node if node.op != "!=" else Test(node.field, "=", node.values))
+        positive = self.test(node if node.op != "!=" else FieldTest(node.field, "=", node.values))
         return f"(not {positive})" if node.op == "!=" else positive
 
-    def test(self, node: Test) -> str:
+    def test(self, node: FieldTest) -> str:
         if node.field == "tag":
             parts = [self.tag(str(v)) for v in node.values]
         elif node.field == "residence":
