@@ -1,0 +1,206 @@
+{#- The person columns every people ledger (rpt_ledger__*, this folder) shares, joined once: the golden record
+    (dim_person), its profile (age, areas, 人户分离, household at the residence house), the area names of both houses
+    (dim_house), the 户 facts of the person's 户籍 record (户号, 与户主关系, 户口登记日期, 文化程度), the 实有人口 facts
+    (来沪日期, 居住证编号, 户籍地), the 老年综合津贴 record, the 权利人 of the residence house and the employer of an open
+    就业登记. -#}
+
+with persons as (
+    select
+        person_key, name, id_number, phone, hukou_address, residence_address
+    from {{ ref('dim_person') }}
+),
+
+profiles as (
+    select
+        person_key, sex, birth_date, age, ethnicity, population_type, status, status_date,
+        hukou_house_key, hukou_district_code, hukou_street_code, hukou_committee_code,
+        residence_house_key, district_code, street_code, committee_code, residence_since, is_separated,
+        household_living_count, household_min_age, lives_alone
+    from {{ ref('dim_person_profile') }}
+),
+
+houses as (
+    select house_key, district_name, street_name, committee_name
+    from {{ ref('dim_house') }}
+),
+
+-- the person's 户籍 record (ps_hukou); a person with several: the one in force (户口状态 正常) first, then the latest
+hukou_records as (
+    select
+        records.person_key,
+        hukou.household_no,
+        hukou.relation_to_head,
+        hukou.registered_on,
+        hukou.education,
+        row_number() over (
+            partition by records.person_key
+            order by (hukou.status = '正常') desc nulls last, hukou.registered_on desc nulls last,
+                     hukou.loaded_at desc, hukou.record_key
+        ) as record_rank
+    from {{ ref('fct_person_source_records') }} as records
+    inner join {{ ref('stg_public_security__hukou_persons') }} as hukou on records.record_key = hukou.record_key
+    where records.role = 'subject'
+),
+
+hukou_record as (
+    select person_key, household_no, relation_to_head, registered_on, education
+    from hukou_records
+    where record_rank = 1
+),
+
+-- the person's 实有人口 record (ps_population): the one in force (注销标识 正常) first, then the latest registered
+population_records as (
+    select
+        records.person_key,
+        population.arrived_on,
+        population.residence_permit_no,
+        population.hukou_region_code,
+        row_number() over (
+            partition by records.person_key
+            order by (population.status = '正常') desc nulls last, population.updated_at desc nulls last,
+                     population.loaded_at desc, population.record_key
+        ) as record_rank
+    from {{ ref('fct_person_source_records') }} as records
+    inner join {{ ref('stg_public_security__population_records') }} as population
+        on records.record_key = population.record_key
+    where records.role = 'subject'
+),
+
+-- 户籍地 in words: 省 + 地级市 (unless 市辖区 or the same) + 县/区, from the historical region table
+regions as (
+    select
+        county.region_code,
+        concat_ws('',
+            county.province,
+            case when prefecture.county not in ('市辖区', '县', county.province) then prefecture.county end,
+            case when county.county not in (county.province, coalesce(prefecture.county, '')) then county.county end
+        ) as region_name
+    from {{ ref('ref_region_codes') }} as county
+    left join {{ ref('ref_region_codes') }} as prefecture
+        on prefecture.region_code = left(county.region_code, 4) || '00'
+        and prefecture.region_code <> county.region_code
+),
+
+population_record as (
+    select
+        population_records.person_key,
+        population_records.arrived_on,
+        population_records.residence_permit_no,
+        population_records.hukou_region_code,
+        regions.region_name as hukou_region_name
+    from population_records
+    left join regions on population_records.hukou_region_code = regions.region_code
+    where population_records.record_rank = 1
+),
+
+-- 就业单位: the employer of the latest open 就业登记 (hr_employment) registered on or before as_of
+employers as (
+    select
+        records.person_key,
+        arg_max(employment.employer, coalesce(employment.registered_on, date '1900-01-01')) as employer
+    from {{ ref('fct_person_source_records') }} as records
+    inner join {{ ref('stg_human_resources__employment_registrations') }} as employment
+        on records.record_key = employment.record_key
+    where records.role = 'subject'
+      and employment.registration_type = '就业登记'
+      and employment.ended_on is null
+      and (employment.registered_on is null or employment.registered_on <= {{ ledger_as_of() }})
+      and employment.employer is not null
+    group by records.person_key
+),
+
+-- 老年综合津贴 (ca_elderly_allowance): the record being paid (发放中) first, then the latest updated
+allowance_records as (
+    select
+        records.person_key,
+        allowance.allowance_tier,
+        allowance.monthly_amount,
+        allowance.start_date,
+        allowance.status,
+        row_number() over (
+            partition by records.person_key
+            order by (allowance.status = '发放中') desc nulls last, allowance.updated_at desc nulls last,
+                     allowance.loaded_at desc, allowance.record_key
+        ) as record_rank
+    from {{ ref('fct_person_source_records') }} as records
+    inner join {{ ref('stg_civil_affairs__elderly_allowances') }} as allowance on records.record_key = allowance.record_key
+    where records.role = 'subject'
+),
+
+allowance as (
+    select person_key, allowance_tier, monthly_amount, start_date, status
+    from allowance_records
+    where record_rank = 1
+),
+
+-- 权利人 of the residence house (dim_house, from the property title)
+owners as (
+    select house.house_key, house.owner_person_key, owner.name as owner_name
+    from {{ ref('dim_house') }} as house
+    inner join {{ ref('dim_person') }} as owner on house.owner_person_key = owner.person_key
+),
+
+final as (
+    select
+        persons.person_key,
+        persons.name,
+        profiles.sex,
+        profiles.birth_date,
+        profiles.age,
+        profiles.ethnicity,
+        persons.id_number,
+        persons.phone,
+        profiles.population_type,
+        profiles.status,
+        case profiles.status
+            when 'living' then '在册' when 'deceased' then '死亡注销' when 'moved_away' then '迁出注销'
+        end as status_label,
+        profiles.status_date,
+        persons.residence_address,
+        profiles.residence_house_key,
+        profiles.residence_since,
+        profiles.district_code,
+        residence_house.district_name,
+        profiles.street_code,
+        residence_house.street_name,
+        profiles.committee_code,
+        residence_house.committee_name,
+        persons.hukou_address,
+        profiles.hukou_house_key,
+        profiles.hukou_district_code,
+        hukou_house.district_name as hukou_district_name,
+        profiles.hukou_street_code,
+        hukou_house.street_name as hukou_street_name,
+        profiles.hukou_committee_code,
+        hukou_house.committee_name as hukou_committee_name,
+        hukou_record.household_no,
+        hukou_record.relation_to_head,
+        hukou_record.registered_on as hukou_registered_on,
+        hukou_record.education,
+        population_record.arrived_on,
+        population_record.residence_permit_no,
+        population_record.hukou_region_code,
+        population_record.hukou_region_name,
+        employers.employer,
+        allowance.allowance_tier,
+        allowance.monthly_amount as allowance_monthly_amount,
+        allowance.start_date as allowance_start_date,
+        allowance.status as allowance_status,
+        owners.owner_person_key as residence_owner_person_key,
+        owners.owner_name as residence_owner_name,
+        profiles.is_separated,
+        profiles.household_living_count,
+        profiles.household_min_age,
+        profiles.lives_alone
+    from persons
+    inner join profiles on persons.person_key = profiles.person_key
+    left join houses as residence_house on profiles.residence_house_key = residence_house.house_key
+    left join houses as hukou_house on profiles.hukou_house_key = hukou_house.house_key
+    left join hukou_record on persons.person_key = hukou_record.person_key
+    left join population_record on persons.person_key = population_record.person_key
+    left join employers on persons.person_key = employers.person_key
+    left join allowance on persons.person_key = allowance.person_key
+    left join owners on profiles.residence_house_key = owners.house_key
+)
+
+select * from final

@@ -1,0 +1,41 @@
+{#- 低收入家庭台账: the persons tagged 低收入 (on the 民政 低收入困难家庭 roster, living), with the latest 认定 and
+    whether its 有效期 has passed at as_of (复核 due). -#}
+
+with base as (
+    select * from {{ ref('int_ledger_person_base') }}
+),
+
+tagged as (
+    {{ ledger_tagged('low_income') }}
+),
+
+low_income as (
+    {{ ledger_department_record(
+        'stg_civil_affairs__low_income_persons',
+        'department.start_date desc nulls last, department.end_date desc nulls last, department.loaded_at desc') }}
+),
+
+final as (
+    select
+        {{ ledger_scope_columns('base') }},
+        base.person_key,
+        low_income.case_no,
+        base.name,
+        base.sex,
+        base.birth_date,
+        base.age,
+        base.id_number,
+        low_income.start_date,
+        low_income.end_date,
+        {{ ledger_yes_no('low_income.end_date < ' ~ ledger_as_of()) }} as is_expired,
+        cast(low_income.income_per_capita as decimal(12, 2)) as income_per_capita,
+        low_income.assistance,
+        base.residence_address,
+        base.phone
+    from base
+    inner join tagged on base.person_key = tagged.person_key
+    left join low_income on base.person_key = low_income.person_key
+    where base.committee_code is not null
+)
+
+select * from final

@@ -1,0 +1,42 @@
+{#- 新迁入人员台账: living persons whose current residence began in the 3 months up to as_of (residence_since, the
+    earliest start of the golden 实住 relation), with the residence they came from when a record names one. -#}
+
+with base as (
+    select * from {{ ref('int_ledger_person_base') }}
+),
+
+-- the latest earlier residence: a 实住 relation other than the golden one, ended
+previous as (
+    select
+        relations.person_key,
+        arg_max(houses.address, coalesce(relations.valid_to, relations.valid_from, date '1900-01-01')) as previous_address
+    from {{ ref('bridge_person_house') }} as relations
+    inner join {{ ref('dim_house') }} as houses on relations.house_key = houses.house_key
+    where relations.relation = '实住' and not relations.is_golden
+    group by relations.person_key
+),
+
+final as (
+    select
+        {{ ledger_scope_columns('base') }},
+        base.person_key,
+        base.name,
+        base.sex,
+        base.birth_date,
+        base.age,
+        base.id_number,
+        base.population_type,
+        base.residence_since,
+        base.residence_address,
+        previous.previous_address,
+        coalesce(base.hukou_address, base.hukou_region_name) as hukou_place,
+        base.phone
+    from base
+    left join previous on base.person_key = previous.person_key
+    where base.status = 'living'
+      and base.residence_since > {{ ledger_as_of() }} - interval 3 month
+      and base.residence_since <= {{ ledger_as_of() }}
+      and base.committee_code is not null
+)
+
+select * from final

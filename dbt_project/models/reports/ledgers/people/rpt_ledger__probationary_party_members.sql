@@ -1,0 +1,3 @@
+{#- 预备党员名册: the persons tagged 预备党员 (no 转正日期 yet). -#}
+
+{{ ledger_party_roster('party_probationary_member', with_full_member_on=false) }}
