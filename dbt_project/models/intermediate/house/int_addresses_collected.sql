@@ -1,5 +1,6 @@
 {#- Every address string of every staging model, one row per (record, role).
-    role: residence (居住地址 and the like), hukou (户籍地址), property (房屋坐落), visit (走访地址, written by 小区 name).
+    role: residence (居住地址 and the like), hukou (户籍地址), property (房屋坐落), visit (走访地址, written by 小区 name),
+    family (应届毕业生's 家庭地址: the family's home as the school recorded it, not where the graduate lives now).
     names_record_house: the address that names the record's house (its residence/property/visit address; the 户籍地址
     when the system has no other address) - the one house accuracy is measured on.
     id_number, person_name: the record's valid ID number and name (the owner's for a title), used to tell apart the
@@ -17,7 +18,7 @@
     ('stg_housing_administration__property_titles', [('address', 'property', true)], false),
     ('stg_veterans_affairs__veterans', [('address', 'residence', true)], false),
     ('stg_party_organisation__party_members', [('address', 'residence', true)], false),
-    ('stg_education__graduates', [('address', 'residence', true)], false),
+    ('stg_education__graduates', [('address', 'family', true)], false),
     ('stg_community_committees__visits', [('address', 'visit', true)], true),
 ] -%}
 

@@ -30,7 +30,7 @@ records as (
 person_houses as (
     select distinct id_number, person_name, house_key, compound_name, number, building
     from records
-    where address_role in ('residence', 'hukou')
+    where address_role in ('residence', 'hukou', 'family')
         and resolution <> 'unplaced_compound'
         and house_key is not null
         and compound_name is not null

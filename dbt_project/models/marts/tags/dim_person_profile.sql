@@ -8,7 +8,10 @@ with as_of as (
 
 persons as (
     select
-        person_key, sex, birth_date, ethnicity, population_type, status, status_date, hukou_house_key, residence_house_key
+        person_key, sex, birth_date, ethnicity, population_type, status, status_date, hukou_house_key, residence_house_key,
+        -- on the 实有人口 or 户籍 register: a person known only from departments' records (e.g. a visit whose 对象 no
+        -- registered person matched) is most likely a registered person's record that could not be linked
+        list_has_any(systems, ['ps_population', 'ps_hukou']) as on_population_register
     from {{ ref('dim_person') }}
 ),
 
@@ -181,14 +184,15 @@ graduate as (
     group by records.person_key
 ),
 
--- 同住: the living residents of each residence house
+-- 同住: the living residents of each residence house, as the population registers know them (persons on no register
+-- are not counted: each is most likely a registered resident's unlinked record, counting it would count one twice)
 households as (
     select
         residence_house_key,
         count(*) as household_living_count,
         min(age) as household_min_age
     from aged
-    where status = 'living' and residence_house_key is not null
+    where status = 'living' and residence_house_key is not null and on_population_register
     group by residence_house_key
 ),
 
@@ -244,9 +248,13 @@ final as (
         family_doctor.family_doctor_expires_on,
         cast(graduate.graduation_year as integer) as graduation_year,
         coalesce(graduate.graduation_year = year(as_of.as_of_date), false) as is_graduate_this_year,
-        case when aged.status = 'living' then households.household_living_count end as household_living_count,
-        case when aged.status = 'living' then households.household_min_age end as household_min_age,
-        coalesce(aged.status = 'living' and households.household_living_count = 1, false) as lives_alone,
+        aged.on_population_register,
+        case when aged.status = 'living' and aged.on_population_register then households.household_living_count end
+            as household_living_count,
+        case when aged.status = 'living' and aged.on_population_register then households.household_min_age end
+            as household_min_age,
+        coalesce(aged.status = 'living' and aged.on_population_register and households.household_living_count = 1, false)
+            as lives_alone,
         coalesce(lineage.birth_date_record_keys, []) as birth_date_record_keys,
         coalesce(lineage.sex_record_keys, []) as sex_record_keys,
         coalesce(lineage.ethnicity_record_keys, []) as ethnicity_record_keys,

@@ -2,7 +2,8 @@
     Candidates: one row per (person record, field) with a non-null value; each takes the most specific rule of
     survivorship_rules matching its system; the best-ranked candidate per (person, field) wins.
     Strategy house (residence_address): the candidates vote for the house their address resolves to (not for the
-    address text, which each department writes its own way); the house most of the person's records name wins; a tie
+    address text, which each department writes its own way); the house named by most observations (records of distinct
+    systems or days: a row sent twice is one observation) wins; a tie
     goes to the house the person owns (房屋权属), then the house where most members of the person's 户籍 household
     are named, then the person's 户籍 house (人户一致, the usual case); then priority, load day and record date. -#}
 
@@ -117,8 +118,15 @@ voted as (
 ),
 
 -- how many of the person's candidate records give the same value (consensus strategy, and shown as evidence)
+-- strategy house counts observations: records of one system on one day (the record's own date, else its load day)
+-- are one observation, so a row a department sent twice does not outvote another department
 agreement as (
-    select person_key, field, vote, count(*) as agreeing_records
+    select
+        person_key,
+        field,
+        vote,
+        count(*) as agreeing_records,
+        count(distinct system || ' ' || cast(coalesce(recorded_on, cast(loaded_at as date)) as varchar)) as observations
     from voted
     group by person_key, field, vote
 ),
@@ -147,11 +155,13 @@ keyed as (
     select
         voted.*,
         agreement.agreeing_records,
+        agreement.observations,
         coalesce(house_evidence.is_owned, false) as is_owned,
         coalesce(house_evidence.household_members, 0) as household_members,
         coalesce(house_evidence.is_hukou_house, false) as is_hukou_house,
         {
-            'consensus': case when voted.strategy in ('consensus', 'house') then -agreement.agreeing_records else 0 end,
+            'consensus': case when voted.strategy = 'consensus' then -agreement.agreeing_records
+                              when voted.strategy = 'house' then -agreement.observations else 0 end,
             'owned': case when house_evidence.is_owned then 0 else 1 end,
             'household': -coalesce(house_evidence.household_members, 0),
             'hukou_house': case when house_evidence.is_hukou_house then 0 else 1 end,
@@ -213,7 +223,8 @@ final as (
         cast(winner.agreeing_records as bigint) as agreeing_records,
         -- strategy house: why the house won, in words
         cast(case when winner.strategy = 'house' then concat_ws('; ',
-            winner.agreeing_records || ' of ' || candidate_count || ' records name the house',
+            winner.agreeing_records || ' of ' || candidate_count || ' records name the house ('
+                || winner.observations || ' observations: systems and days)',
             case when winner.is_owned then 'owned by the person (房屋权属)' end,
             case when winner.household_members > 0
                 then winner.household_members || ' member(s) of the 户籍 household named here' end,

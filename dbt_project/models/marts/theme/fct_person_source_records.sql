@@ -76,7 +76,8 @@ houses as (
         record_key,
         max(house_key) filter (where address_role = 'hukou') as hukou_house_key,
         max(house_key) filter (where address_role in ('residence', 'visit')) as residence_house_key,
-        max(house_key) filter (where address_role = 'property') as property_house_key
+        max(house_key) filter (where address_role = 'property') as property_house_key,
+        bool_or(address_role = 'family') as is_family_address
     from {{ ref('int_house_records_resolved') }}
     group by record_key
 ),
@@ -98,8 +99,9 @@ final as (
         records.birth_date,
         records.ethnicity,
         records.phone,
-        -- a title's 房屋坐落 is the owned house, not the residence; int_person_records leaves owners' address null
-        records.address as residence_address,
+        -- a title's 房屋坐落 is the owned house, not the residence; int_person_records leaves owners' address null;
+        -- a graduate's 家庭地址 is the family's home, not the residence either
+        case when not coalesce(houses.is_family_address, false) then records.address end as residence_address,
         case when records.role <> 'owner' then houses.residence_house_key end as residence_house_key,
         records.hukou_address,
         houses.hukou_house_key,
