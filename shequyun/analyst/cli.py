@@ -102,24 +102,31 @@ def person_show(key_or_id: str, data_dir: Path | None, database: Path | None, vi
 
 
 @click.command("query")
-@click.argument("sql")
+@click.argument("sql", required=False)
+@click.option("--file", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Read the SQL from this file ('-' = stdin) instead of the argument.")
 @DATA_DIR_OPTION
 @DATABASE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
               help="At most this many rows (0: all).")
 @UNMASKED_OPTION
-def query(sql: str, data_dir: Path | None, database: Path | None, fmt: str, limit: int, unmasked: bool) -> None:
+def query(sql: str | None, sql_file, data_dir: Path | None, database: Path | None, fmt: str, limit: int,
+          unmasked: bool) -> None:
     """Run one read-only SQL statement (SELECT, show, describe, summarize, EXPLAIN) on the thematic database.
 
     Writes and anything that could touch files (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, EXPORT, ATTACH,
     INSTALL, LOAD, SET, PRAGMA, CALL, several statements) are refused. ID and phone numbers are masked.
+    SQL that starts with a `--` comment: put `--` before it (shequyun query -- "-- ...") or use --file.
     """
     import duckdb
 
     from shequyun.analyst.database import resolve_database
     from shequyun.analyst.query import QueryRefused, render, run_query
 
+    if (sql is None) == (sql_file is None):
+        raise click.UsageError("give the SQL either as the argument or with --file (not both)")
+    sql = sql if sql is not None else sql_file.read()
     db = resolve_database(data_dir, database)
     _warn_unmasked(unmasked)
     try:
@@ -131,7 +138,7 @@ def query(sql: str, data_dir: Path | None, database: Path | None, fmt: str, limi
     click.echo(render(result, fmt))
     if fmt == "table":
         shown = result.frame.height
-        click.echo(f"{shown} rows" + (f" (limit {limit} reached: --limit 0 for all)" if result.truncated else ""),
+        click.echo(f"{shown} row{'' if shown == 1 else 's'}" + (f" (limit {limit} reached: --limit 0 for all)" if result.truncated else ""),
                    err=True)
     elif result.truncated:
         click.echo(f"limit {limit} reached: --limit 0 for all rows", err=True)
@@ -144,8 +151,8 @@ def query(sql: str, data_dir: Path | None, database: Path | None, fmt: str, limi
 @DATA_DIR_OPTION
 @DATABASE_OPTION
 def extract(street_code: str, out: Path | None, data_dir: Path | None, database: Path | None) -> None:
-    """Write a DuckDB file with only one street's rows: its persons (居住 or 户籍 there), houses, tags, ledgers,
-    its areas and the reference seeds. Working tables (staging, intermediate) are left out and listed."""
+    """Write a DuckDB file with only one street's rows: its residents, houses, tags, visits, its committees' ledger
+    rows, its areas and the reference seeds. Working tables (staging, intermediate) are left out and listed."""
     from shequyun.analyst.database import resolve_database
     from shequyun.analyst.extract import ExtractError, extract_street
     from shequyun.settings import Paths

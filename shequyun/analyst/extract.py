@@ -3,12 +3,13 @@
 What belongs to a street S (9-digit 街镇代码):
 
 * its houses: `marts.dim_house.street_code = S`;
-* its persons: `marts.dim_person` whose golden 居住 (residence) or 户籍 house is one of its houses - the 实有 and
-  the 户籍 population the street's committees look after (人户分离 persons belong to both streets);
-* a row of any other table: kept when one of its scope columns places it in S - `person_key` (a person of S),
-  `house_key` (a house of S), `committee_code` (a committee of S: its first 9 digits), `street_code` (= S).
-  A row whose scope columns are all null or elsewhere is left out: a ledger's district rows (aggregates over
-  other streets too), a visit of another street, a tag of a person of another street.
+* its persons: its residents, the `marts.dim_person` whose golden 居住 (residence) house is one of its houses
+  (a 人户分离 person registered in S but living elsewhere is in S's 户籍 ledgers, not in its person tables);
+* a row of any other table is placed by its most specific scope column that is not null, in this order:
+  `committee_code` (its first 9 digits = S), `street_code` (= S), `person_key` (a resident of S), `house_key`
+  (a house of S). So a ledger row goes with the committee that files it (a 户籍 roster row with the 户籍
+  committee), a visit with the visited house's committee, a tag or a field's lineage with its person, and a
+  rollup ledger's district rows (committee and street null: aggregates over other streets too) are left out.
 * `marts.dim_area`: the street, everything inside it, and its district;
 * reference seeds (schema `ref`) are copied whole, except `person_link_decisions`, which keeps the decisions
   naming a record of the street's persons;
@@ -30,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 WORKING_SCHEMAS = ("staging", "intermediate")
-SCOPE_COLUMNS = ("person_key", "house_key", "committee_code", "street_code")
+SCOPE_COLUMNS = ("committee_code", "street_code", "person_key", "house_key")  # most specific first
 
 
 class ExtractError(ValueError):
@@ -78,20 +79,18 @@ def _q(name: str) -> str:
 
 
 def _scope_condition(columns: list[str]) -> tuple[str, str] | None:
-    """The WHERE condition of a table by its scope columns (OR: any places the row in the street) and a label."""
-    parts, used = [], []
-    if "person_key" in columns:
-        parts.append("person_key in (select person_key from street_persons)")
-    if "house_key" in columns:
-        parts.append("house_key in (select house_key from street_houses)")
-    if "committee_code" in columns:
-        parts.append("left(committee_code, 9) = $street")
-    if "street_code" in columns:
-        parts.append("street_code = $street")
+    """The WHERE condition placing a row by its most specific non-null scope column, and a label."""
+    tests = {
+        "committee_code": "left(committee_code, 9) = $street",
+        "street_code": "street_code = $street",
+        "person_key": "person_key in (select person_key from street_persons)",
+        "house_key": "house_key in (select house_key from street_houses)",
+    }
     used = [c for c in SCOPE_COLUMNS if c in columns]
-    if not parts:
+    if not used:
         return None
-    return " or ".join(f"coalesce({p}, false)" for p in parts), "by " + " / ".join(used)
+    whens = " ".join(f"when {c} is not null then {tests[c]}" for c in used)
+    return f"coalesce(case {whens} else false end, false)", "by " + " > ".join(used)
 
 
 def extract_street(source: Path, street_code: str, out: Path) -> ExtractSummary:
@@ -134,8 +133,7 @@ def _write(source: Path, street: str, out: Path, tmp: Path) -> ExtractSummary:
         con.execute("""
             create temp table street_persons as
             select person_key from src.marts.dim_person
-            where residence_house_key in (select house_key from street_houses)
-               or hukou_house_key in (select house_key from street_houses)""")
+            where residence_house_key in (select house_key from street_houses)""")
         summary.houses = con.execute("select count(*) from street_houses").fetchone()[0]
         summary.persons = con.execute("select count(*) from street_persons").fetchone()[0]
         for schema, table, ddl in tables:

@@ -20,19 +20,24 @@ import re
 
 import duckdb
 
-from exports.masking import mask_id_number, mask_phone, mask_sql
+from exports.masking import mask_account, mask_id_number, mask_phone, mask_sql
 
 _ID_NAME = re.compile(r"(^|_)(id_number|id_no|idcard|id_card|sfzh|zjhm)($|_)|身份证|证件号|公民身份号码")
 _PHONE_NAME = re.compile(r"phone|mobile|(^|_)tel($|_)|电话|手机")
 _ACCOUNT_NAME = re.compile(r"account|账号|账户")
 
-# 6-digit region, 8-digit date (18xx-20xx), 3-digit sequence, check; optionally 2 more of a 残疾人证号.
-# RE2 has no look-around: the characters either side are captured and put back.
-_ID_VALUE_SQL = (r"(^|[^0-9])([1-9][0-9]{2})[0-9]{3}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
-                 r"([0-9]{3}[0-9Xx])([1-7][1-4])?($|[^0-9])")
-_PHONE_VALUE_SQL = r"(^|[^0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})($|[^0-9])"
-_ID_VALUE = re.compile(_ID_VALUE_SQL)
-_PHONE_VALUE = re.compile(_PHONE_VALUE_SQL)
+# (pattern, replacement) in DuckDB's RE2 syntax, also valid for Python's re. RE2 has no look-around: the
+# characters either side are captured and put back. A 20-character 残疾人证号 (ID + category + grade) first, then an
+# 18-character ID (6-digit region, 18xx-20xx date, sequence, check), then a mobile number; each keeps 3 + 4.
+_DATE = r"(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+VALUE_RULES: tuple[tuple[str, str], ...] = (
+    (rf"(^|[^0-9])([1-9][0-9]{{2}})[0-9]{{3}}{_DATE}[0-9]{{2}}([0-9][0-9Xx][1-7][1-4])($|[^0-9])",
+     r"\1\2" + "*" * 13 + r"\3\4"),
+    (rf"(^|[^0-9])([1-9][0-9]{{2}})[0-9]{{3}}{_DATE}([0-9]{{3}}[0-9Xx])($|[^0-9])",
+     r"\1\2" + "*" * 11 + r"\3\4"),
+    (r"(^|[^0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})($|[^0-9])", r"\1\2****\3\4"),
+)
+_VALUE_RULES_RE = tuple((re.compile(p), r) for p, r in VALUE_RULES)
 
 
 def pii_kind(column: str) -> str | None:
@@ -52,8 +57,8 @@ def mask_text(value: str | None) -> str | None:
     if value is None:
         return None
     for _ in range(2):  # twice: a match takes the separator after it, so a number right after one is missed once
-        value = _ID_VALUE.sub(lambda m: f"{m[1]}{m[2]}{'*' * 11}{m[3]}{m[4] or ''}{m[5]}", value)
-        value = _PHONE_VALUE.sub(lambda m: f"{m[1]}{m[2]}****{m[3]}{m[4]}", value)
+        for pattern, replacement in _VALUE_RULES_RE:
+            value = pattern.sub(replacement, value)
     return value
 
 
@@ -65,6 +70,8 @@ def mask_field(kind: str | None, value: object) -> object:
         return mask_id_number(str(value))
     if kind == "phone":
         return mask_phone(str(value))
+    if kind == "account":
+        return mask_account(str(value))
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, list):
@@ -78,8 +85,8 @@ def _quote(name: str) -> str:
 
 def _value_rule_sql(expr: str) -> str:
     for _ in range(2):  # twice, as in mask_text
-        expr = f"regexp_replace({expr}, '{_ID_VALUE_SQL}', '\\1\\2{'*' * 11}\\3\\4\\5', 'g')"
-        expr = f"regexp_replace({expr}, '{_PHONE_VALUE_SQL}', '\\1\\2****\\3\\4', 'g')"
+        for pattern, replacement in VALUE_RULES:
+            expr = f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"
     return expr
 
 

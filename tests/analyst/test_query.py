@@ -1,0 +1,137 @@
+"""`shequyun query`: writes and escapes refused (by DuckDB's statement type), the database unchanged, masking."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from exports.masking import find_id_numbers, mask_id_number, mask_phone
+from shequyun.analyst.masking import mask_text, pii_kind
+from shequyun.analyst.query import QueryRefused, check_read_only
+
+REFUSED = {
+    "insert into marts.dim_area (code) values ('x')": "INSERT",
+    "update marts.dim_person set name = 'x'": "UPDATE",
+    "delete from marts.dim_person": "DELETE",
+    "create table marts.t as select 1 as x": "CREATE",
+    "drop table marts.dim_area": "DROP",
+    "copy (select * from marts.dim_person) to '/tmp/leak.csv'": "COPY",
+    "export database '/tmp/leak'": "EXPORT",
+    "attach '/tmp/other.duckdb' as other": "ATTACH",
+    "install delta": "LOAD",
+    "load delta": "LOAD",
+    "set enable_external_access = true": "SET",
+    "pragma enable_profiling": "PRAGMA",
+    "checkpoint": "CALL",
+    "begin transaction": "TRANSACTION",
+}
+
+
+@pytest.mark.parametrize("sql", sorted(REFUSED))
+def test_writes_and_escapes_are_refused_by_statement_type(sql: str) -> None:
+    with pytest.raises(QueryRefused, match=f"refused: {REFUSED[sql]} statement"):
+        check_read_only(sql)
+
+
+@pytest.mark.parametrize("sql", ["select 1; drop table marts.dim_area", "select 1; select 2"])
+def test_several_statements_are_refused(sql: str) -> None:
+    with pytest.raises(QueryRefused, match="one statement at a time: got 2"):
+        check_read_only(sql)
+
+
+@pytest.mark.parametrize("sql", ["select 1", "from marts.dim_area", "show all tables", "describe marts.dim_person",
+                                 "summarize marts.dim_area", "explain select 1",
+                                 "with x as (select 1 as a) select a from x -- a comment"])
+def test_reads_pass(sql: str) -> None:
+    assert check_read_only(sql).query.strip().startswith(sql.split()[0])
+
+
+def test_unparseable_sql_is_refused() -> None:
+    with pytest.raises(QueryRefused, match="does not parse"):
+        check_read_only("selec 1 frm")
+
+
+def test_pii_columns_and_values() -> None:
+    assert pii_kind("id_number") == "id_number"
+    assert pii_kind("head_id_number") == "id_number"
+    assert pii_kind("身份证号") == "id_number"
+    assert pii_kind("phone") == "phone" and pii_kind("emergency_contact_phone") == "phone"
+    assert pii_kind("bank_account") == "account"
+    assert pii_kind("person_key") is None and pii_kind("street_code") is None
+    text = "陆燕 310228197705154985, 电话13812345678,13912345678; 残疾人证 3102281977051549854 1"
+    masked = mask_text(text)
+    assert masked == "陆燕 310***********4985, 电话138****5678,139****5678; 残疾人证 3102281977051549854 1"
+    assert mask_text("31022819770515498541") == "310*************8541"   # 20-character 残疾人证号, as mask_id_number
+    assert mask_text("31022819770515498541") == mask_id_number("31022819770515498541")
+    assert mask_text("H7f450aedce1614 12345678901234567890") == "H7f450aedce1614 12345678901234567890"
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_cli_refuses_writes_and_leaves_the_database_unchanged(full_build, cli) -> None:
+    db = full_build.duckdb_path
+    before = _digest(db)
+    for sql in ("drop table marts.dim_area", "select 1; delete from marts.dim_person",
+                "copy marts.dim_person to 'leak.csv'", "set enable_external_access = true"):
+        result = cli("query", sql, "--database", db)
+        assert result.exit_code == 1, (sql, result.output)
+        assert "refused" in result.stderr or "one statement at a time" in result.stderr
+    # a SELECT that reads files is stopped by the sandboxed connection
+    result = cli("query", "select * from read_csv('/etc/passwd')", "--database", db)
+    assert result.exit_code == 1 and "Permission" in result.stderr
+    assert _digest(db) == before
+    assert full_build.query("select count(*) as n from marts.dim_area")["n"][0] > 0
+
+
+def test_cli_masks_ids_and_phones_by_default(full_build, cli) -> None:
+    sql = ("select person_key, id_number, phone, name || ' ' || id_number as label from marts.dim_person "
+           "where id_number is not null and phone is not null order by person_key limit 20")
+    truth = {r["person_key"]: r for r in full_build.query(sql).iter_rows(named=True)}
+    result = cli("query", sql, "--database", full_build.duckdb_path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 20
+    for row in rows:
+        source = truth[row["person_key"]]
+        assert row["id_number"] == mask_id_number(source["id_number"]) != source["id_number"]
+        assert row["phone"] == mask_phone(source["phone"]) != source["phone"]
+        assert row["label"].endswith(mask_id_number(source["id_number"]))
+    assert find_id_numbers(result.stdout) == []
+    csv_out = cli("query", sql, "--database", full_build.duckdb_path, "--format", "csv")
+    assert find_id_numbers(csv_out.stdout) == [] and csv_out.stdout.startswith("person_key,id_number,phone,label")
+
+
+def test_cli_unmasked_shows_numbers_and_warns(full_build, cli) -> None:
+    sql = "select person_key, id_number, phone from marts.dim_person where id_number is not null order by 1 limit 5"
+    truth = full_build.query(sql).to_dicts()
+    result = cli("query", sql, "--database", full_build.duckdb_path, "--format", "json", "--unmasked")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == truth
+    assert "WARNING: --unmasked" in result.stderr
+
+
+def test_cli_limit_and_table_format(full_build, cli) -> None:
+    n = full_build.query("select count(*) as n from marts.dim_area")["n"][0]
+    result = cli("query", "select code, name from marts.dim_area order by code", "--database", full_build.duckdb_path,
+                 "--limit", 3)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2 + 3 and lines[0].split("|")[1].strip() == "code"
+    assert "limit 3 reached" in result.stderr
+    everything = cli("query", "select code from marts.dim_area", "--database", full_build.duckdb_path,
+                     "--limit", 0, "--format", "json")
+    assert len(json.loads(everything.stdout)) == n
+
+
+def test_cli_sql_error_is_reported(full_build, cli) -> None:
+    result = cli("query", "select no_such_column from marts.dim_area", "--database", full_build.duckdb_path)
+    assert result.exit_code == 1 and "no_such_column" in result.stderr
+
+
+def test_cli_without_database(tmp_path, cli) -> None:
+    result = cli("query", "select 1", "--data-dir", tmp_path)
+    assert result.exit_code == 1 and "no thematic database" in result.stderr
