@@ -230,6 +230,8 @@ final as (
         low_income.person_key is not null as low_income,
         low_income.low_income_since,
         low_income.low_income_valid_until,
+        -- 有效期至 before as_of: the 认定 is past its validity and a 复核 is due (the case is still on the roster)
+        coalesce(low_income.low_income_valid_until < as_of.as_of_date, false) as low_income_review_due,
         tekun.person_key is not null as tekun,
         tekun.tekun_since,
         disability.person_key is not null as disabled,
