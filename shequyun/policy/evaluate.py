@@ -19,7 +19,7 @@ from unittest import mock
 import duckdb
 
 from shequyun.policy.catalogue import Policy
-from shequyun.policy.expression import FieldTest, Node, Not
+from shequyun.policy.expression import FieldTest, Node, Not, tag_codes
 from shequyun.policy.match import match
 from shequyun.policy.sql import NoTruthError, TruthCompiler
 from shequyun.tags import evaluate as tag_evaluate
@@ -89,20 +89,30 @@ def _scratch_database(path: Path, database: Path, matched: dict[str, list[str]])
         con.execute("detach wh")
 
 
-def evaluate_policies(database: Path, truth_dir: Path, policies: list[Policy],
-                      tag_names: dict[str, str] | None = None) -> list[PolicyFigures]:
-    """Precision and recall of every policy's eligible set against the truth of the same day."""
+@dataclass(frozen=True)
+class Candidate:
+    """What is evaluated: a code, a display name and a condition (a policy's, or an ad-hoc one)."""
+
+    code: str
+    name: str
+    condition: Node
+    policy: Policy | None = None
+
+
+def evaluate_conditions(database: Path, truth_dir: Path, candidates: list[Candidate],
+                        tag_names: dict[str, str] | None = None) -> list[PolicyFigures]:
+    """Precision and recall of each condition's eligible set (the matcher's) against the truth of the same day."""
     truth_dir = Path(truth_dir)
     as_of = tag_evaluate.as_of_of(truth_dir)
     tag_figures = tag_evaluate.evaluate_tags(database, truth_dir, as_of)
-    results = {p.code: match(database, p.condition, policy=p, tag_names=tag_names) for p in policies}
+    results = {c.code: match(database, c.condition, policy=c.policy, tag_names=tag_names) for c in candidates}
     truths: dict[str, str] = {}
     notes: dict[str, str] = {}
-    for policy in policies:
+    for candidate in candidates:
         try:
-            truths[policy.code] = truth_condition(policy.condition)
+            truths[candidate.code] = truth_condition(candidate.condition)
         except NoTruthError as exc:
-            notes[policy.code] = str(exc)
+            notes[candidate.code] = str(exc)
     figures: dict[str, dict[str, float]] = {}
     if truths:
         matched = {code: results[code].persons["person_key"].to_list() for code in truths}
@@ -112,15 +122,22 @@ def evaluate_policies(database: Path, truth_dir: Path, policies: list[Policy],
             with mock.patch.dict(tag_evaluate.TRUTH, truths, clear=True):
                 figures = tag_evaluate.evaluate_tags(scratch, truth_dir, as_of)
     out = []
-    for policy in policies:
-        m = figures.get(policy.code)
-        limiting = _limiting(policy.condition, policy.tag_codes, tag_figures)
+    for candidate in candidates:
+        m = figures.get(candidate.code)
+        limiting = _limiting(candidate.condition, tuple(tag_codes(candidate.condition)), tag_figures)
         out.append(PolicyFigures(
-            code=policy.code, name=policy.name, eligible=results[policy.code].total,
+            code=candidate.code, name=candidate.name, eligible=results[candidate.code].total,
             truth=int(m["tp"] + m["fn"]) if m else None, precision=m["precision"] if m else None,
             recall=m["recall"] if m else None, tp=int(m["tp"]) if m else None, fp=int(m["fp"]) if m else None,
-            fn=int(m["fn"]) if m else None, limiting_tags=limiting, note=notes.get(policy.code, "")))
+            fn=int(m["fn"]) if m else None, limiting_tags=limiting, note=notes.get(candidate.code, "")))
     return out
+
+
+def evaluate_policies(database: Path, truth_dir: Path, policies: list[Policy],
+                      tag_names: dict[str, str] | None = None) -> list[PolicyFigures]:
+    """Precision and recall of every policy's eligible set against the truth of the same day."""
+    candidates = [Candidate(p.code, p.name, p.condition, p) for p in policies]
+    return evaluate_conditions(database, truth_dir, candidates, tag_names)
 
 
 def render_policy_evaluation(figures: list[PolicyFigures]) -> str:
