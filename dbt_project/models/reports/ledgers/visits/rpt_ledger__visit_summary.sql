@@ -1,0 +1,71 @@
+{#- 走访记录汇总: visits (fct_visit) per committee of the visited house, month, 走访部门 and 走访方式, over the
+    var('visit_summary_months', 12) months up to the month of as_of (visits after as_of are not counted). -#}
+
+with as_of as (
+    select
+        cast('{{ var("as_of") }}' as date) as as_of_date,
+        cast(date_trunc('month', cast('{{ var("as_of") }}' as date)) as date)
+            - to_months({{ var('visit_summary_months', 12) }} - 1) as first_month
+),
+
+visits as (
+    select
+        visits.visit_key, visits.visit_month, visits.visitor_department, visits.method, visits.person_key,
+        visits.house_key, visits.follow_up, visits.appeal, visits.district_code, visits.street_code,
+        visits.committee_code
+    from {{ ref('fct_visit') }} as visits
+    cross join as_of
+    where visits.visited_on <= as_of.as_of_date and visits.visit_month >= as_of.first_month
+),
+
+repeats as (
+    select visit_key from {{ ref('fct_visit_repeat') }}
+),
+
+areas as (
+    select code, name from {{ ref('dim_area') }}
+),
+
+summary as (
+    select
+        visits.district_code,
+        visits.street_code,
+        visits.committee_code,
+        visits.visit_month,
+        visits.visitor_department,
+        visits.method,
+        count(*) as visits,
+        count(distinct visits.person_key) as persons_visited,
+        count(distinct visits.house_key) as households_visited,
+        count(*) filter (where visits.follow_up) as follow_ups,
+        count(*) filter (where visits.appeal is not null) as with_appeal,
+        count(repeats.visit_key) as repeated_visits
+    from visits
+    left join repeats on visits.visit_key = repeats.visit_key
+    group by all
+),
+
+final as (
+    select
+        cast(summary.district_code as varchar) as district_code,
+        cast(districts.name as varchar) as district_name,
+        cast(summary.street_code as varchar) as street_code,
+        cast(streets.name as varchar) as street_name,
+        cast(summary.committee_code as varchar) as committee_code,
+        cast(committees.name as varchar) as committee_name,
+        cast(summary.visit_month as date) as visit_month,
+        cast(summary.visitor_department as varchar) as visitor_department,
+        cast(summary.method as varchar) as method,
+        cast(summary.visits as bigint) as visits,
+        cast(summary.persons_visited as bigint) as persons_visited,
+        cast(summary.households_visited as bigint) as households_visited,
+        cast(summary.follow_ups as bigint) as follow_ups,
+        cast(summary.with_appeal as bigint) as with_appeal,
+        cast(summary.repeated_visits as bigint) as repeated_visits
+    from summary
+    left join areas as districts on summary.district_code = districts.code
+    left join areas as streets on summary.street_code = streets.code
+    left join areas as committees on summary.committee_code = committees.code
+)
+
+select * from final
