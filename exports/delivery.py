@@ -28,7 +28,6 @@ import ctypes
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 import uuid
@@ -41,6 +40,7 @@ from typing import Any
 import duckdb
 from filelock import FileLock, Timeout
 
+from exports import periods
 from exports.delivery_mail import (
     Mailer,
     PackageMail,
@@ -55,13 +55,6 @@ LOCK_NAME = ".delivery.lock"
 #: the role of exports/config/export.yaml a delivery exports for: masked, one committee's own package
 DELIVERY_ROLE = "committee_staff"
 
-PERIOD_PATTERNS: dict[str, re.Pattern[str]] = {
-    "monthly": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
-    "weekly": re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"),
-    "quarterly": re.compile(r"^\d{4}-Q[1-4]$"),
-    "annual": re.compile(r"^\d{4}$"),
-}
-
 #: The exporter's call shape (contract 4): exports.package.export_packages.
 Exporter = Callable[..., Any]
 
@@ -72,18 +65,19 @@ class DeliveryError(RuntimeError):
 
 def frequency_of(period: str) -> str:
     """The frequency a period is written in: 2026-11 monthly, 2026-W48 weekly, 2026-Q4 quarterly, 2026 annual."""
-    for frequency, pattern in PERIOD_PATTERNS.items():
-        if pattern.match(period):
-            return frequency
-    raise DeliveryError(f"period {period!r} is none of 2026-11 (monthly), 2026-W48 (weekly), 2026-Q4, 2026")
+    try:
+        return periods.frequency_of(period)
+    except ValueError as exc:
+        raise DeliveryError(str(exc)) from None
 
 
 def check_period(period: str, frequency: str | None) -> str:
     """The period's frequency; a DeliveryError when the period and the requested frequency disagree."""
-    found = frequency_of(period)
-    if frequency is not None and frequency != found:
-        raise DeliveryError(f"period {period!r} is {found}, not {frequency}")
-    return found
+    try:
+        periods.check_period(period, frequency)
+    except ValueError as exc:
+        raise DeliveryError(str(exc)) from None
+    return periods.frequency_of(period)
 
 
 @dataclass(frozen=True)

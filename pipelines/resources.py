@@ -34,3 +34,31 @@ class ShequyunResource(ConfigurableResource):
 
     def paths(self) -> Paths:
         return Paths.from_env(self.data_dir or None)
+
+
+from exports.delivery_mail import SmtpSettings  # appended section: the deliveries
+
+
+class SmtpResource(ConfigurableResource):
+    """The mail server for deliveries. Every field left unset is read from ``SHEQUYUN_SMTP_*`` when a delivery
+    runs (exports.delivery_mail.SmtpSettings); the password is never configured here, only in
+    ``$SHEQUYUN_SMTP_PASSWORD``, so it shows in no run config. No host anywhere = mail off, reported as skipped."""
+
+    enabled: bool = Field(default=True, description="False: deliver to the outbox only, never mail.")
+    host: str | None = Field(default=None, description="SMTP host (default $SHEQUYUN_SMTP_HOST; none = mail off).")
+    port: int | None = Field(default=None, description="SMTP port (default $SHEQUYUN_SMTP_PORT, else 465/587/25).")
+    user: str | None = Field(default=None, description="Login (default $SHEQUYUN_SMTP_USER).")
+    sender: str | None = Field(default=None, description="From: address (default $SHEQUYUN_SMTP_SENDER).")
+    starttls: bool | None = Field(default=None, description="STARTTLS (default $SHEQUYUN_SMTP_STARTTLS).")
+    ssl: bool | None = Field(default=None, description="Implicit TLS (default $SHEQUYUN_SMTP_SSL).")
+    max_attachment_mb: float | None = Field(
+        default=None, description="Above this a package is mailed as one zip (default $SHEQUYUN_SMTP_MAX_ATTACHMENT_MB or 20)."
+    )
+
+    def settings(self) -> SmtpSettings:
+        if not self.enabled:
+            return SmtpSettings()
+        return SmtpSettings.from_env().with_overrides(
+            host=self.host, port=self.port, user=self.user, sender=self.sender, starttls=self.starttls, ssl=self.ssl,
+            max_attachment_bytes=None if self.max_attachment_mb is None else int(self.max_attachment_mb * 1024 * 1024),
+        )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import (
+    DefaultScheduleStatus,
+    ScheduleDefinition,
+    build_schedule_from_partitioned_job,
+)
 
-from pipelines.jobs import ingest_job
+from pipelines.jobs import ingest_job, monthly_delivery_job, weekly_delivery_job
 
 #: Every night at 02:00 Shanghai time, after the departments' overnight drops.
 daily_ingest_schedule = ScheduleDefinition(
@@ -13,5 +17,28 @@ daily_ingest_schedule = ScheduleDefinition(
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
     description="Land all department extracts into bronze every day at 02:00 (Asia/Shanghai).",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+
+#: At 06:00 Shanghai time on the 1st, the month just ended (the tick of 2026-12-01 delivers 2026-11). The time zone
+#: is the partitions' (pipelines.partitions).
+monthly_delivery_schedule = build_schedule_from_partitioned_job(
+    monthly_delivery_job,
+    name="monthly_delivery_schedule",
+    description="Deliver last month's ledgers to every committee at 06:00 on the 1st (Asia/Shanghai).",
+    minute_of_hour=0,
+    hour_of_day=6,
+    day_of_month=1,
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+
+#: At 07:00 Shanghai time on Mondays, the ISO week just ended (the tick of Monday 2026-11-30 delivers 2026-W48).
+weekly_delivery_schedule = build_schedule_from_partitioned_job(
+    weekly_delivery_job,
+    name="weekly_delivery_schedule",
+    description="Deliver last week's visit lists to every committee at 07:00 on Mondays (Asia/Shanghai).",
+    minute_of_hour=0,
+    hour_of_day=7,
+    day_of_week=1,
     default_status=DefaultScheduleStatus.RUNNING,
 )

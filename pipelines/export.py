@@ -1,0 +1,155 @@
+"""Delivery assets: one partition = one report period delivered to every committee (exports.delivery).
+
+`["export", "monthly_ledgers"]` (monthly partitions) and `["export", "weekly_visit_lists"]` (weekly partitions)
+depend on the ledger models of their frequency, read from the ledger catalogue (exports.catalogue), so a new
+ledger joins its delivery without touching this file; and on `dim_area` (the committees' mailboxes).
+
+When a committee fails (export, outbox or mail), the others are delivered first; then the step fails with the
+list of failures in its metadata, so the run is red but complete. Why red and not "partial success": a scheduled
+delivery that silently misses a committee is only found when the committee complains; a failed run is seen (and
+alerted on). Re-running the partition re-delivers it (logged as a re-delivery); the run config `committees`
+limits the re-run to the committees that failed, so the others are not mailed twice.
+"""
+
+
+from collections.abc import Sequence
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Config,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+from pydantic import Field
+
+from exports.catalogue import load_ledgers
+from exports.delivery import (
+    DeliveryError,
+    DeliveryRecord,
+    DeliverySummary,
+    deliver_period,
+)
+from pipelines.partitions import PARTITIONS_BY_FREQUENCY, period_of_partition
+from pipelines.resources import ShequyunResource, SmtpResource
+from shequyun.warehouse import current_database
+
+EXPORT_PREFIX = "export"
+EXPORT_GROUP = "export"
+SMTP_RESOURCE_KEY = "smtp"
+#: the committees' mailboxes
+AREA_ASSET = AssetKey(["dim_area"])
+
+
+class DeliveryConfig(Config):
+    """Run config of a delivery: by default every committee, with mail."""
+
+    committees: list[str] = Field(
+        default_factory=list, description="Only these committee codes (e.g. the failures of the last run); [] = all."
+    )
+    mail: bool = Field(default=True, description="Also e-mail each committee its package (when SMTP is configured).")
+
+
+def ledger_models(frequency: str) -> list[str]:
+    """The ledger models delivered at this frequency (the catalogue, read when the code location loads)."""
+    return sorted(ledger.model for ledger in load_ledgers() if ledger.frequency == frequency)
+
+
+def _failures_markdown(failures: Sequence[DeliveryRecord]) -> str:
+    lines = ["| committee | name | stage | error |", "|---|---|---|---|"]
+    for r in failures:
+        error = (r.error or "").replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {r.committee_code} | {r.committee_name} | {r.stage} | {error} |")
+    return "\n".join(lines)
+
+
+def delivery_metadata(summary: DeliverySummary) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "period": summary.period,
+        "delivery_id": summary.delivery_id,
+        "committees": len(summary.records),
+        "packages": summary.packages,
+        "files": summary.files,
+        "rows": summary.rows,
+        "redeliveries": summary.redeliveries,
+        "mails_sent": summary.mails("sent"),
+        "mails_skipped": summary.mails("skipped"),
+        "mails_failed": summary.mails("failed"),
+        "mail": summary.mail,
+        "failures": len(summary.failures),
+        "seconds": round(summary.seconds, 2),
+        "outbox": MetadataValue.path(str(summary.outbox)),
+    }
+    if summary.failures:
+        metadata["failed_committees"] = MetadataValue.md(_failures_markdown(summary.failures))
+    return metadata
+
+
+def build_delivery_asset(frequency: str, name: str, description: str) -> AssetsDefinition:
+    """A partitioned asset delivering the ledgers of `frequency`; one partition per period."""
+    models = ledger_models(frequency)
+
+    @asset(
+        key=[EXPORT_PREFIX, name],
+        partitions_def=PARTITIONS_BY_FREQUENCY[frequency],
+        deps=[AssetKey([m]) for m in models] + [AREA_ASSET],
+        group_name=EXPORT_GROUP,
+        description=description,
+        kinds={"python", "email"},
+        metadata={"frequency": frequency, "ledgers": MetadataValue.json(models)},
+    )
+    def _delivery(context: AssetExecutionContext, config: DeliveryConfig, shequyun: ShequyunResource,
+                  smtp: SmtpResource) -> MaterializeResult:
+        period = period_of_partition(frequency, context.partition_key)
+        paths = shequyun.paths()
+
+        def log(record: DeliveryRecord) -> None:
+            if record.outcome == "delivered":
+                context.log.info(f"{period} {record.committee_code} {record.committee_name}: "
+                                 f"{len(record.files)} files, mail {record.mail}"
+                                 f"{' (re-delivery)' if record.redelivery else ''}")
+            else:
+                context.log.error(f"{period} {record.committee_code} {record.committee_name}: "
+                                  f"failed at {record.stage}: {record.error}")
+
+        try:
+            summary = deliver_period(
+                current_database(paths.warehouse), paths.outbox, period, frequency=frequency,
+                committees=config.committees or None, smtp=smtp.settings(), mail=config.mail, on_record=log,
+            )
+        except DeliveryError as exc:
+            raise Failure(description=f"delivery of {period} did not start: {exc}") from exc
+        context.log.info(summary.render())
+        metadata = delivery_metadata(summary)
+        if summary.failures:
+            codes = [r.committee_code for r in summary.failures]
+            raise Failure(
+                description=(f"{len(codes)} of {len(summary.records)} committees did not get {period} "
+                             f"(the other {len(summary.delivered)} did); re-run this partition with run config "
+                             f"committees: {codes}"),
+                metadata=metadata,
+            )
+        return MaterializeResult(metadata=metadata)
+
+    return _delivery
+
+
+monthly_ledgers = build_delivery_asset(
+    "monthly",
+    "monthly_ledgers",
+    "月度台账报送: every monthly ledger, one package per committee, into outbox/<district>/<street>/<committee>/"
+    "<period>/ and by e-mail; one partition per month (Asia/Shanghai).",
+)
+
+weekly_visit_lists = build_delivery_asset(
+    "weekly",
+    "weekly_visit_lists",
+    "每周走访名单报送: the weekly ledgers (visit lists), one package per committee, into the outbox and by e-mail; "
+    "one partition per ISO week starting Monday (Asia/Shanghai).",
+)
+
+DELIVERY_ASSETS = [monthly_ledgers, weekly_visit_lists]
