@@ -17,6 +17,7 @@ from pathlib import Path
 from unittest import mock
 
 import duckdb
+import polars as pl
 
 from shequyun.policy.catalogue import Policy
 from shequyun.policy.expression import FieldTest, Node, Not, tag_codes
@@ -83,9 +84,10 @@ def _scratch_database(path: Path, database: Path, matched: dict[str, list[str]])
         con.execute("create table marts.fct_person_source_records as "
                     "select person_key, record_key from wh.marts.fct_person_source_records")
         con.execute("create table marts.fct_person_tag_current (person_key varchar, tag_code varchar)")
-        rows = [(key, code) for code, keys in matched.items() for key in keys]
-        if rows:
-            con.executemany("insert into marts.fct_person_tag_current values (?, ?)", rows)
+        rows = pl.DataFrame([(key, code) for code, keys in matched.items() for key in keys],
+                            schema={"person_key": pl.String, "tag_code": pl.String}, orient="row")
+        con.register("matched_rows", rows)
+        con.execute("insert into marts.fct_person_tag_current select person_key, tag_code from matched_rows")
         con.execute("detach wh")
 
 

@@ -181,3 +181,17 @@ def test_meaning(text: str, row: dict, expected: bool) -> None:
     where = compiler.condition(parse(text))
     sql = f"with p as (select {select}), pt as (select tag_codes from p) select {where} from p, pt"
     assert duckdb.execute(sql, [*base.values(), *compiler.params]).fetchone()[0] is expected
+
+
+def test_fields_read_documented_columns_only() -> None:
+    """Every column the compiler writes is a documented column of dim_person_profile (dim_person_profile.yml)."""
+    import re as _re
+
+    from shequyun.policy.fields import RESIDENCE_SQL
+    from shequyun.policy.sql import PROFILE_COLUMN
+    from shequyun.tags.catalogue import load_schema
+
+    documented = set(load_schema().fields)
+    used = {c.removeprefix("p.") for c in PROFILE_COLUMN.values()}
+    used |= {m for sql in RESIDENCE_SQL.values() for m in _re.findall(r"p\.([a-z_]+)", sql)}
+    assert used and used <= documented, used - documented
