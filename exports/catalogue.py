@@ -21,6 +21,8 @@ import yaml
 from exports.masking import PII_KINDS
 from shequyun.settings import PROJECT_ROOT
 
+# libyaml's safe loader when PyYAML has it: ~10x faster on the ~50 ledger files read by every export
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LEDGER_PREFIX = "rpt_ledger__"
 LEDGERS_FOLDER = Path("models") / "reports" / "ledgers"
 FREQUENCIES = ("monthly", "weekly", "quarterly", "annual")
@@ -169,7 +171,7 @@ def _ledger(path: Path, raw: Mapping[str, Any]) -> Ledger:
 def parse_ledger_yaml(path: Path) -> list[Ledger]:
     """The ledgers of one dbt YAML file (models named rpt_ledger__*; other models are not ledgers)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(document, Mapping):

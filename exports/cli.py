@@ -15,8 +15,9 @@ COMMANDS: list[click.Command] = []
 @click.option("--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="Thematic database to export from. Default: <data dir>/warehouse/shequyun.duckdb.")
 @click.option("--period", default=None,
-              help="Report period: 2026-11 (monthly), 2026-W48 (weekly), 2026-Q4 (quarterly), 2026 (annual). "
-                   "Default: the period of the database's as_of day.")
+              help="Report period: 2026-11 (monthly), 2026-W48 (weekly), 2026-Q4 (quarterly), 2026 (annual); all "
+                   "chosen ledgers go into it. Default: each ledger in the period of its frequency that holds the "
+                   "database's as_of day.")
 @click.option("--frequency", type=click.Choice(["monthly", "weekly", "quarterly", "annual"]), default=None,
               help="Only the ledgers of this frequency (and the default period in its form). Default: all ledgers.")
 @click.option("--committee", "committees", multiple=True, metavar="CODE",
@@ -37,7 +38,12 @@ def export(data_dir: Path | None, database: Path | None, period: str | None, fre
     """Export every ledger per committee and period into packages (xlsx, csv, parquet + manifest.json)."""
     from exports.catalogue import CatalogueError
     from exports.config import ExportConfigError, UnmaskedNotAllowed, load_export_config
-    from exports.package import ExportError, default_period, export_packages
+    from exports.package import (
+        ExportError,
+        default_period,
+        export_every_frequency,
+        export_packages,
+    )
     from shequyun.settings import Paths
     from shequyun.warehouse import current_database
 
@@ -52,10 +58,14 @@ def export(data_dir: Path | None, database: Path | None, period: str | None, fre
         if unmasked and (out is None or out_dir == paths.outbox or paths.outbox in out_dir.parents):
             raise UnmaskedNotAllowed(f"an unmasked export must go to an explicit --out folder outside the outbox "
                                      f"{paths.outbox} (the outbox is delivered to committees)")
-        chosen_period = period or default_period(db, frequency or "monthly")
-        summary = export_packages(db, out_dir, chosen_period, frequency=frequency, ledgers=list(ledgers) or None,
-                                  committees=list(committees) or None, unmasked=unmasked,
-                                  formats=list(formats) or None, role=role, config=config)
+        options = {"committees": list(committees) or None, "unmasked": unmasked, "formats": list(formats) or None,
+                   "role": role, "config": config}
+        if period is None and frequency is None:
+            summary = export_every_frequency(db, out_dir, ledgers=list(ledgers) or None, **options)
+        else:
+            chosen_period = period or default_period(db, frequency or "monthly")
+            summary = export_packages(db, out_dir, chosen_period, frequency=frequency,
+                                      ledgers=list(ledgers) or None, **options)
     except (CatalogueError, ExportConfigError, UnmaskedNotAllowed, ExportError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary.render())

@@ -21,11 +21,13 @@ How, and why so:
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,11 +35,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from exports.catalogue import Ledger, load_ledgers, select_ledgers
+from exports.catalogue import FREQUENCIES, Ledger, load_ledgers, select_ledgers
 from exports.config import ExportConfig, load_export_config
 from exports.masking import ID18_PATTERN, find_id_numbers, mask_sql
 from exports.periods import check_period, period_for
-from exports.writers import FORMAT_SUFFIX, SheetContext, WrittenFile, write_ledger_file
+from exports.writers import (
+    FORMAT_SUFFIX,
+    SheetContext,
+    WrittenFile,
+    display_frame,
+    text_width,
+    write_ledger_file,
+)
 
 MANIFEST_NAME = "manifest.json"
 STAGING_PREFIX = ".staging-"
@@ -136,16 +145,16 @@ def committees_of(con: duckdb.DuckDBPyConnection) -> list[Committee]:
 def data_as_of(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger] = ()) -> date | None:
     """The day the database describes (dbt var as_of): a ledger's `as_of` column when it has one, else the as_of
     of the latest tag build (marts.fct_person_tag.last_seen_on is set to var('as_of') by every build)."""
-    tables = {(s, t): {c for (c,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [s, t]).fetchall()} for s, t in con.execute(
-        "select table_schema, table_name from information_schema.tables").fetchall()}
+    found = {(s, t, c) for s, t, c in con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where (table_schema = 'reports' and column_name = 'as_of') "
+        "   or (table_schema = 'marts' and table_name = 'fct_person_tag' and column_name = 'last_seen_on')").fetchall()}
     for ledger in ledgers:
-        if "as_of" in tables.get(("reports", ledger.model), set()):
+        if ("reports", ledger.model, "as_of") in found:
             value = con.sql(f"select max(as_of) from {ledger.relation}").fetchone()[0]
             if value is not None:
                 return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    if "last_seen_on" in tables.get(("marts", "fct_person_tag"), set()):
+    if ("marts", "fct_person_tag", "last_seen_on") in found:
         value = con.sql("select max(last_seen_on) from marts.fct_person_tag").fetchone()[0]
         if value is not None:
             return value
@@ -163,20 +172,17 @@ def database_built_at(database: Path) -> datetime:
     return datetime.fromtimestamp(Path(database).stat().st_mtime, UTC)
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, ledger: Ledger) -> list[str]:
-    return [c for (c,) in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'reports' and table_name = ? "
-        "order by ordinal_position", [ledger.model]).fetchall()]
-
-
 def check_tables(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger], database: Path) -> None:
     """Every ledger's table exists with the columns its YAML lists (a stale database is an error, not a gap)."""
+    present: dict[str, set[str]] = {}
+    for table, column in con.execute("select table_name, column_name from information_schema.columns "
+                                     "where table_schema = 'reports'").fetchall():
+        present.setdefault(table, set()).add(column)
     for ledger in ledgers:
-        present = _table_columns(con, ledger)
-        if not present:
+        if ledger.model not in present:
             raise ExportError(f"{database} has no table {ledger.relation} (ledger {ledger.title}, {ledger.yaml_path}):"
                               " the database was built before this ledger; run `shequyun run` first")
-        missing = [c for c in ledger.column_names if c not in present]
+        missing = [c for c in ledger.column_names if c not in present[ledger.model]]
         if missing:
             raise ExportError(f"{ledger.relation} in {database} lacks column(s) {', '.join(missing)} that "
                               f"{ledger.yaml_path} lists: rebuild the database")
@@ -227,6 +233,21 @@ def check_no_full_id_numbers(ledger: Ledger, frame: pl.DataFrame) -> None:
                               f"`meta: {{pii: phone}}` in {ledger.yaml_path}: masked export refused")
 
 
+def _split(frame: pl.DataFrame) -> dict[str | None, pl.DataFrame]:
+    """The frame's rows by committee, in their order, without the scope column."""
+    return {key[0]: part.drop(SCOPE_COLUMN)
+            for key, part in frame.partition_by(SCOPE_COLUMN, as_dict=True, maintain_order=True).items()}
+
+
+def _widest_by_committee(shown: pl.DataFrame) -> dict[str | None, list[int | None]]:
+    """The widest value of every exported column for every committee, measured in one pass over the ledger."""
+    columns = [c for c in shown.columns if c != SCOPE_COLUMN]
+    if not columns or shown.height == 0:
+        return {}
+    measured = shown.group_by(SCOPE_COLUMN).agg(text_width(pl.col(c).cast(pl.String)).max().alias(c) for c in columns)
+    return {row[0]: list(row[1:]) for row in measured.select(SCOPE_COLUMN, *columns).iter_rows()}
+
+
 # --- packages -----------------------------------------------------------------------------------------------
 
 
@@ -259,16 +280,112 @@ def _publish(staged: Path, final: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class LedgerJob:
+    """Everything a (worker) process needs to write one ledger for every target committee. Picklable."""
+
+    database: Path
+    ledger: Ledger
+    targets: tuple[Committee, ...]
+    known_codes: frozenset[str]
+    filter_committees: bool
+    staging: Path
+    period: str
+    formats: tuple[str, ...]
+    unmasked: bool
+    as_of: date | None
+    generated_at: datetime
+    max_width: int
+
+
+@dataclass(frozen=True)
+class LedgerOutcome:
+    model: str
+    entries: dict[str, list[dict[str, object]]]   # committee code -> manifest entries, in format order
+    unassigned: int
+    seconds: float
+
+
+def export_ledger(job: LedgerJob, con: duckdb.DuckDBPyConnection | None = None) -> LedgerOutcome:
+    """Read one ledger once (masked in SQL), split it by committee, write its files into every staged package."""
+    started = time.perf_counter()
+    ledger = job.ledger
+    own = con is None
+    con = con or connect_read_only(job.database)
+    try:
+        frame = con.sql(ledger_query(ledger, unmasked=job.unmasked,
+                                     committees=[c.code for c in job.targets] if job.filter_committees else None)).pl()
+    finally:
+        if own:
+            con.close()
+    if not job.unmasked:
+        check_no_full_id_numbers(ledger, frame)
+    parts = _split(frame)
+    shown = display_frame(frame)
+    widest = _widest_by_committee(shown)
+    shown_parts = _split(shown)
+    del shown
+    stray = sum(part.height for code, part in parts.items() if code not in job.known_codes)
+    empty = frame.drop(SCOPE_COLUMN).clear()
+    empty_shown = display_frame(empty)
+    del frame
+    headers = [c.header for c in ledger.exported_columns]
+    masking = "unmasked" if job.unmasked else "masked"
+    entries: dict[str, list[dict[str, object]]] = {}
+    for committee in job.targets:
+        part = parts.get(committee.code, empty)
+        context = _context(ledger, committee, job.period, job.as_of, job.unmasked, job.generated_at)
+        metadata = {"ledger": ledger.name, "title": ledger.title, "committee_code": committee.code,
+                    "committee_name": committee.name, "period": job.period, "masking": masking,
+                    "data_as_of": job.as_of.isoformat() if job.as_of else ""}
+        folder = committee.folder(job.staging, job.period)
+        written_here = []
+        for fmt in job.formats:
+            written = write_ledger_file(fmt, folder / _file_name(ledger, job.period, fmt), part, headers, context,
+                                        metadata=metadata, max_width=job.max_width,
+                                        shown=shown_parts.get(committee.code, empty_shown),
+                                        widest=widest.get(committee.code))
+            written_here.append(_entry(ledger, written))
+        entries[committee.code] = written_here
+    return LedgerOutcome(ledger.model, entries, stray, time.perf_counter() - started)
+
+
+def default_workers() -> int:
+    """Worker processes for an export: $SHEQUYUN_EXPORT_WORKERS, else the CPU count, at most 8."""
+    configured = os.environ.get("SHEQUYUN_EXPORT_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _run_jobs(jobs: list[LedgerJob], con: duckdb.DuckDBPyConnection, workers: int) -> list[LedgerOutcome]:
+    """Ledger jobs in this process (workers <= 1) or in a pool of processes, largest ledger first.
+
+    Writing xlsx is Python work (xlsxwriter, ~10 us a cell) and dominates an export; processes share it out. Each
+    ledger is still read once, by the process that writes it, from its own read-only connection."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [export_ledger(job, con) for job in jobs]
+    sizes = {job.ledger.model: con.sql(f"select count(*) from {job.ledger.relation}").fetchone()[0] for job in jobs}
+    ordered = sorted(jobs, key=lambda job: -sizes[job.ledger.model])
+    context = multiprocessing.get_context("spawn")   # no fork: DuckDB and polars hold threads
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        outcomes = list(pool.map(export_ledger, ordered))
+    by_model = {o.model: o for o in outcomes}
+    return [by_model[job.ledger.model] for job in jobs]
+
+
 def export_packages(database: Path, out_dir: Path, period: str, *, frequency: str | None = None,
                     ledgers: Sequence[str] | None = None, committees: Sequence[str] | None = None,
                     unmasked: bool = False, formats: Sequence[str] | None = ("xlsx", "csv", "parquet"),
                     role: str | None = None, config: ExportConfig | None = None,
-                    project_dir: Path | None = None, generated_at: datetime | None = None) -> ExportSummary:
+                    project_dir: Path | None = None, generated_at: datetime | None = None,
+                    workers: int | None = None) -> ExportSummary:
     """Write one package per committee (all committees of marts.dim_area unless `committees`) for `period`.
 
     `ledgers` are model or short names (default: every ledger, of `frequency` when given). `unmasked=True` needs a
     `role` that exports/config/export.yaml allows (else UnmaskedNotAllowed). `formats=None` uses the configured
-    formats. Raises ExportError / CatalogueError before anything is published when the request cannot be met."""
+    formats. `workers`: processes writing files (default: default_workers()). Raises ExportError / CatalogueError
+    before anything is published when the request cannot be met."""
     started = time.perf_counter()
     config = config or load_export_config()
     config.authorise(unmasked, role)
@@ -303,38 +420,19 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
 
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
-        entries: dict[str, list[dict[str, object]]] = {c.code: [] for c in targets}
-        unassigned: dict[str, int] = {}
         try:
             for committee in targets:
                 committee.folder(staging, period).mkdir(parents=True)
-            for ledger in chosen:
-                frame = con.sql(ledger_query(ledger, unmasked=unmasked,
-                                             committees=[c.code for c in targets] if committees else None)).pl()
-                if not unmasked:
-                    check_no_full_id_numbers(ledger, frame)
-                parts = {key[0]: part.drop(SCOPE_COLUMN)
-                         for key, part in frame.partition_by(SCOPE_COLUMN, as_dict=True, maintain_order=True).items()}
-                stray = sum(part.height for code, part in parts.items() if code not in by_code)
-                if stray:
-                    unassigned[ledger.name] = stray
-                empty = frame.drop(SCOPE_COLUMN).clear()
-                del frame
-                headers = [c.header for c in ledger.exported_columns]
-                for committee in targets:
-                    part = parts.get(committee.code, empty)
-                    context = _context(ledger, committee, period, as_of, unmasked, generated_at)
-                    metadata = {"ledger": ledger.name, "title": ledger.title, "committee_code": committee.code,
-                                "committee_name": committee.name, "period": period, "masking": masking,
-                                "data_as_of": as_of.isoformat() if as_of else ""}
-                    folder = committee.folder(staging, period)
-                    for fmt in chosen_formats:
-                        written = write_ledger_file(fmt, folder / _file_name(ledger, period, fmt), part, headers,
-                                                    context, metadata=metadata, max_width=config.max_column_width)
-                        entries[committee.code].append(_entry(ledger, written))
+            jobs = [LedgerJob(database=database, ledger=ledger, targets=tuple(targets), known_codes=frozenset(by_code),
+                              filter_committees=bool(committees), staging=staging, period=period,
+                              formats=chosen_formats, unmasked=unmasked, as_of=as_of, generated_at=generated_at,
+                              max_width=config.max_column_width) for ledger in chosen]
+            outcomes = _run_jobs(jobs, con, default_workers() if workers is None else workers)
+            unassigned = {o.model.removeprefix("rpt_ledger__"): o.unassigned for o in outcomes if o.unassigned}
             results = []
             for committee in targets:
-                results.append(_finish_package(committee, staging, out_dir, period, entries[committee.code],
+                files = [entry for outcome in outcomes for entry in outcome.entries[committee.code]]
+                results.append(_finish_package(committee, staging, out_dir, period, files,
                                                frequency=frequency, generated_at=generated_at, as_of=as_of,
                                                built_at=built_at, database=database, masking=masking, role=role))
         finally:
@@ -343,6 +441,29 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
     return ExportSummary(packages=results, seconds=time.perf_counter() - started, ledgers=[led.name for led in chosen],
                          formats=chosen_formats, period=period, data_as_of=as_of.isoformat() if as_of else None,
                          masking=masking, out_dir=out_dir, unassigned=unassigned)
+
+
+def export_every_frequency(database: Path, out_dir: Path, *, ledgers: Sequence[str] | None = None,
+                           project_dir: Path | None = None, **options: object) -> ExportSummary:
+    """Every ledger into the period of its own frequency (monthly ledgers into 2026-11, weekly ones into 2026-W44
+    ...), each period from the database's as_of; one combined summary. `options` go to export_packages."""
+    started = time.perf_counter()
+    chosen = select_ledgers(load_ledgers(project_dir), ledgers)
+    if not chosen:
+        raise ExportError("no ledgers to export (none under dbt_project/models/reports/ledgers/)")
+    with connect_read_only(database) as con:
+        day = data_as_of(con, chosen) or database_built_at(database).date()
+    summaries = []
+    for frequency in [f for f in FREQUENCIES if any(led.frequency == f for led in chosen)]:
+        names = [led.model for led in chosen if led.frequency == frequency]
+        summaries.append(export_packages(database, out_dir, period_for(day, frequency), frequency=frequency,
+                                         ledgers=names, project_dir=project_dir, **options))  # type: ignore[arg-type]
+    first = summaries[0]
+    return ExportSummary(packages=[p for s in summaries for p in s.packages], seconds=time.perf_counter() - started,
+                         ledgers=[n for s in summaries for n in s.ledgers], formats=first.formats,
+                         period=", ".join(s.period for s in summaries), data_as_of=first.data_as_of,
+                         masking=first.masking, out_dir=first.out_dir,
+                         unassigned={k: v for s in summaries for k, v in s.unassigned.items()})
 
 
 def _entry(ledger: Ledger, written: WrittenFile) -> dict[str, object]:

@@ -4,8 +4,8 @@ The frame a writer gets is already masked and holds the exported columns only, u
 renames them to the Chinese headers (xlsx, csv) or keeps the names and stores the headers as field metadata
 (parquet). Nothing here decides what is exported or masked: that is exports/package.py with the catalogue.
 
-* xlsx — xlsxwriter in constant_memory mode (rows are streamed to disk in order; the column widths are measured
-  on the frame first, so nothing has to be kept to fit them). Three title rows (ledger title; committee with its
+* xlsx — xlsxwriter; a large sheet in constant_memory mode (rows streamed to disk in order; the column widths are
+  measured on the frame first, so nothing has to be kept to fit them), a small one in memory (no temporary files). Three title rows (ledger title; committee with its
   street and district; period, data as of, filer, masking note), the header row frozen below them with a filter,
   widths fitted to the widest value (CJK characters count double), printed landscape with the titles repeated.
 * csv — UTF-8 with a byte-order mark, so Excel opens Chinese text without an import dialogue.
@@ -30,6 +30,7 @@ import xlsxwriter
 FORMAT_SUFFIX = {"xlsx": ".xlsx", "csv": ".csv", "parquet": ".parquet"}
 TITLE_ROWS = 3           # rows above the header row in an xlsx
 MIN_COLUMN_WIDTH = 6
+CONSTANT_MEMORY_ROWS = 20_000   # from this many rows an xlsx is streamed to disk row by row (constant_memory)
 LIST_SEPARATOR = "、"
 
 
@@ -93,11 +94,20 @@ def text_width(expr: pl.Expr) -> pl.Expr:
     return (expr.str.len_bytes() + expr.str.len_chars()) // 2
 
 
-def column_widths(frame: pl.DataFrame, headers: Sequence[str], max_width: int = 60) -> list[int]:
-    """Fitted widths: the widest of header and values (+2 for padding), within [MIN_COLUMN_WIDTH, max_width]."""
+def value_widths(frame: pl.DataFrame) -> list[int | None]:
+    """The display width of the widest value of each column (None for a column without values)."""
     if frame.width == 0:
         return []
-    widest = frame.select(text_width(pl.col(c).cast(pl.String)).max().alias(c) for c in frame.columns).row(0)
+    return list(frame.select(text_width(pl.col(c).cast(pl.String)).max().alias(c) for c in frame.columns).row(0))
+
+
+def column_widths(frame: pl.DataFrame, headers: Sequence[str], max_width: int = 60,
+                  widest: Sequence[int | None] | None = None) -> list[int]:
+    """Fitted widths: the widest of header and values (+2 for padding), within [MIN_COLUMN_WIDTH, max_width].
+
+    `widest` (value widths measured beforehand, e.g. for every committee in one group_by) saves the scan."""
+    if widest is None:
+        widest = value_widths(frame) if frame.height else [None] * frame.width
     widths = []
     for header, value in zip(headers, widest, strict=True):
         header_width = (len(header.encode()) + len(header)) // 2
@@ -111,12 +121,19 @@ def _sheet_name(title: str) -> str:
 
 
 def write_xlsx(path: Path, frame: pl.DataFrame, headers: Sequence[str], context: SheetContext,
-               *, max_width: int = 60) -> WrittenFile:
-    shown = display_frame(frame)
-    widths = column_widths(shown, headers, max_width)
+               *, max_width: int = 60, constant_memory_rows: int = CONSTANT_MEMORY_ROWS,
+               shown: pl.DataFrame | None = None, widest: Sequence[int | None] | None = None) -> WrittenFile:
+    """`shown` (display_frame of `frame`) and `widest` (its value widths) may be given when already computed."""
+    if shown is None:
+        shown = display_frame(frame)
+    widths = column_widths(shown, headers, max_width, widest)
     ncols = max(len(headers), 1)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                               "strings_to_formulas": False, "strings_to_urls": False})
+    # Small sheets are built in memory: constant_memory streams rows through a temporary file per sheet, and
+    # creating and deleting thousands of those costs more than the rows themselves. Large sheets stream.
+    streamed = frame.height >= constant_memory_rows
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": streamed, "in_memory": not streamed,
+                                               "strings_to_numbers": False, "strings_to_formulas": False,
+                                               "strings_to_urls": False, "nan_inf_to_errors": True})
     try:
         if context.generated_at is not None:
             workbook.set_properties({"title": context.title, "created": context.generated_at.replace(tzinfo=None)})
@@ -136,8 +153,13 @@ def write_xlsx(path: Path, frame: pl.DataFrame, headers: Sequence[str], context:
         sheet.set_row(0, 28)
         header_row = TITLE_ROWS
         sheet.write_row(header_row, 0, list(headers), header_fmt)
+        # one typed writer per column instead of write_row's per-cell type dispatch (~20 % faster); None stays blank
+        writers = [sheet.write_string if dtype == pl.String else sheet.write_number if dtype.is_numeric()
+                   else sheet.write for dtype in shown.dtypes]
         for offset, values in enumerate(shown.iter_rows(), start=header_row + 1):
-            sheet.write_row(offset, 0, values)
+            for col, value in enumerate(values):
+                if value is not None:
+                    writers[col](offset, col, value)
         sheet.freeze_panes(header_row + 1, 0)
         if headers:
             sheet.autofilter(header_row, 0, header_row + max(shown.height, 1), len(headers) - 1)
@@ -150,8 +172,9 @@ def write_xlsx(path: Path, frame: pl.DataFrame, headers: Sequence[str], context:
     return _written(path, "xlsx", frame.height)
 
 
-def write_csv(path: Path, frame: pl.DataFrame, headers: Sequence[str]) -> WrittenFile:
-    shown = display_frame(frame)
+def write_csv(path: Path, frame: pl.DataFrame, headers: Sequence[str], *,
+              shown: pl.DataFrame | None = None) -> WrittenFile:
+    shown = (display_frame(frame) if shown is None else shown).clone()
     shown.columns = list(headers)
     shown.write_csv(path, include_bom=True)
     return _written(path, "csv", frame.height)
@@ -168,11 +191,12 @@ def write_parquet(path: Path, frame: pl.DataFrame, headers: Sequence[str],
 
 
 def write_ledger_file(fmt: str, path: Path, frame: pl.DataFrame, headers: Sequence[str], context: SheetContext,
-                      *, metadata: Mapping[str, str] | None = None, max_width: int = 60) -> WrittenFile:
+                      *, metadata: Mapping[str, str] | None = None, max_width: int = 60,
+                      shown: pl.DataFrame | None = None, widest: Sequence[int | None] | None = None) -> WrittenFile:
     if fmt == "xlsx":
-        return write_xlsx(path, frame, headers, context, max_width=max_width)
+        return write_xlsx(path, frame, headers, context, max_width=max_width, shown=shown, widest=widest)
     if fmt == "csv":
-        return write_csv(path, frame, headers)
+        return write_csv(path, frame, headers, shown=shown)
     if fmt == "parquet":
         return write_parquet(path, frame, headers, metadata)
     raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMAT_SUFFIX)}")

@@ -1,4 +1,5 @@
-"""`make demo`: generate the default city, load the database systems, run the Dagster job, summarise."""
+"""`make demo`: generate the default city, load the database systems, run the Dagster job, export every committee's
+ledgers into the outbox, summarise."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from shequyun.settings import Paths, mysql_dsn, pg_dsn
 
@@ -35,12 +37,12 @@ def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: C
     started = time.perf_counter()
     if regenerate or not _same_city(paths, persons, seed):
         _wipe(paths)
-        echo(f"1/4 generating a city of {persons:,} persons (seed {seed}) into {paths.root}")
+        echo(f"1/5 generating a city of {persons:,} persons (seed {seed}) into {paths.root}")
         generate_city(paths.root, persons=persons, seed=seed, load_db=False, progress=True)
     else:
-        echo(f"1/4 reusing the city in {paths.root} ({persons:,} persons, seed {seed})")
+        echo(f"1/5 reusing the city in {paths.root} ({persons:,} persons, seed {seed})")
 
-    echo("2/4 loading the database systems into PostgreSQL and MariaDB")
+    echo("2/5 loading the database systems into PostgreSQL and MariaDB")
     try:
         counts = load_databases(paths.root, pg_dsn(), mysql_dsn())
         for table, rows in counts.items():
@@ -48,15 +50,38 @@ def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: C
     except Exception as exc:  # noqa: BLE001 - any failure here means: no server; the run reports those systems skipped
         echo(f"    database systems will be skipped: {exc}")
 
-    echo("3/4 running the Dagster ingest job in process")
+    echo("3/5 running the Dagster ingest job in process")
     summary = run_ingest(paths.root, None, skip_unavailable_databases=True)
     echo(summary.render())
     if not summary.success:
         return False
 
-    echo("4/4 building the thematic database (dbt through Dagster)")
+    echo("4/5 building the thematic database (dbt through Dagster)")
     built = run_transform(paths.root)
     echo(built.render())
+    if not built.success:
+        return False
+
+    database = current_database(paths.warehouse)
+    exported = _export_ledgers(paths, database, echo)
     echo(f"demo finished in {time.perf_counter() - started:,.1f} s; bronze Delta tables under {paths.bronze}, "
-         f"thematic database at {current_database(paths.warehouse)}")
-    return bool(built.success)
+         f"thematic database at {database}, committee packages under {paths.outbox}")
+    return exported
+
+
+def _export_ledgers(paths: Paths, database: Path, echo: Callable[[str], None]) -> bool:
+    """5/5: every ledger for every committee of the city into the outbox, masked (exports/package.py)."""
+    from exports.catalogue import CatalogueError
+    from exports.package import ExportError, export_every_frequency
+
+    echo(f"5/5 exporting every ledger for every committee into {paths.outbox} (masked; each ledger in the period "
+         "of its frequency)")
+    try:
+        summary = export_every_frequency(database, paths.outbox)
+    except (CatalogueError, ExportError) as exc:
+        echo(f"    export FAILED: {exc}")
+        return False
+    echo(summary.render())
+    echo(f"    {len(summary.packages):,} packages, {summary.files:,} files, {summary.rows:,} rows "
+         f"({summary.bytes / 1e6:,.1f} MB) in {summary.seconds:,.1f} s")
+    return True

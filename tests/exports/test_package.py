@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,7 @@ PERIOD = "2026-11"
 def export(fixture_db: FixtureDatabase, tmp_path: Path):
     def run(**kwargs):
         kwargs.setdefault("project_dir", fixture_db.project_dir)
+        kwargs.setdefault("workers", 1)
         return export_packages(fixture_db.path, tmp_path / "outbox", kwargs.pop("period", PERIOD), **kwargs)
     return run
 
@@ -202,6 +204,15 @@ def test_package_replaced_whole_and_never_half_written(export, tmp_path: Path,
     again = export()
     assert not (folder / "stale.txt").exists()     # a new package replaces the old one as a whole
     assert len(list(again.packages[0].folder.iterdir())) == 7
+
+
+def test_worker_processes_write_the_same_packages(export, tmp_path: Path) -> None:
+    moment = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+    alone = export(generated_at=moment, workers=1)
+    manifests = {p.committee_code: p.manifest_path.read_text(encoding="utf-8") for p in alone.packages}
+    shared = export(generated_at=moment, workers=2)
+    assert {p.committee_code: p.manifest_path.read_text(encoding="utf-8") for p in shared.packages} == manifests
+    assert shared.unassigned == alone.unassigned == {"elderly_test": 1}
 
 
 def test_default_period_from_as_of(fixture_db: FixtureDatabase) -> None:

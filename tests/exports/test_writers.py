@@ -57,7 +57,7 @@ def test_xlsx_title_headers_frozen_pane_widths(tmp_path: Path) -> None:
     rows = [list(r) for r in sheet.iter_rows(min_row=TITLE_ROWS + 2, values_only=True)]
     assert rows[0] == ["310106006001", "张伟", "310***********0011", "1940-01-01", 86, "是", "高龄、独居",
                        "静安区江宁路1弄1号101室" * 10]
-    assert rows[1][5] == "否" and rows[1][6] is None        # an empty list is an empty (blank) cell
+    assert rows[1][5] == "否" and rows[1][6] == ""          # an empty list is an empty text
     assert rows[2] == ["310106006001", None, None, None, None, None, None, None]
     widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
     # xlsxwriter stores width + 0.71 (cell padding); fitted: 12 digits + 2; 7 CJK (2 each) + interpunct (1) + 2;
