@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
@@ -17,9 +19,10 @@ from shequyun.policy.expression import (
     parse_expression,
     render,
 )
+from shequyun.policy.fields import RESIDENCE_SQL
 from shequyun.policy.match import compile_match
-from shequyun.policy.sql import ProfileCompiler, TruthCompiler
-from shequyun.tags.catalogue import load_catalogue
+from shequyun.policy.sql import PROFILE_COLUMN, ProfileCompiler, TruthCompiler
+from shequyun.tags.catalogue import load_catalogue, load_schema
 
 TAGS = TagIndex(load_catalogue())
 
@@ -185,13 +188,7 @@ def test_meaning(text: str, row: dict, expected: bool) -> None:
 
 def test_fields_read_documented_columns_only() -> None:
     """Every column the compiler writes is a documented column of dim_person_profile (dim_person_profile.yml)."""
-    import re as _re
-
-    from shequyun.policy.fields import RESIDENCE_SQL
-    from shequyun.policy.sql import PROFILE_COLUMN
-    from shequyun.tags.catalogue import load_schema
-
     documented = set(load_schema().fields)
     used = {c.removeprefix("p.") for c in PROFILE_COLUMN.values()}
-    used |= {m for sql in RESIDENCE_SQL.values() for m in _re.findall(r"p\.([a-z_]+)", sql)}
+    used |= {m for sql in RESIDENCE_SQL.values() for m in re.findall(r"p\.([a-z_]+)", sql)}
     assert used and used <= documented, used - documented
