@@ -192,3 +192,11 @@ def test_fields_read_documented_columns_only() -> None:
     used = {c.removeprefix("p.") for c in PROFILE_COLUMN.values()}
     used |= {m for sql in RESIDENCE_SQL.values() for m in re.findall(r"p\.([a-z_]+)", sql)}
     assert used and used <= documented, used - documented
+
+
+def test_deep_nesting_never_recurses_out_of_stack() -> None:
+    """490 redundant parentheses parse (they add no level); 120 real levels are refused with a reason, not a
+    RecursionError (the LALR parser and the depth check do not recurse)."""
+    assert parse("(" * 490 + "tag:低保" + ")" * 490) == FieldTest("tag", "=", ("dibao",))
+    with pytest.raises(ExpressionError, match="nests deeper"):
+        parse_expression("(a and " * 120 + "b" + ")" * 120, lambda text: text)
