@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from shequyun.tags.evaluate import evaluate_tags
+from shequyun.tags.evaluate import (
+    as_of_of,
+    evaluate_tags,
+    residence_summary,
+    unexplained_tag_errors,
+)
 
 SELECTION = "+fct_person_tag"
-# measured on the 2,000-person test city (seed 20261126); tags over the residence household depend on the golden
-# residence house (house resolution and stale addresses), the others are exact
-FLOORS = {
-    "hukou_separated": (0.85, 0.95),
-    "elderly_living_alone": (0.85, 0.85),
-    "elderly_only_household": (0.9, 0.9),
-    "key_care": (0.85, 0.85),
-}
+# Tags over the golden residence house (人户分离, and through household composition 独居老人, 纯老家庭, 重点关爱 and the
+# area tags) are exact except where the records cannot decide a person's residence: a department keeps a previous house
+# after a move (stale_address noise) and no other record names the true house, or as many records name the previous
+# one (a tie the documented tie-breaks settle as is usual, not always right). On the 2,000-person test city that leaves
+# a few such errors (人户分离, 独居老人, 纯老家庭, 重点关爱 under 1.0); every one must trace to such a residence.
+RESIDENCE_TAGS = {"hukou_separated", "elderly_living_alone", "elderly_only_household", "key_care",
+                  "xuhui_elderly_care", "changqiao_family_doctor_elderly", "changqiao1_party_elderly"}
 AREA_COLUMN = {"district": "district_code", "street": "street_code", "committee": "committee_code"}
 
 
@@ -29,13 +33,79 @@ def figures(build):
     return evaluate_tags(build.duckdb_path, build.paths.truth)
 
 
-def test_every_tag_against_truth(figures) -> None:
+def test_every_tag_against_truth(figures, build) -> None:
     print("\n" + "\n".join(f"{c}: {m}" for c, m in figures.items()))
     for code, m in figures.items():
-        precision, recall = FLOORS.get(code, (1.0, 1.0))
-        assert m["precision"] >= precision and m["recall"] >= recall, (code, m)
+        if code not in RESIDENCE_TAGS:
+            assert m["precision"] == 1.0 and m["recall"] == 1.0, (code, m)
+    # every error of a residence tag traces to a residence the records cannot decide; none is a defect
+    unexplained = unexplained_tag_errors(build.duckdb_path, build.paths.truth)
+    assert set(unexplained) == set(figures)
+    assert {code: errors for code, errors in unexplained.items() if errors} == {}
     # the city is big enough for the exact tags to be exercised
     assert figures["elderly_80"]["tp"] > 20 and figures["disabled"]["tp"] > 20 and figures["family_doctor_signed"]["tp"] > 100
+
+
+def test_residence_follows_the_records_majority(build) -> None:
+    """The golden residence is never wrong where the records could tell: a wrong one is undecidable (no record names
+    the true house, or records naming a previous house are as many), and such persons are few."""
+    summary = residence_summary(build.duckdb_path, build.paths.truth)
+    print(summary)
+    assert summary["wrong"] == 0, summary
+    assert summary["undecidable"] <= 0.02 * summary["persons"], summary
+    assert summary["right"] > 0.97 * summary["persons"], summary
+
+
+def test_residence_lineage_says_why(build) -> None:
+    rows = build.query("""
+        select rule, strategy, evidence, agreeing_records, candidate_count
+        from marts.fct_person_field_lineage where field = 'residence_address'
+    """)
+    assert rows.height > 1000
+    assert set(rows["strategy"]) == {"house"}
+    assert rows["evidence"].null_count() == 0
+    assert all(e.split(" ")[0].isdigit() and " records name the house " in e for e in rows["evidence"])
+    # contested residences exist and the evidence names the tie-breaks that decided some of them
+    contested = rows.filter(rows["agreeing_records"] < rows["candidate_count"])
+    assert contested.height > 0
+    assert any("户籍" in e for e in contested["evidence"])
+
+
+def test_household_composition_counts_registered_residents(build) -> None:
+    counts = build.query("""
+        with residents as (
+            select residence_house_key, count(*) as n, min(age) as min_age
+            from marts.dim_person_profile
+            where status = 'living' and on_population_register and residence_house_key is not null
+            group by residence_house_key
+        )
+        select
+            count(*) filter (where p.on_population_register and p.status = 'living' and p.residence_house_key is not null
+                             and (p.household_living_count is distinct from r.n
+                                  or p.household_min_age is distinct from r.min_age
+                                  or p.lives_alone <> (r.n = 1))) as inconsistent,
+            count(*) filter (where not p.on_population_register) as unregistered,
+            count(*) filter (where not p.on_population_register
+                             and (p.household_living_count is not null or p.lives_alone)) as unregistered_counted
+        from marts.dim_person_profile p
+        left join residents r on p.residence_house_key = r.residence_house_key
+    """).row(0, named=True)
+    assert counts["inconsistent"] == 0 and counts["unregistered_counted"] == 0, counts
+    assert counts["unregistered"] > 0, counts
+
+
+def test_low_income_review_due_is_exposed(build) -> None:
+    as_of = as_of_of(build.paths.truth)
+    row = build.query(f"""
+        select count(*) filter (where low_income) as on_roster,
+               count(*) filter (where low_income_review_due) as review_due,
+               count(*) filter (where low_income_review_due and not low_income) as due_off_roster,
+               count(*) filter (where low_income_review_due <> coalesce(low_income_valid_until < date '{as_of}', false))
+                   as inconsistent
+        from marts.dim_person_profile
+    """).row(0, named=True)
+    assert row["on_roster"] > row["review_due"] > 0, row
+    assert row["due_off_roster"] == 0 and row["inconsistent"] == 0, row
 
 
 def test_area_tags_apply_only_inside_their_area(build) -> None:
