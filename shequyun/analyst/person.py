@@ -114,25 +114,26 @@ def person_report(db: Path, text: str, *, visits: int = 5, unmasked: bool = Fals
             raise PersonLookupError(f"no person with {what} in {db}")
         has_visits = table_exists(con, "marts", "fct_visit")
         has_history = table_exists(con, "marts", "fct_person_tag")
+        has_tags = table_exists(con, "marts", "fct_person_tag_current")
         report = {
             "database": str(db),
             "lookup": {"kind": lookup.kind, "value": lookup.value if unmasked or lookup.kind == "person_key"
                        else _shown(lookup.value)},
             "masked": not unmasked,
-            "persons": [_one_person(con, p, visits, has_visits, has_history, unmasked) for p in persons],
+            "persons": [_one_person(con, p, visits, has_visits, has_tags, has_history, unmasked) for p in persons],
         }
     return report
 
 
 def _one_person(con: duckdb.DuckDBPyConnection, person: dict[str, Any], visits: int, has_visits: bool,
-                has_history: bool, unmasked: bool) -> dict[str, Any]:
+                has_tags: bool, has_history: bool, unmasked: bool) -> dict[str, Any]:
     key = person["person_key"]
     lineage = _rows(con, """
         select field, value, system, rule, strategy, record_key, recorded_on, candidate_count, agreeing_records
         from marts.fct_person_field_lineage where person_key = ? order by field""", [key])
     tags = _rows(con, """
         select tag_code, tag_name, level, area_code, rule, valid_from, source_systems, source_record_keys
-        from marts.fct_person_tag_current where person_key = ? order by level, tag_code""", [key])
+        from marts.fct_person_tag_current where person_key = ? order by level, tag_code""", [key]) if has_tags else []
     closed_tags = _rows(con, """
         select tag_code, tag_name, valid_from, valid_to, rule, source_record_keys
         from marts.fct_person_tag where person_key = ? and not is_current order by valid_to desc, tag_code""",

@@ -74,6 +74,10 @@ def run_query(db: Path, sql: str, *, limit: int | None = 1000, unmasked: bool = 
         masked_columns: list[str] = []
         if rel is None:  # pragma: no cover - a SELECT always yields a relation
             raise QueryRefused("the statement returned no result")
+        duplicates = sorted({c for c in rel.columns if rel.columns.count(c) > 1})
+        if duplicates:
+            raise QueryRefused(f"the result has two columns named {', '.join(duplicates)}: give them distinct aliases "
+                               "(select a.code as a_code, b.code as b_code ...)")
         if not unmasked and statement.type != duckdb.StatementType.EXPLAIN:
             rel, masked_columns = masked_relation(rel)
         columns = list(rel.columns)

@@ -132,6 +132,11 @@ def test_cli_sql_error_is_reported(full_build, cli) -> None:
     assert result.exit_code == 1 and "no_such_column" in result.stderr
 
 
+def test_cli_duplicate_column_names(full_build, cli) -> None:
+    result = cli("query", "select code, code from marts.dim_area", "--database", full_build.duckdb_path)
+    assert result.exit_code == 1 and "two columns named code" in result.stderr
+
+
 def test_cli_without_database(tmp_path, cli) -> None:
     result = cli("query", "select 1", "--data-dir", tmp_path)
     assert result.exit_code == 1 and "no thematic database" in result.stderr
