@@ -110,3 +110,15 @@ def test_display_frame_types() -> None:
 def test_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown export format 'pdf'"):
         write_ledger_file("pdf", tmp_path / "a.pdf", _frame(), HEADERS, CONTEXT)
+
+
+def test_xlsx_streamed_in_constant_memory_mode_is_the_same_sheet(tmp_path: Path) -> None:
+    write_xlsx(tmp_path / "m.xlsx", _frame(), HEADERS, CONTEXT)
+    write_xlsx(tmp_path / "s.xlsx", _frame(), HEADERS, CONTEXT, constant_memory_rows=0)
+
+    def cells(path: Path) -> tuple:
+        sheet = openpyxl.load_workbook(path).active
+        widths = {k: v.width for k, v in sheet.column_dimensions.items()}
+        return list(sheet.iter_rows(values_only=True)), sheet.freeze_panes, widths, sorted(map(str, sheet.merged_cells.ranges))
+
+    assert cells(tmp_path / "s.xlsx") == cells(tmp_path / "m.xlsx")
