@@ -181,7 +181,7 @@ def docs(data_dir: Path | None, database: Path | None, serve: bool, host: str, p
 
     paths = Paths.from_env(data_dir)
     try:
-        index = generate_docs(paths, database)
+        index = generate_docs(paths, database, echo=lambda line: click.echo(line, err=True))
     except DocsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"documentation: {index}")

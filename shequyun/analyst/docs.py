@@ -45,8 +45,13 @@ def read_only_profiles(folder: Path, project_profiles: Path = DBT_PROJECT / "pro
     return folder
 
 
-def generate_docs(paths: Paths, database: Path | None = None) -> Path:
-    """Run `dbt docs generate --static` on the current database; returns the static index.html."""
+def generate_docs(paths: Paths, database: Path | None = None, echo=None) -> Path:
+    """Run `dbt docs generate --static` on the current database; returns the static index.html.
+
+    dbt compiles every node first; a node whose compilation reads the database (a macro introspecting a table)
+    fails when the database is older than the project (a model added since the last build). Then the docs are
+    generated again with --no-compile: descriptions, columns, tests and lineage all come from parsing, only the
+    "compiled code" tab stays empty; `echo` is told why."""
     db = database or current_database(paths.warehouse)
     if not db.exists():
         raise DocsError(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
@@ -56,9 +61,20 @@ def generate_docs(paths: Paths, database: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(prefix="shequyun-docs-") as tmp:
         profiles_dir = read_only_profiles(Path(tmp))
         env = {**os.environ, **dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(db)}
-        cmd = [str(dbt), "docs", "generate", "--static", "--project-dir", str(DBT_PROJECT),
-               "--profiles-dir", str(profiles_dir), "--target-path", str(target), "--log-path", str(Path(tmp) / "logs")]
+        common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(profiles_dir),
+                  "--target-path", str(target), "--log-path", str(Path(tmp) / "logs")]
+        cmd = [str(dbt), "docs", "generate", "--static", *common]
         proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0 and "Compilation Error" in proc.stdout:
+            if echo:
+                reason = next((line.strip() for line in proc.stdout.splitlines() if "Compilation Error" in line), "")
+                echo(f"compiling the project on this database failed ({reason}): docs generated without compiled SQL")
+            # --no-compile reads the manifest of a parse
+            proc = subprocess.run([str(dbt), "parse", *common], cwd=DBT_PROJECT, env=env, capture_output=True,
+                                  text=True, check=False)
+            if proc.returncode == 0:
+                proc = subprocess.run([*cmd, "--no-compile"], cwd=DBT_PROJECT, env=env, capture_output=True,
+                                      text=True, check=False)
     index = target / "static_index.html"
     if proc.returncode != 0 or not index.exists():
         raise DocsError(f"dbt docs generate failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")

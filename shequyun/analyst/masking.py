@@ -2,9 +2,10 @@
 
 Two rules, both applied unless the analyst asks for --unmasked:
 
-* **by column name**: a column whose name says it holds an ID number (`id_number`, `*_id_number`, 身份证, 证件号 ...),
-  a phone number (`phone`, `mobile`, 电话, 手机 ...) or an account (`account`, 账号) is masked whole with the
-  exports' rules (exports.masking.mask_sql, the same SQL the ledger exports use);
+* **by column name**: a column the report ledgers declare as pii (`meta.pii`, e.g. `disability_cert_no`), or whose
+  name says it holds an ID number (`id_number`, `*_id_number`, 身份证, 证件号 ...), a phone number (`phone`,
+  `mobile`, 电话, 手机 ...) or an account (`account`, 账号) is masked whole with the exports' rules
+  (exports.masking.mask_sql, the same SQL the ledger exports use);
 * **by value**: in every other text column (and text lists), an 18-character ID number (date-shaped, also the
   first 18 characters of a 20-character 残疾人证号) or an 11-digit mobile number standing on its own is masked
   in place, so `select name || id_number` or a renamed column does not print a full number.
@@ -16,7 +17,9 @@ the DuckDB file can read every number; a determined `substr(id_number, 4, 11)` a
 
 from __future__ import annotations
 
+import functools
 import re
+import warnings
 
 import duckdb
 
@@ -40,8 +43,26 @@ VALUE_RULES: tuple[tuple[str, str], ...] = (
 _VALUE_RULES_RE = tuple((re.compile(p), r) for p, r in VALUE_RULES)
 
 
+@functools.cache
+def ledger_pii_columns() -> dict[str, str]:
+    """Column name -> pii kind, as the report ledgers' YAML declares it (meta.pii, exports.catalogue): a ledger
+    column the exports mask is masked here under the same name (disability_cert_no ...). Empty, with a warning,
+    when the catalogue does not load (the name patterns still apply)."""
+    from exports.catalogue import load_ledgers
+
+    try:
+        ledgers = load_ledgers()
+    except Exception as exc:  # noqa: BLE001 - a broken ledger YAML must not stop an analyst's query
+        warnings.warn(f"ledger catalogue not loaded, masking by name patterns only: {exc}", stacklevel=2)
+        return {}
+    return {c.name: c.pii for ledger in ledgers for c in ledger.columns if c.pii}
+
+
 def pii_kind(column: str) -> str | None:
-    """'id_number', 'phone', 'account' or None, from a column's name."""
+    """'id_number', 'phone', 'account' or None, from a column's name (the ledgers' pii columns, then patterns)."""
+    declared = ledger_pii_columns().get(column)
+    if declared:
+        return declared
     name = column.lower()
     if _ID_NAME.search(name):
         return "id_number"

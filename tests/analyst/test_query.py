@@ -140,3 +140,29 @@ def test_cli_duplicate_column_names(full_build, cli) -> None:
 def test_cli_without_database(tmp_path, cli) -> None:
     result = cli("query", "select 1", "--data-dir", tmp_path)
     assert result.exit_code == 1 and "no thematic database" in result.stderr
+
+
+def test_ledger_pii_columns_are_masked_as_the_exports_declare(full_build, cli) -> None:
+    from exports.catalogue import load_ledgers
+
+    ledgers = [ledger for ledger in load_ledgers() if any(c.pii for c in ledger.columns)]
+    assert ledgers
+    built = set(full_build.query("select table_name from duckdb_tables() where schema_name = 'reports'")["table_name"])
+    checked = 0
+    for ledger in ledgers:
+        if ledger.model not in built:
+            continue
+        pii = {c.name: c.pii for c in ledger.columns if c.pii}
+        assert all(pii_kind(name) == kind for name, kind in pii.items()), ledger.model
+        sql = f"select * from reports.{ledger.model} order by all limit 50"
+        result = cli("query", sql, "--database", full_build.duckdb_path, "--format", "json")
+        assert result.exit_code == 0, result.output
+        assert find_id_numbers(result.stdout) == [], ledger.model
+        source = full_build.query(sql).to_dicts()
+        for got, want in zip(json.loads(result.stdout), source, strict=True):
+            for name, kind in pii.items():
+                masker = {"id_number": mask_id_number, "phone": mask_phone}.get(kind)
+                if masker and want[name] is not None:
+                    assert got[name] == masker(want[name]) != want[name], (ledger.model, name)
+        checked += 1
+    assert checked
