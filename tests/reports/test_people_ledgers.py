@@ -395,3 +395,17 @@ def test_new_residents_arrived_within_three_months(build, as_of) -> None:
           and residence_since > date '{as_of}' - interval 3 month and residence_since <= date '{as_of}'
     """)["n"][0]
     assert window["outside"] == 0 and window["n"] == expected > 0, (window, expected)
+
+
+def test_the_export_catalogue_reads_every_people_ledger() -> None:
+    """exports.catalogue (contract 4) parses the 28 ledgers with their headers, pii marks and hidden person_key."""
+    from exports.catalogue import load_ledgers
+
+    ledgers = {led.name: led for led in load_ledgers() if led.name in LEDGERS}
+    assert set(ledgers) == set(LEDGERS)
+    for name, led in ledgers.items():
+        model = _model_yaml(name)
+        assert led.scope == "committee" and led.title == model["config"]["meta"]["ledger"]["title"], name
+        assert [c.name for c in led.columns] == [c["name"] for c in model["columns"]], name
+        assert "person_key" not in [c.name for c in led.exported_columns], name
+        assert {c.name: c.pii for c in led.columns if c.pii}.get("id_number") == "id_number", name
