@@ -462,7 +462,7 @@ def _deliver_one(record: DeliveryRecord, committee: Committee, package: Any, exp
         message, record.attachment = build_message(
             PackageMail(committee.code, committee.name, record.period, frequency, target, _files_of(target),
                         record.rows, record.manifest_sha256, record.delivery_id, record.redelivery),
-            to, smtp.sender, smtp.max_attachment_bytes,
+            to, smtp.sender, smtp.max_attachment_bytes, smtp.max_attachments,
         )
         mailer.send(message)
     except Exception as exc:  # noqa: BLE001 - bad address, refusal, connection lost: this committee only

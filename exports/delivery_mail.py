@@ -15,12 +15,13 @@ Settings come from environment variables only, never from the repository (the pa
 | `SHEQUYUN_SMTP_SSL` | implicit TLS (SMTPS) | false |
 | `SHEQUYUN_SMTP_TIMEOUT` | seconds per SMTP operation | 60 |
 | `SHEQUYUN_SMTP_MAX_ATTACHMENT_MB` | above this the files go as one zip; a zip still above it is not attached | 20 |
+| `SHEQUYUN_SMTP_MAX_ATTACHMENTS` | more files than this go as one zip (a mailbox is no place for 100 attachments) | 12 |
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
+import json
 import mimetypes
 import os
 import smtplib
@@ -58,6 +59,7 @@ class SmtpSettings:
     ssl: bool = False
     timeout: float = 60.0
     max_attachment_bytes: int = 20 * 1024 * 1024
+    max_attachments: int = 12
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings:
@@ -70,6 +72,7 @@ class SmtpSettings:
         port = get("PORT")
         timeout = get("TIMEOUT")
         max_mb = get("MAX_ATTACHMENT_MB")
+        max_files = get("MAX_ATTACHMENTS")
         try:
             return cls(
                 host=get("HOST"),
@@ -81,6 +84,7 @@ class SmtpSettings:
                 ssl=_flag(get("SSL")),
                 timeout=float(timeout) if timeout else cls.timeout,
                 max_attachment_bytes=int(float(max_mb) * 1024 * 1024) if max_mb else cls.max_attachment_bytes,
+                max_attachments=int(max_files) if max_files else cls.max_attachments,
             )
         except ValueError as exc:
             raise ValueError(f"invalid {ENV_PREFIX}* setting: {exc}") from exc
@@ -152,9 +156,10 @@ def zip_files(files: Sequence[Path], root_name: str) -> bytes:
     return buffer.getvalue()
 
 
-def build_message(mail: PackageMail, to: Address, sender: str, max_attachment_bytes: int) -> tuple[EmailMessage, str]:
-    """The committee's message and how its files travel: 'files' (each attached), 'zip' (one archive) or 'none'
-    (too large even zipped: the message says where the package is)."""
+def build_message(mail: PackageMail, to: Address, sender: str, max_attachment_bytes: int,
+                  max_attachments: int = SmtpSettings.max_attachments) -> tuple[EmailMessage, str]:
+    """The committee's message and how its files travel: 'files' (each attached, when few and small), 'zip' (one
+    archive of the package) or 'none' (too large even zipped: the message says where the package is)."""
     label = FREQUENCY_LABELS.get(mail.frequency, mail.frequency)
     again = "（重新报送）" if mail.redelivery else ""
     message = EmailMessage()
@@ -170,7 +175,7 @@ def build_message(mail: PackageMail, to: Address, sender: str, max_attachment_by
     total = sum(p.stat().st_size for p in mail.files)
     mode = "files"
     archive: bytes | None = None
-    if total > max_attachment_bytes:
+    if total > max_attachment_bytes or len(mail.files) > max_attachments:
         archive = zip_files(mail.files, f"{mail.committee_code}_{mail.period}")
         mode = "zip" if len(archive) <= max_attachment_bytes else "none"
 
@@ -180,16 +185,17 @@ def build_message(mail: PackageMail, to: Address, sender: str, max_attachment_by
         f"附件为贵居委会 {mail.period} {label}台账{again}，共 {len(mail.files)} 个文件、{mail.rows} 行数据。",
         "身份证号、电话等个人信息已按规定脱敏，请仅用于履行职责，勿外传。",
         "",
-        "文件清单（SHA-256）：",
-        *(f"  {p.name}  {_sha256(p)}" for p in mail.files),
+        "台账清单：",
+        *_ledger_lines(mail.folder / "manifest.json"),
         "",
-        f"manifest.json SHA-256：{mail.manifest_sha256 or '-'}",
+        "各文件的 SHA-256 校验值见 manifest.json；",
+        f"manifest.json 本身的 SHA-256：{mail.manifest_sha256 or '-'}",
         f"报送编号：{mail.delivery_id}",
     ]
     if mode == "none":
         lines += ["", f"文件合计 {total} 字节，超过邮件附件上限，未随邮件附送；请从报送目录 {mail.folder} 领取。"]
     elif mode == "zip":
-        lines += ["", "文件较大，已打包为一个 zip 附件。"]
+        lines += ["", "文件较多或较大，已打包为一个 zip 附件。"]
     lines += ["", "社区云 自动报送，请勿直接回复。"]
     message.set_content("\n".join(lines))
 
@@ -201,12 +207,19 @@ def build_message(mail: PackageMail, to: Address, sender: str, max_attachment_by
     return message, mode
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _ledger_lines(manifest: Path) -> list[str]:
+    """One line per ledger of the package (title, rows, formats), from its manifest.json."""
+    try:
+        entries = json.loads(manifest.read_text(encoding="utf-8")).get("files") or []
+    except (OSError, ValueError):
+        return ["  （manifest.json 无法读取）"]
+    ledgers: dict[str, tuple[int, list[str]]] = {}
+    for entry in entries:
+        title = str(entry.get("title") or entry.get("ledger") or entry.get("file"))
+        rows, formats = ledgers.get(title, (int(entry.get("rows") or 0), []))
+        formats.append(str(entry.get("format") or Path(str(entry.get("file", ""))).suffix.lstrip(".")))
+        ledgers[title] = (rows, formats)
+    return [f"  {title}：{rows} 行（{', '.join(formats)}）" for title, (rows, formats) in ledgers.items()]
 
 
 class Mailer:

@@ -55,10 +55,15 @@ class SmtpResource(ConfigurableResource):
         default=None, description="Above this a package is mailed as one zip (default $SHEQUYUN_SMTP_MAX_ATTACHMENT_MB or 20)."
     )
 
+    max_attachments: int | None = Field(
+        default=None, description="More files than this are mailed as one zip (default $SHEQUYUN_SMTP_MAX_ATTACHMENTS or 12)."
+    )
+
     def settings(self) -> SmtpSettings:
         if not self.enabled:
             return SmtpSettings()
         return SmtpSettings.from_env().with_overrides(
             host=self.host, port=self.port, user=self.user, sender=self.sender, starttls=self.starttls, ssl=self.ssl,
             max_attachment_bytes=None if self.max_attachment_mb is None else int(self.max_attachment_mb * 1024 * 1024),
+            max_attachments=self.max_attachments,
         )

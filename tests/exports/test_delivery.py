@@ -200,6 +200,7 @@ def test_each_committee_gets_its_folder_its_log_line_and_its_mail(database: Path
         message = by_recipient[email]
         assert message["To"] == email
         assert name in message["Subject"] and code in message["Subject"] and "2026-11" in message["Subject"]
+        assert "rpt_ledger__visit_log.csv：50 行" in message.get_body().get_content()   # ledgers listed from the manifest
         sent = attachments(message)
         assert {n: sha256(b) for n, b in sent.items()} == {n: sha256(b) for n, b in files.items()}
 
@@ -323,6 +324,12 @@ def test_large_packages_travel_as_one_zip(database: Path, tmp_path: Path, smtp_s
         zipped = {Path(n).name: sha256(archive.read(n)) for n in archive.namelist()}
     assert zipped == {n: sha256(b) for n, b in package_files(folder).items()}
 
+    many = SmtpSettings(host=smtp.host, port=smtp.port, sender=smtp.sender, max_attachments=3)   # 4 files
+    by_count = deliver_period(database, outbox, "2026-11", committees=["310106006001"], smtp=many,
+                              exporter=FakeExporter())
+    assert by_count.records[0].attachment == "zip"
+    assert list(attachments(mailbox.messages()[-1])) == ["310106006001_2026-11.zip"]
+
     tiny = SmtpSettings(host=smtp.host, port=smtp.port, sender=smtp.sender, max_attachment_bytes=100)
     again = deliver_period(database, outbox, "2026-11", committees=["310106006001"], smtp=tiny,
                            exporter=FakeExporter())
@@ -352,10 +359,11 @@ def test_unknown_committee_is_an_error_before_anything_is_written(database: Path
 def test_smtp_settings_come_from_the_environment() -> None:
     env = {"SHEQUYUN_SMTP_HOST": "mail.example.org", "SHEQUYUN_SMTP_USER": "bot", "SHEQUYUN_SMTP_PASSWORD": "s3cret",
            "SHEQUYUN_SMTP_STARTTLS": "true", "SHEQUYUN_SMTP_SENDER": "ledgers@example.org",
-           "SHEQUYUN_SMTP_MAX_ATTACHMENT_MB": "5"}
+           "SHEQUYUN_SMTP_MAX_ATTACHMENT_MB": "5", "SHEQUYUN_SMTP_MAX_ATTACHMENTS": "40"}
     settings = SmtpSettings.from_env(env)
     assert settings.enabled and settings.starttls and settings.effective_port == 587
-    assert settings.max_attachment_bytes == 5 * 1024 * 1024 and settings.sender == "ledgers@example.org"
+    assert settings.max_attachment_bytes == 5 * 1024 * 1024 and settings.max_attachments == 40
+    assert settings.sender == "ledgers@example.org"
     assert "s3cret" not in settings.describe() and "mail.example.org:587" in settings.describe()
     assert not SmtpSettings.from_env({}).enabled
     with pytest.raises(ValueError, match="SHEQUYUN_SMTP_"):

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
 import socket
+import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -108,6 +110,15 @@ def mailbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Mailbox, int]]:
         controller.stop()
 
 
+def received_files(message) -> dict[str, bytes]:
+    """The package as the committee saves it: the attachments, or the members of the one zip attachment."""
+    parts = {p.get_filename(): p.get_payload(decode=True) for p in message.iter_attachments()}
+    if len(parts) == 1 and next(iter(parts)).endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(next(iter(parts.values())))) as archive:
+            return {Path(n).name: archive.read(n) for n in archive.namelist()}
+    return parts
+
+
 def _data_dir(full_build, tmp_path: Path) -> Path:
     (tmp_path / "data" / "warehouse").mkdir(parents=True)
     shutil.copy2(full_build.duckdb_path, tmp_path / "data" / "warehouse" / "shequyun.duckdb")
@@ -150,7 +161,8 @@ def test_a_monthly_partition_is_delivered_to_every_committee_and_failures_are_re
             continue
         message = received[committee["email"]]
         assert committee["name"] in message["Subject"] and "2026-11" in message["Subject"]
-        attached = {p.get_filename(): p.get_payload(decode=True) for p in message.iter_attachments()}
+        attached = received_files(message)
+        assert attached["manifest.json"] == (folder / "manifest.json").read_bytes()
         assert {name: hashlib.sha256(b).hexdigest() for name, b in attached.items() if name != "manifest.json"} == {
             f["file"]: f["sha256"] for f in manifest["files"]}
         for name, payload in attached.items():                     # masked: no full ID number leaves by mail
