@@ -93,9 +93,12 @@ def policy_list(policies_dir: Path | None) -> None:
                    "Default: <data dir>/policies/<policy code>/<as_of>/.")
 @click.option("--unmasked", is_flag=True, default=False,
               help="Write ID and phone numbers in full (personal data: PIPL; a warning is printed).")
+@click.option("--split-committees", is_flag=True, default=False,
+              help="Also write one eligible.csv per committee (committees/<code>/): each committee's residents only.")
 @click.option("--show-sql", is_flag=True, default=False, help="Also print the SQL and its bound parameters.")
 def policy_match(policy: str | None, where: str | None, data_dir: Path | None, database: Path | None,
-                 policies_dir: Path | None, out: Path | None, unmasked: bool, show_sql: bool) -> None:
+                 policies_dir: Path | None, out: Path | None, unmasked: bool, split_committees: bool,
+                 show_sql: bool) -> None:
     """Find the persons a policy (code, Chinese name or file) and/or a --where condition select.
 
     Prints the eligible persons per committee and the total; writes the eligible list."""
@@ -138,9 +141,11 @@ def policy_match(policy: str | None, where: str | None, data_dir: Path | None, d
     click.echo(f"condition: {render(condition, tags.name_of)}")
     click.echo(render_counts(result))
     folder = out or default_out_dir(root, label, result.as_of)
-    files = write_match(result, folder)
+    files = write_match(result, folder, split_committees=split_committees)
     masking = "ID and phone numbers in full" if unmasked else "ID and phone numbers masked"
     click.echo(f"wrote {result.total:,} persons to {files['csv']} and {files['parquet'].name} ({masking})")
+    if split_committees:
+        click.echo(f"and one list per committee under {folder / 'committees'}")
 
 
 @policy_group.command("evaluate")

@@ -4,6 +4,7 @@
     <out>/eligible.parquet   the same, column names as in COLUMNS, Chinese headers as field metadata
     <out>/counts.csv         eligible persons per committee, and the total
     <out>/manifest.json      policy, condition, as_of, database, rows, masking, sha256 per file
+    <out>/committees/<committee code>/eligible.csv   with --split-committees: each committee's own residents only
 
 The default folder is <data dir>/policies/<policy code>/<as_of>/ (an ad-hoc --where: where-<hash of the condition>;
 a policy narrowed by --where: <code>+where-<hash>). ID and phone numbers are masked unless the match was unmasked.
@@ -45,8 +46,21 @@ def counts_with_total(result: MatchResult) -> pl.DataFrame:
     return pl.concat([counts, total], how="diagonal")
 
 
-def write_match(result: MatchResult, out_dir: Path) -> dict[str, Path]:
-    """Write the eligible list (csv, parquet), the counts and the manifest; returns the files by kind."""
+def write_committee_lists(result: MatchResult, out_dir: Path) -> dict[str, Path]:
+    """One eligible.csv per committee (committees/<committee code>/eligible.csv): a committee gets only its own
+    residents. Persons of no known committee go to committees/unknown/."""
+    headers = [COLUMNS[c] for c in result.persons.columns]
+    written: dict[str, Path] = {}
+    for (code,), part in result.persons.group_by(["committee_code"], maintain_order=True):
+        folder = out_dir / "committees" / (code or "unknown")
+        folder.mkdir(parents=True, exist_ok=True)
+        written[code or "unknown"] = write_csv(folder / "eligible.csv", part, headers).path
+    return written
+
+
+def write_match(result: MatchResult, out_dir: Path, *, split_committees: bool = False) -> dict[str, Path]:
+    """Write the eligible list (csv, parquet), the counts and the manifest (and with `split_committees` one list
+    per committee); returns the files by kind."""
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = result.persons
     headers = [COLUMNS[c] for c in frame.columns]
@@ -58,6 +72,8 @@ def write_match(result: MatchResult, out_dir: Path) -> dict[str, Path]:
     }
     counts = counts_with_total(result)
     files["counts"] = write_csv(out_dir / "counts.csv", counts, [COUNT_HEADERS[c] for c in counts.columns]).path
+    if split_committees:
+        files.update({f"committee:{code}": path for code, path in write_committee_lists(result, out_dir).items()})
     manifest = {
         "policy": result.policy.code if result.policy else None,
         "policy_name": result.policy.name if result.policy else None,
@@ -69,7 +85,8 @@ def write_match(result: MatchResult, out_dir: Path) -> dict[str, Path]:
         "committees": result.counts().height,
         "masked": not result.unmasked,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "files": {kind: {"file": path.name, "sha256": sha256_of(path)} for kind, path in files.items()},
+        "files": {kind: {"file": str(path.relative_to(out_dir)), "sha256": sha256_of(path)}
+                  for kind, path in files.items()},
         "warnings": result.warnings,
     }
     files["manifest"] = out_dir / "manifest.json"

@@ -133,6 +133,16 @@ def test_written_list_is_masked(build, tmp_path: Path) -> None:
     assert parquet["id_number"].str.contains(r"^\d{3}\*{11}[\dXx]{4}$").all()
     counts = files["counts"].read_text(encoding="utf-8-sig").splitlines()
     assert counts[-1] == f"合计,,,,,,{result.total}"
+    # one list per committee: each holds its own residents only, together the whole list
+    split = write_match(result, tmp_path / "split", split_committees=True)
+    lists = {k.removeprefix("committee:"): p for k, p in split.items() if k.startswith("committee:")}
+    assert set(lists) == set(result.persons["committee_code"])
+    seen = []
+    for code, path in lists.items():
+        part = pl.read_csv(path, schema_overrides={"居委会代码": pl.String, "区代码": pl.String, "街镇代码": pl.String})
+        assert set(part["居委会代码"]) == {code} and path.parent.name == code
+        seen += part["人员编号"].to_list()
+    assert sorted(seen) == sorted(result.persons["person_key"])
     # unmasked on request only: the full numbers of dim_person
     full = match(build.duckdb_path, policy.condition, policy=policy, unmasked=True).persons
     truth = build.query("select person_key, id_number from marts.dim_person")
