@@ -147,6 +147,7 @@ final as (
         base.age,
         base.id_number,
         certificates.disability_cert_no,
+        {{ ledger_yes_no('not certificates.cert_conflicts_id') }} as cert_matches_id,
         profiles.disability_category,
         case profiles.disability_grade
             when 1 then '一级' when 2 then '二级' when 3 then '三级' when 4 then '四级'

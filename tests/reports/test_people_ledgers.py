@@ -409,3 +409,17 @@ def test_the_export_catalogue_reads_every_people_ledger() -> None:
         assert [c.name for c in led.columns] == [c["name"] for c in model["columns"]], name
         assert "person_key" not in [c.name for c in led.exported_columns], name
         assert {c.name: c.pii for c in led.columns if c.pii}.get("id_number") == "id_number", name
+
+
+def test_elderly_only_households_name_the_other_members(build) -> None:
+    """Each member of a 纯老家庭 names the other living registered residents of the house: household_living_count - 1
+    names, every one of them on the ledger too (they are all 60+)."""
+    counts = build.query("""
+        select count(*) as n,
+               count(*) filter (where household_living_count < 2
+                                or len(string_split(other_members, '、')) <> household_living_count - 1) as wrong,
+               count(*) filter (where house_key not in (select house_key from reports.rpt_ledger__elderly_only_households
+                                                        group by house_key having count(*) >= 2)) as alone_on_ledger
+        from reports.rpt_ledger__elderly_only_households
+    """).row(0, named=True)
+    assert counts["n"] > 0 and counts["wrong"] == 0 and counts["alone_on_ledger"] == 0, counts

@@ -15,7 +15,7 @@ profiles as (
         person_key, sex, birth_date, age, ethnicity, population_type, status, status_date,
         hukou_house_key, hukou_district_code, hukou_street_code, hukou_committee_code,
         residence_house_key, district_code, street_code, committee_code, residence_since, is_separated,
-        household_living_count, household_min_age, lives_alone
+        on_population_register, household_living_count, household_min_age, lives_alone
     from {{ ref('dim_person_profile') }}
 ),
 
@@ -189,6 +189,7 @@ final as (
         owners.owner_person_key as residence_owner_person_key,
         owners.owner_name as residence_owner_name,
         profiles.is_separated,
+        profiles.on_population_register,
         profiles.household_living_count,
         profiles.household_min_age,
         profiles.lives_alone

@@ -21,7 +21,8 @@ members as (
     where base.committee_code is not null
 ),
 
--- the other living residents of the same house, "姓名(年龄)" in birth order
+-- the other living residents of the same house on a population register (those household_living_count counts),
+-- "姓名(年龄)" in birth order
 housemates as (
     select
         members.person_key,
@@ -34,6 +35,7 @@ housemates as (
         on members.residence_house_key = others.residence_house_key
         and others.person_key <> members.person_key
         and others.status = 'living'
+        and others.on_population_register
     group by members.person_key
 ),
 

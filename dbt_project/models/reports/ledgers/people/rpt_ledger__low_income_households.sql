@@ -1,5 +1,6 @@
 {#- 低收入家庭台账: the persons tagged 低收入 (on the 民政 低收入困难家庭 roster, living), with the latest 认定 and
-    whether its 有效期 has passed at as_of (复核 due). -#}
+    whether its 有效期 has passed at as_of (复核 due). The record shown is the one valid longest, so its 有效期至 is
+    the profile's low_income_valid_until and 是否过期 agrees with low_income_review_due. -#}
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}
@@ -12,7 +13,7 @@ tagged as (
 low_income as (
     {{ ledger_department_record(
         'stg_civil_affairs__low_income_persons',
-        'department.start_date desc nulls last, department.end_date desc nulls last, department.loaded_at desc') }}
+        'department.end_date desc nulls last, department.start_date desc nulls last, department.loaded_at desc') }}
 ),
 
 final as (
