@@ -4,8 +4,9 @@
     Strategy house (residence_address): the candidates vote for the house their address resolves to (not for the
     address text, which each department writes its own way); the house named by most observations (records of distinct
     systems or days: a row sent twice is one observation) wins; a tie
-    goes to the house the person owns (房屋权属), then the house where most members of the person's 户籍 household
-    are named, then the person's 户籍 house (人户一致, the usual case); then priority, load day and record date. -#}
+    goes to the house the person owns (房屋权属), then the house where most other members of the person's 户籍 household
+    are named; then priority, load day and record date. The 户籍 house alone decides nothing: a department that kept a
+    previous house after a move often names the 户籍 house, and a household that lives there confirms it. -#}
 
 with records as (
     select * from {{ ref('fct_person_source_records') }}
@@ -45,14 +46,8 @@ candidates as (
     {%- endfor %}
 ),
 
--- evidence for residence (strategy house): the houses the person is registered at, owns, and where the other
--- members of the person's 户籍 household (same 户号) are named as living
-hukou_houses as (
-    select distinct person_key, hukou_house_key as house_key
-    from records
-    where system = 'ps_hukou' and hukou_house_key is not null
-),
-
+-- evidence for residence (strategy house): the houses the person owns, and where the other members of the person's
+-- 户籍 household (same 户号) are named as living
 owned_houses as (
     select distinct person_key, property_house_key as house_key
     from records
@@ -137,15 +132,12 @@ house_evidence as (
         voted.field,
         voted.vote,
         bool_or(owned_houses.house_key is not null) as is_owned,
-        max(coalesce(household_houses.household_members, 0)) as household_members,
-        bool_or(hukou_houses.house_key is not null) as is_hukou_house
+        max(coalesce(household_houses.household_members, 0)) as household_members
     from voted
     left join owned_houses
         on voted.person_key = owned_houses.person_key and voted.house_key = owned_houses.house_key
     left join household_houses
         on voted.person_key = household_houses.person_key and voted.house_key = household_houses.house_key
-    left join hukou_houses
-        on voted.person_key = hukou_houses.person_key and voted.house_key = hukou_houses.house_key
     where voted.strategy = 'house'
     group by all
 ),
@@ -158,13 +150,11 @@ keyed as (
         agreement.observations,
         coalesce(house_evidence.is_owned, false) as is_owned,
         coalesce(house_evidence.household_members, 0) as household_members,
-        coalesce(house_evidence.is_hukou_house, false) as is_hukou_house,
         {
             'consensus': case when voted.strategy = 'consensus' then -agreement.agreeing_records
                               when voted.strategy = 'house' then -agreement.observations else 0 end,
             'owned': case when house_evidence.is_owned then 0 else 1 end,
             'household': -coalesce(house_evidence.household_members, 0),
-            'hukou_house': case when house_evidence.is_hukou_house then 0 else 1 end,
             'recent_load': case when voted.strategy = 'recency' then -(cast(voted.loaded_at as date) - date '2000-01-01') else 0 end,
             'recent_record': case when voted.strategy = 'recency' then coalesce(-(cast(voted.recorded_on as date) - date '2000-01-01'), 1) else 0 end,
             'priority': voted.priority,
@@ -227,8 +217,7 @@ final as (
                 || winner.observations || ' observations: systems and days)',
             case when winner.is_owned then 'owned by the person (房屋权属)' end,
             case when winner.household_members > 0
-                then winner.household_members || ' member(s) of the 户籍 household named here' end,
-            case when winner.is_hukou_house then 'the 户籍 house' end
+                then winner.household_members || ' member(s) of the 户籍 household named here' end
         ) end as varchar) as evidence
     from winners
 )
