@@ -38,9 +38,8 @@ def _tables(path, database="main") -> dict[str, list[str]]:
     return tables
 
 
-def _read(path, table: str) -> pl.DataFrame:
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.sql(f"select * from {table}").pl()
+def _read(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    return con.sql(f"select * from {table}").pl()
 
 
 def test_extract_holds_the_street_rows_and_only_them(full_build, street, extract) -> None:
@@ -72,24 +71,28 @@ def test_extract_holds_the_street_rows_and_only_them(full_build, street, extract
               if {"person_key", "house_key", "committee_code", "street_code"} & set(cols) and t != "marts.dim_area"]
     assert {"marts.dim_person", "marts.dim_house", "marts.bridge_person_house", "marts.fct_person_tag_current",
             "marts.dim_person_profile"} <= set(scoped)
+    src = duckdb.connect(str(source_db), read_only=True)
+    dst = duckdb.connect(str(out), read_only=True)
     for table in scoped:
         assert extracted[table] == source[table], table          # same columns, same order
-        got = _read(out, table)
-        want = _read(source_db, table).filter(pl.Series([belongs(r) for r in _read(source_db, table).iter_rows(named=True)],
-                                                        dtype=pl.Boolean))
+        got = _read(dst, table)
+        everything = _read(src, table)
+        want = everything.filter(pl.Series([belongs(r) for r in everything.iter_rows(named=True)], dtype=pl.Boolean))
         assert got.height == want.height, table
         assert all(belongs(r) for r in got.iter_rows(named=True)), f"{table} holds rows of another street"
         keys = [c for c, t in got.schema.items() if not isinstance(t, (pl.List, pl.Array, pl.Struct))]
         assert got.sort(keys, nulls_last=True).equals(want.sort(keys, nulls_last=True)), table
-    persons = _read(out, "marts.dim_person")
+    persons = _read(dst, "marts.dim_person")
     assert set(persons["person_key"]) == residents
-    assert set(_read(out, "marts.dim_house")["house_key"]) == houses
+    assert set(_read(dst, "marts.dim_house")["house_key"]) == houses
     # the street's areas and its district, nothing else
-    areas = _read(out, "marts.dim_area")
+    areas = _read(dst, "marts.dim_area")
     assert set(areas["code"]) == set(full_build.query(
         f"select code from marts.dim_area where street_code = '{street}' or code = '{street[:6]}'")["code"])
     # reference seeds whole
-    assert _read(out, "ref.tag_catalogue").height == full_build.query("select * from ref.tag_catalogue").height
+    assert _read(dst, "ref.tag_catalogue").height == _read(src, "ref.tag_catalogue").height
+    src.close()
+    dst.close()
 
 
 def test_extract_keeps_the_column_types_and_constraints(full_build, extract) -> None:

@@ -81,7 +81,8 @@ def test_ledger_row_counts(full_build, results) -> None:
     got = {r["ledger"]: r["row_count"] for r in results["台账行数"]}
     tables = full_build.query("select table_name from duckdb_tables() where schema_name = 'reports' "
                               "and table_name like 'rpt\\_ledger\\_\\_%' escape '\\'")["table_name"]
-    want = {t: full_build.query(f"select count(*) as n from reports.{t}")["n"][0] for t in tables}
+    with full_build.connect() as con:
+        want = {t: con.execute(f"select count(*) from reports.{t}").fetchone()[0] for t in tables}
     assert got == want and got
 
 
