@@ -15,16 +15,20 @@ from pipelines.evaluation import resolution_accuracy
 from pipelines.export import DELIVERY_ASSETS, SMTP_RESOURCE_KEY
 from pipelines.ingest import RESOURCE_KEY, build_bronze_assets
 from pipelines.jobs import (
+    annual_delivery_job,
     city_job,
     ingest_job,
     monthly_delivery_job,
+    quarterly_delivery_job,
     transform_job,
     weekly_delivery_job,
 )
 from pipelines.resources import ShequyunResource, SmtpResource
 from pipelines.schedules import (
+    annual_delivery_schedule,
     daily_ingest_schedule,
     monthly_delivery_schedule,
+    quarterly_delivery_schedule,
     weekly_delivery_schedule,
 )
 from pipelines.sensors import landing_sensor
@@ -37,8 +41,10 @@ def build_definitions(resource: ShequyunResource | None = None, smtp: SmtpResour
     return Definitions(
         assets=[*build_bronze_assets(configs), thematic_database, resolution_accuracy, *DELIVERY_ASSETS],
         asset_checks=build_all_quality_checks(configs),
-        jobs=[ingest_job, transform_job, city_job, monthly_delivery_job, weekly_delivery_job],
-        schedules=[daily_ingest_schedule, monthly_delivery_schedule, weekly_delivery_schedule],
+        jobs=[ingest_job, transform_job, city_job, monthly_delivery_job, weekly_delivery_job, quarterly_delivery_job,
+              annual_delivery_job],
+        schedules=[daily_ingest_schedule, monthly_delivery_schedule, weekly_delivery_schedule,
+                   quarterly_delivery_schedule, annual_delivery_schedule],
         sensors=[landing_sensor],
         resources={RESOURCE_KEY: resource or ShequyunResource(), DBT_RESOURCE_KEY: dbt_resource(),
                    SMTP_RESOURCE_KEY: smtp or SmtpResource()},

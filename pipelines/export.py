@@ -1,7 +1,7 @@
 """Delivery assets: one partition = one report period delivered to every committee (exports.delivery).
 
-`["export", "monthly_ledgers"]` (monthly partitions) and `["export", "weekly_visit_lists"]` (weekly partitions)
-depend on the ledger models of their frequency, read from the ledger catalogue (exports.catalogue), so a new
+`["export", "monthly_ledgers"]` (monthly partitions), `["export", "weekly_visit_lists"]` (weekly partitions),
+`["export", "quarterly_ledgers"]` and `["export", "annual_ledgers"]` depend on the ledger models of their frequency, read from the ledger catalogue (exports.catalogue), so a new
 ledger joins its delivery without touching this file; and on `dim_area` (the committees' mailboxes).
 
 When a committee fails (export, outbox or mail), the others are delivered first; then the step fails with the
@@ -152,4 +152,18 @@ weekly_visit_lists = build_delivery_asset(
     "one partition per ISO week starting Monday (Asia/Shanghai).",
 )
 
-DELIVERY_ASSETS = [monthly_ledgers, weekly_visit_lists]
+quarterly_ledgers = build_delivery_asset(
+    "quarterly",
+    "quarterly_ledgers",
+    "季度台账报送: every quarterly ledger, one package per committee, into the outbox and by e-mail; one partition "
+    "per quarter (key = its first month, Asia/Shanghai).",
+)
+
+annual_ledgers = build_delivery_asset(
+    "annual",
+    "annual_ledgers",
+    "年度台账报送: every annual ledger, one package per committee, into the outbox and by e-mail; one partition per "
+    "year (Asia/Shanghai).",
+)
+
+DELIVERY_ASSETS = [monthly_ledgers, weekly_visit_lists, quarterly_ledgers, annual_ledgers]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from pipelines.export import EXPORT_PREFIX, monthly_ledgers, weekly_visit_lists
+from pipelines.export import (
+    EXPORT_PREFIX,
+    annual_ledgers,
+    monthly_ledgers,
+    quarterly_ledgers,
+    weekly_visit_lists,
+)
 from pipelines.ingest import BRONZE_PREFIX
 
 #: The deliveries are partitioned by period; the unpartitioned jobs below leave them to their own jobs.
@@ -52,6 +58,24 @@ weekly_delivery_job = define_asset_job(
     name="weekly_delivery_job",
     selection=AssetSelection.assets(weekly_visit_lists),
     description="Deliver one week's visit lists to every committee: outbox folder, delivery log, e-mail.",
+    executor_def=in_process_executor,
+    tags={"shequyun/scope": "delivery"},
+)
+
+#: One quarter's ledgers to every committee (partition = the quarter's first month, 2026-10 = 2026-Q4).
+quarterly_delivery_job = define_asset_job(
+    name="quarterly_delivery_job",
+    selection=AssetSelection.assets(quarterly_ledgers),
+    description="Deliver one quarter's ledgers to every committee: outbox folder, delivery log, e-mail.",
+    executor_def=in_process_executor,
+    tags={"shequyun/scope": "delivery"},
+)
+
+#: One year's ledgers to every committee (partition = the year).
+annual_delivery_job = define_asset_job(
+    name="annual_delivery_job",
+    selection=AssetSelection.assets(annual_ledgers),
+    description="Deliver one year's ledgers to every committee: outbox folder, delivery log, e-mail.",
     executor_def=in_process_executor,
     tags={"shequyun/scope": "delivery"},
 )

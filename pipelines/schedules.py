@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from dagster import (
     DefaultScheduleStatus,
+    RunRequest,
     ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SkipReason,
     build_schedule_from_partitioned_job,
+    schedule,
 )
 
-from pipelines.jobs import ingest_job, monthly_delivery_job, weekly_delivery_job
+from pipelines.jobs import (
+    annual_delivery_job,
+    ingest_job,
+    monthly_delivery_job,
+    quarterly_delivery_job,
+    weekly_delivery_job,
+)
+from pipelines.partitions import (
+    TIMEZONE,
+    annual_period_partitions,
+    quarterly_period_partitions,
+)
 
 #: Every night at 02:00 Shanghai time, after the departments' overnight drops.
 daily_ingest_schedule = ScheduleDefinition(
@@ -42,3 +57,36 @@ weekly_delivery_schedule = build_schedule_from_partitioned_job(
     day_of_week=1,
     default_status=DefaultScheduleStatus.RUNNING,
 )
+
+
+def _period_just_ended(partitions, context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    """The last partition that ended before the tick (build_schedule_from_partitioned_job does the same, but
+    accepts no hour offset for partitions on a custom cron such as quarters)."""
+    ended = partitions.get_partition_keys(current_time=context.scheduled_execution_time)
+    if not ended:
+        return SkipReason("no period has ended yet")
+    return RunRequest(run_key=ended[-1], partition_key=ended[-1])
+
+
+@schedule(
+    name="quarterly_delivery_schedule",
+    job=quarterly_delivery_job,
+    cron_schedule="0 6 1 1,4,7,10 *",
+    execution_timezone=TIMEZONE,
+    description="Deliver last quarter's ledgers at 06:00 on the 1st of Jan/Apr/Jul/Oct (Asia/Shanghai).",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+def quarterly_delivery_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    return _period_just_ended(quarterly_period_partitions, context)
+
+
+@schedule(
+    name="annual_delivery_schedule",
+    job=annual_delivery_job,
+    cron_schedule="0 6 1 1 *",
+    execution_timezone=TIMEZONE,
+    description="Deliver last year's ledgers at 06:00 on 1 January (Asia/Shanghai).",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+def annual_delivery_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    return _period_just_ended(annual_period_partitions, context)

@@ -22,23 +22,36 @@ from dagster import DagsterEventType, Definitions, build_schedule_context, mater
 
 from exports.delivery import read_log
 from pipelines.export import (
+    DELIVERY_ASSETS,
     EXPORT_PREFIX,
     ledger_models,
     monthly_ledgers,
     weekly_visit_lists,
 )
-from pipelines.jobs import monthly_delivery_job, weekly_delivery_job
+from pipelines.jobs import (
+    annual_delivery_job,
+    monthly_delivery_job,
+    quarterly_delivery_job,
+    weekly_delivery_job,
+)
 from pipelines.partitions import period_of_partition
 from pipelines.resources import ShequyunResource, SmtpResource
-from pipelines.schedules import monthly_delivery_schedule, weekly_delivery_schedule
+from pipelines.schedules import (
+    annual_delivery_schedule,
+    monthly_delivery_schedule,
+    quarterly_delivery_schedule,
+    weekly_delivery_schedule,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FULL_ID = re.compile(rb"(?<!\d)\d{17}[\dXx](?!\d)")
 
 
 def _definitions() -> Definitions:
-    return Definitions(assets=[monthly_ledgers, weekly_visit_lists], jobs=[monthly_delivery_job, weekly_delivery_job],
-                       schedules=[monthly_delivery_schedule, weekly_delivery_schedule],
+    return Definitions(assets=DELIVERY_ASSETS,
+                       jobs=[monthly_delivery_job, weekly_delivery_job, quarterly_delivery_job, annual_delivery_job],
+                       schedules=[monthly_delivery_schedule, weekly_delivery_schedule, quarterly_delivery_schedule,
+                                  annual_delivery_schedule],
                        resources={"shequyun": ShequyunResource(), "smtp": SmtpResource()})
 
 
@@ -68,12 +81,39 @@ def test_weekly_schedule_delivers_the_iso_week_just_ended_on_monday_morning() ->
         period_of_partition("weekly", "2026-11-24")
 
 
+@pytest.mark.parametrize(("name", "cron", "tick", "partition", "period"), [
+    ("quarterly_delivery_schedule", "0 6 1 1,4,7,10 *", datetime(2027, 1, 1, 6, 0), "2026-10", "2026-Q4"),
+    ("quarterly_delivery_schedule", "0 6 1 1,4,7,10 *", datetime(2026, 4, 1, 6, 0), "2026-01", "2026-Q1"),
+    ("annual_delivery_schedule", "0 6 1 1 *", datetime(2027, 1, 1, 6, 0), "2026", "2026"),
+])
+def test_quarterly_and_annual_schedules_deliver_the_period_just_ended(name, cron, tick, partition, period) -> None:
+    defs = _definitions()
+    schedule = defs.resolve_schedule_def(name)
+    assert (schedule.cron_schedule, schedule.execution_timezone) == (cron, "Asia/Shanghai")
+    context = build_schedule_context(scheduled_execution_time=tick.replace(tzinfo=SHANGHAI),
+                                     repository_def=defs.get_repository_def())
+    [request] = schedule.evaluate_tick(context).run_requests or []
+    assert request.partition_key == partition
+    assert period_of_partition(name.split("_")[0], request.partition_key) == period
+
+
+def test_no_period_before_the_first_one_is_requested() -> None:
+    schedule = _definitions().resolve_schedule_def("annual_delivery_schedule")
+    result = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=datetime(2026, 1, 1, 6, 0,
+                                                                                              tzinfo=SHANGHAI)))
+    assert not result.run_requests and result.skip_message
+
+
 def test_delivery_assets_depend_on_the_ledgers_of_their_frequency() -> None:
     monthly = {key.path[0] for key in monthly_ledgers.dependency_keys}
     assert set(ledger_models("monthly")) <= monthly and "dim_area" in monthly
     assert all(m.startswith("rpt_ledger__") for m in monthly - {"dim_area"})
     assert not set(ledger_models("monthly")) & {key.path[0] for key in weekly_visit_lists.dependency_keys}
     assert monthly_ledgers.key.path == [EXPORT_PREFIX, "monthly_ledgers"]
+    by_frequency = {asset.metadata_by_key[asset.key]["frequency"]: asset for asset in DELIVERY_ASSETS}
+    assert set(by_frequency) == {"monthly", "weekly", "quarterly", "annual"}
+    for frequency, asset in by_frequency.items():
+        assert {k.path[0] for k in asset.dependency_keys} == {*ledger_models(frequency), "dim_area"}
 
 
 # -- one partition on the built city -------------------------------------------------------------------------
