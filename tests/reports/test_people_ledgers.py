@@ -91,6 +91,8 @@ def test_ledger_yaml_keeps_the_contract(ledger: str) -> None:
     assert HAN.search(meta["filed_by"]), meta
     assert meta["frequency"] in FREQUENCIES, meta
     assert meta["scope"] == "committee", meta
+    model_columns = [c["name"] for c in model["columns"]]
+    assert set(meta.get("order_by", [])) <= set(model_columns), meta.get("order_by")
 
     columns = model["columns"]
     names = [c["name"] for c in columns]
