@@ -176,7 +176,7 @@ def test_a_monthly_partition_is_delivered_to_every_committee_and_failures_are_re
     resources = {"shequyun": ShequyunResource(data_dir=str(data)),
                  "smtp": SmtpResource(host="127.0.0.1", port=port, sender="ledgers@city.example.org")}
 
-    result = materialize([monthly_ledgers], partition_key="2026-11", resources=resources, raise_on_error=False)
+    result = materialize([monthly_ledgers], partition_key="2026-10", resources=resources, raise_on_error=False)
 
     # red, but complete: every other committee got its package and its mail
     assert not result.success
@@ -192,15 +192,15 @@ def test_a_monthly_partition_is_delivered_to_every_committee_and_failures_are_re
     assert set(received) == {c["email"] for c in committees} - {refused["email"]}
     outbox = data / "outbox"
     for committee in committees:
-        folder = outbox / committee["district_code"] / committee["street_code"] / committee["code"] / "2026-11"
+        folder = outbox / committee["district_code"] / committee["street_code"] / committee["code"] / "2026-10"
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        assert manifest["committee_code"] == committee["code"] and manifest["period"] == "2026-11"
+        assert manifest["committee_code"] == committee["code"] and manifest["period"] == "2026-10"
         assert {f["file"] for f in manifest["files"]} | {"manifest.json"} == {p.name for p in folder.iterdir()}
         assert {f["model"] for f in manifest["files"]} == set(ledger_models("monthly"))
         if committee["email"] == refused["email"]:
             continue
         message = received[committee["email"]]
-        assert committee["name"] in message["Subject"] and "2026-11" in message["Subject"]
+        assert committee["name"] in message["Subject"] and "2026-10" in message["Subject"]
         attached = received_files(message)
         assert attached["manifest.json"] == (folder / "manifest.json").read_bytes()
         assert {name: hashlib.sha256(b).hexdigest() for name, b in attached.items() if name != "manifest.json"} == {
@@ -211,7 +211,7 @@ def test_a_monthly_partition_is_delivered_to_every_committee_and_failures_are_re
 
     # re-run only the failed committee once its mailbox accepts: a re-delivery, recorded
     box.refuse.clear()
-    again = materialize([monthly_ledgers], partition_key="2026-11", resources=resources,
+    again = materialize([monthly_ledgers], partition_key="2026-10", resources=resources,
                         run_config={"ops": {"export__monthly_ledgers": {"config": {"committees": [refused["code"]]}}}})
     assert again.success
     [materialization] = again.asset_materializations_for_node("export__monthly_ledgers")
