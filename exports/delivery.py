@@ -126,6 +126,8 @@ class DeliveryRecord:
     rows: int = 0
     manifest_sha256: str | None = None
     replaced_manifest_sha256: str | None = None
+    data_as_of: str | None = None            # from the manifest: the day the database describes
+    database_built_at: str | None = None     # from the manifest: when that database was built
     outcome: str = "failed"            # delivered | failed
     stage: str | None = None           # where it failed: export | outbox | mail
     mail: str = "not_attempted"        # sent | skipped | failed | not_attempted
@@ -442,6 +444,8 @@ def _deliver_one(record: DeliveryRecord, committee: Committee, package: Any, exp
         if not manifest.is_file():
             raise FileNotFoundError(f"{manifest}: package without manifest.json")
         record.manifest_sha256 = sha256_file(manifest)
+        facts = json.loads(manifest.read_text(encoding="utf-8"))
+        record.data_as_of, record.database_built_at = facts.get("data_as_of"), facts.get("database_built_at")
         old_manifest = target / "manifest.json"
         if old_manifest.is_file():
             record.replaced_manifest_sha256 = sha256_file(old_manifest)

@@ -84,6 +84,12 @@ def delivery_metadata(summary: DeliverySummary) -> dict[str, Any]:
         "seconds": round(summary.seconds, 2),
         "outbox": MetadataValue.path(str(summary.outbox)),
     }
+    as_of = sorted({r.data_as_of for r in summary.records if r.data_as_of})
+    built = sorted({r.database_built_at for r in summary.records if r.database_built_at})
+    if as_of:
+        metadata["data_as_of"] = ", ".join(as_of)
+    if built:
+        metadata["database_built_at"] = ", ".join(built)
     if summary.failures:
         metadata["failed_committees"] = MetadataValue.md(_failures_markdown(summary.failures))
     return metadata

@@ -114,7 +114,8 @@ class FakeExporter:
                 (folder / n).write_bytes(data)
                 entries.append({"file": n, "rows": 50, "sha256": sha256(data)})
             manifest = folder / "manifest.json"
-            manifest.write_text(json.dumps({"period": period, "version": self.version, "files": entries},
+            manifest.write_text(json.dumps({"period": period, "version": self.version, "files": entries,
+                                            "data_as_of": "2026-11-01", "database_built_at": "2026-11-26T02:30:00"},
                                            ensure_ascii=False), encoding="utf-8")
             packages.append(FakePackage(code, name, district, street, period, folder,
                                         [folder / n for n in self.names], 50 * len(self.names), manifest))
@@ -212,6 +213,7 @@ def test_each_committee_gets_its_folder_its_log_line_and_its_mail(database: Path
     assert first["files"] == sorted([*exporter.names, "manifest.json"]) and first["rows"] == 150
     assert first["manifest_sha256"] == sha256((outbox / first["folder"] / "manifest.json").read_bytes())
     assert first["delivered_at"] and first["delivery_id"] == summary.delivery_id and first["error"] is None
+    assert (first["data_as_of"], first["database_built_at"]) == ("2026-11-01", "2026-11-26T02:30:00")
 
 
 @pytest.mark.parametrize("exchange", [True, False], ids=["renameat2-exchange", "rename-aside"])
