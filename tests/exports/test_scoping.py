@@ -4,7 +4,7 @@ Two independent halves, both over EVERY committee and EVERY ledger of the projec
 
 1. In the database: every committee-level row of a ledger belongs to the committee it names — a house row to the
    committee of its house (dim_house), a person row to the person's residence or 户籍 committee
-   (dim_person_profile), one basis per ledger (`meta.ledger.scope_by` when declared, else the one the rows follow).
+   (dim_person_profile; only the one of `meta.ledger.scope_by` when the ledger declares it).
 2. In the export: each committee's file of a ledger holds exactly the database rows naming that committee (as a
    multiset, pii masked by the Python rules, not by the SQL under test) — so zero foreign rows, none missing.
 """
@@ -43,22 +43,24 @@ def _committee_rows(ledger: Ledger) -> str:
 
 
 def _foreign_person_rows(full_build, ledger: Ledger, rows: str) -> tuple[str, int, int]:
-    """(basis, rows of another committee under it, rows of an unknown person) for a person ledger."""
+    """(basis, rows of another committee under it, rows of an unknown person) for a person ledger.
+
+    The basis is `meta.ledger.scope_by` (residence | hukou) when the ledger declares one; else a row may be on
+    either (人户分离 rosters give each such person one row in each of the two committees)."""
     counts = full_build.query(f"""
         select count(*) filter (where p.person_key is null) as unknown,
                count(*) filter (where p.person_key is not null
                                 and r.committee_code is distinct from p.committee_code) as not_residence,
                count(*) filter (where p.person_key is not null
-                                and r.committee_code is distinct from p.hukou_committee_code) as not_hukou
+                                and r.committee_code is distinct from p.hukou_committee_code) as not_hukou,
+               count(*) filter (where p.person_key is not null
+                                and r.committee_code is distinct from p.committee_code
+                                and r.committee_code is distinct from p.hukou_committee_code) as not_either
         from ({rows}) as r
         left join marts.dim_person_profile as p on p.person_key = r.person_key
         where r.person_key is not null
     """).row(0, named=True)
-    declared = ledger.meta.get("scope_by")
-    if declared in ("residence", "hukou"):
-        basis = declared
-    else:
-        basis = "residence" if counts["not_residence"] <= counts["not_hukou"] else "hukou"
+    basis = ledger.meta.get("scope_by") if ledger.meta.get("scope_by") in ("residence", "hukou") else "either"
     return basis, counts[f"not_{basis}"], counts["unknown"]
 
 
