@@ -13,6 +13,7 @@ limits the re-run to the committees that failed, so the others are not mailed tw
 
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from dagster import (
@@ -54,9 +55,15 @@ class DeliveryConfig(Config):
     mail: bool = Field(default=True, description="Also e-mail each committee its package (when SMTP is configured).")
 
 
+@cache
+def _catalogue() -> tuple[tuple[str, str], ...]:
+    """(model, frequency) of every ledger, read once when the code location loads (a reload reads it again)."""
+    return tuple((ledger.model, ledger.frequency) for ledger in load_ledgers())
+
+
 def ledger_models(frequency: str) -> list[str]:
-    """The ledger models delivered at this frequency (the catalogue, read when the code location loads)."""
-    return sorted(ledger.model for ledger in load_ledgers() if ledger.frequency == frequency)
+    """The ledger models delivered at this frequency."""
+    return sorted(model for model, of in _catalogue() if of == frequency)
 
 
 def _failures_markdown(failures: Sequence[DeliveryRecord]) -> str:
