@@ -24,7 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", type=Path, required=True, help="a built thematic database (shequyun.duckdb)")
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: a temporary one, removed)")
-    parser.add_argument("--workers", type=int, default=None, help="writer processes (default: CPU count, at most 8)")
+    parser.add_argument("--workers", type=int, default=None, help="writer processes (default: CPU count, at most 4)")
     parser.add_argument("--format", dest="formats", action="append", choices=["xlsx", "csv", "parquet"],
                         help="only this format (repeatable; default: all three)")
     parser.add_argument("--period", default=None, help="one period for every ledger (default: per frequency)")

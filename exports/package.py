@@ -320,20 +320,17 @@ def export_ledger(job: LedgerJob, con: duckdb.DuckDBPyConnection | None = None) 
             con.close()
     if not job.unmasked:
         check_no_full_id_numbers(ledger, frame)
+    widest = _widest_by_committee(display_frame(frame))   # one pass; the display copy is dropped at once
     parts = _split(frame)
-    shown = display_frame(frame)
-    widest = _widest_by_committee(shown)
-    shown_parts = _split(shown)
-    del shown
     stray = sum(part.height for code, part in parts.items() if code not in job.known_codes)
     empty = frame.drop(SCOPE_COLUMN).clear()
-    empty_shown = display_frame(empty)
     del frame
     headers = [c.header for c in ledger.exported_columns]
     masking = "unmasked" if job.unmasked else "masked"
     entries: dict[str, list[dict[str, object]]] = {}
     for committee in job.targets:
-        part = parts.get(committee.code, empty)
+        part = parts.pop(committee.code, empty)        # released once written: memory stays ~2x the ledger
+        shown = display_frame(part) if "xlsx" in job.formats or "csv" in job.formats else None
         context = _context(ledger, committee, job.period, job.as_of, job.unmasked, job.generated_at)
         metadata = {"ledger": ledger.name, "title": ledger.title, "committee_code": committee.code,
                     "committee_name": committee.name, "period": job.period, "masking": masking,
@@ -343,19 +340,19 @@ def export_ledger(job: LedgerJob, con: duckdb.DuckDBPyConnection | None = None) 
         for fmt in job.formats:
             written = write_ledger_file(fmt, folder / _file_name(ledger, job.period, fmt), part, headers, context,
                                         metadata=metadata, max_width=job.max_width,
-                                        shown=shown_parts.get(committee.code, empty_shown),
-                                        widest=widest.get(committee.code))
+                                        shown=shown, widest=widest.get(committee.code))
             written_here.append(_entry(ledger, written))
         entries[committee.code] = written_here
     return LedgerOutcome(ledger.model, entries, stray, time.perf_counter() - started)
 
 
 def default_workers() -> int:
-    """Worker processes for an export: $SHEQUYUN_EXPORT_WORKERS, else the CPU count, at most 8."""
+    """Worker processes for an export: $SHEQUYUN_EXPORT_WORKERS, else the CPU count, at most 4 (each holds one
+    ledger, about twice its size in memory, and the largest ledgers are started first)."""
     configured = os.environ.get("SHEQUYUN_EXPORT_WORKERS")
     if configured:
         return max(1, int(configured))
-    return max(1, min(8, os.cpu_count() or 1))
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _run_jobs(jobs: list[LedgerJob], con: duckdb.DuckDBPyConnection, workers: int) -> list[LedgerOutcome]:
