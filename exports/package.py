@@ -360,7 +360,7 @@ def _run_jobs(jobs: list[LedgerJob], con: duckdb.DuckDBPyConnection, workers: in
 
     Writing xlsx is Python work (xlsxwriter, ~10 us a cell) and dominates an export; processes share it out. Each
     ledger is still read once, by the process that writes it, from its own read-only connection."""
-    if workers <= 1 or len(jobs) <= 1:
+    if workers <= 1 or len(jobs) <= 1 or multiprocessing.current_process().daemon:   # a daemon may not fork
         return [export_ledger(job, con) for job in jobs]
     sizes = {job.ledger.model: con.sql(f"select count(*) from {job.ledger.relation}").fetchone()[0] for job in jobs}
     ordered = sorted(jobs, key=lambda job: -sizes[job.ledger.model])
