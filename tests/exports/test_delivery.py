@@ -92,6 +92,7 @@ class FakeExporter:
     names: Sequence[str] = ("rpt_ledger__elderly_80_plus.csv", "rpt_ledger__elderly_80_plus.xlsx",
                             "rpt_ledger__visit_log.csv")
     fail_for: set[str] = field(default_factory=set)
+    fail_always: bool = False
     calls: list[dict] = field(default_factory=list)
 
     def __call__(self, database: Path, out_dir: Path, period: str, *, frequency: str | None = None,
@@ -100,8 +101,11 @@ class FakeExporter:
                  role: str | None = None) -> FakeSummary:
         self.calls.append({"out_dir": out_dir, "period": period, "frequency": frequency, "committees": committees,
                            "unmasked": unmasked, "role": role})
-        if self.fail_for & set(committees or []):
-            raise RuntimeError(f"cannot export {sorted(self.fail_for & set(committees or []))}")
+        chosen = set(committees) if committees else {c[0] for c in COMMITTEES}
+        if self.fail_always:
+            raise RuntimeError("disk full")
+        if self.fail_for & chosen:
+            raise RuntimeError(f"cannot export {sorted(self.fail_for & chosen)}")
         packages = []
         for code, name, district, street, _ in COMMITTEES:
             if committees and code not in committees:
@@ -299,7 +303,36 @@ def test_an_export_error_of_one_committee_is_isolated(database: Path, tmp_path: 
     [failure] = summary.failures
     assert failure.committee_code == "310106006002" and failure.stage == "export"
     assert "cannot export" in (failure.error or "")
-    assert len(exporter.calls) == 1 + len(COMMITTEES)                 # bulk, then one by one
+    # all (committees=None: no filter), then halves, then the failing half's two committees
+    assert [c["committees"] for c in exporter.calls] == [
+        None, ["310106006001", "310106006002"], ["310113104002", "310113104003"], ["310106006001"], ["310106006002"]]
+
+
+def test_two_failing_committees_are_isolated_the_others_delivered(database: Path, tmp_path: Path) -> None:
+    exporter = FakeExporter(fail_for={"310106006001", "310113104003"})
+    summary = deliver_period(database, tmp_path / "outbox", "2026-11", smtp=SmtpSettings(), exporter=exporter)
+    assert {r.committee_code for r in summary.failures} == {"310106006001", "310113104003"}
+    assert {r.committee_code for r in summary.delivered} == {"310106006002", "310113104002"}
+
+
+def test_an_export_broken_for_everyone_is_one_error_not_a_failure_per_committee(database: Path,
+                                                                                  tmp_path: Path) -> None:
+    exporter = FakeExporter(fail_for={c[0] for c in COMMITTEES})
+    exporter.fail_always = True
+    with pytest.raises(DeliveryError, match="every part of the committees alike"):
+        deliver_period(database, tmp_path / "outbox", "2026-11", smtp=SmtpSettings(), exporter=exporter)
+    assert len(exporter.calls) == 1 + 2 + 4
+    assert read_log(tmp_path / "outbox") == []
+
+
+def test_an_export_error_of_the_export_itself_stops_at_once(database: Path, tmp_path: Path) -> None:
+    from exports.package import ExportError
+
+    def broken(*args, **kwargs):
+        raise ExportError("no ledgers to export of frequency weekly")
+
+    with pytest.raises(DeliveryError, match="no ledgers to export"):
+        deliver_period(database, tmp_path / "outbox", "2026-W48", smtp=SmtpSettings(), exporter=broken)
 
 
 def test_mail_is_skipped_without_a_host_and_reported(database: Path, tmp_path: Path) -> None:
@@ -391,3 +424,19 @@ def test_a_lost_smtp_session_is_reopened_for_the_next_committee(database: Path, 
     assert [(r.committee_code, r.mail) for r in summary.records] == [("310106006001", "failed"),
                                                                      ("310106006002", "sent")]
     assert [e.rcpt_tos for e in mailbox.envelopes] == [["310106006002@jd.example.org"]]
+
+
+def test_deliveries_of_one_outbox_queue_on_its_lock_and_clean_a_crashed_staging(database: Path,
+                                                                                 tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    outbox = tmp_path / "outbox"
+    crashed = outbox / ".staging" / "deadbeef" / "export" / "310106" / "partial.csv"
+    crashed.parent.mkdir(parents=True)
+    crashed.write_text("half a package")
+    # another delivery is running
+    with FileLock(str(outbox / ".delivery.lock")), pytest.raises(DeliveryError, match="another delivery holds"):
+        deliver_period(database, outbox, "2026-11", smtp=SmtpSettings(), exporter=FakeExporter(), lock_timeout=0.2)
+    assert crashed.exists() and read_log(outbox) == []       # the waiting one touched nothing
+    summary = deliver_period(database, outbox, "2026-11", smtp=SmtpSettings(), exporter=FakeExporter())
+    assert summary.ok and not (outbox / ".staging" / "deadbeef").exists()
