@@ -121,8 +121,8 @@ def build_delivery_asset(frequency: str, name: str, description: str) -> AssetsD
         paths = shequyun.paths()
 
         def log(record: DeliveryRecord) -> None:
-            if record.outcome == "delivered":
-                context.log.info(f"{period} {record.committee_code} {record.committee_name}: "
+            if record.outcome == "delivered":  # debug: 6,000 committees would flood the run's event log
+                context.log.debug(f"{period} {record.committee_code} {record.committee_name}: "
                                  f"{len(record.files)} files, mail {record.mail}"
                                  f"{' (re-delivery)' if record.redelivery else ''}")
             else:
