@@ -113,24 +113,22 @@ voted as (
 ),
 
 -- how many of the person's candidate records give the same value (consensus strategy, and shown as evidence)
--- strategy house counts observations: records of one system on one day (the record's own date, else its load day)
--- are one observation, so a row a department sent twice does not outvote another department
 agreement as (
-    select
-        person_key,
-        field,
-        vote,
-        count(*) as agreeing_records,
-        count(distinct system || ' ' || cast(coalesce(recorded_on, cast(loaded_at as date)) as varchar)) as observations
+    select person_key, field, vote, count(*) as agreeing_records
     from voted
     group by person_key, field, vote
 ),
 
+-- strategy house counts observations: records of one system on one day (the record's own date, else its load day)
+-- are one observation, so a row a department sent twice does not outvote another department (owned_houses and
+-- household_houses have one row per person and house: the joins repeat no candidate)
 house_evidence as (
     select
         voted.person_key,
         voted.field,
         voted.vote,
+        count(distinct voted.system || ' ' || cast(coalesce(voted.recorded_on, cast(voted.loaded_at as date)) as varchar))
+            as observations,
         bool_or(owned_houses.house_key is not null) as is_owned,
         max(coalesce(household_houses.household_members, 0)) as household_members
     from voted
@@ -147,12 +145,12 @@ keyed as (
     select
         voted.*,
         agreement.agreeing_records,
-        agreement.observations,
+        coalesce(house_evidence.observations, 0) as observations,
         coalesce(house_evidence.is_owned, false) as is_owned,
         coalesce(house_evidence.household_members, 0) as household_members,
         {
             'consensus': case when voted.strategy = 'consensus' then -agreement.agreeing_records
-                              when voted.strategy = 'house' then -agreement.observations else 0 end,
+                              when voted.strategy = 'house' then -house_evidence.observations else 0 end,
             'owned': case when house_evidence.is_owned then 0 else 1 end,
             'household': -coalesce(house_evidence.household_members, 0),
             'recent_load': case when voted.strategy = 'recency' then -(cast(voted.loaded_at as date) - date '2000-01-01') else 0 end,
