@@ -19,7 +19,7 @@ def evaluate_city(database: Path, truth_dir: Path) -> dict[str, dict[str, Any]]:
                                           "houses": evaluate_houses(database, truth_dir)}
     try:
         figures["residence"] = residence_summary(database, truth_dir)
-    except duckdb.CatalogException:  # built before dim_person_profile existed
+    except (duckdb.CatalogException, duckdb.BinderException):  # built before dim_person_profile (or its columns)
         pass
     return figures
 
