@@ -190,6 +190,37 @@ def test_hukou_bridge_matches_the_true_hukou_house(marts: DbtBuild) -> None:
     assert relations == {"户籍", "实住", "产权"}
 
 
+def test_golden_residence_is_the_house_most_observations_name(marts: DbtBuild) -> None:
+    """Strategy house: no candidate house of a person is named by more observations (records of one system on one
+    day) than the golden one; the lineage's record names the golden house; a graduate's 家庭地址 is no candidate."""
+    df = marts.query("""
+        with observations as (
+            select person_key, residence_house_key as house_key,
+                   count(distinct system || ' ' || cast(coalesce(recorded_on, cast(loaded_at as date)) as varchar)) as n
+            from marts.fct_person_source_records
+            where residence_address is not null and residence_house_key is not null
+            group by all
+        ),
+        best as (select person_key, max(n) as best from observations group by person_key)
+        select person.person_key, coalesce(golden.n, 0) as golden_n, best.best, lineage.house_key as lineage_house,
+               person.residence_house_key, lineage.rule
+        from marts.dim_person as person
+        inner join best using (person_key)
+        left join observations as golden
+            on golden.person_key = person.person_key and golden.house_key = person.residence_house_key
+        left join marts.fct_person_field_lineage as lineage
+            on lineage.person_key = person.person_key and lineage.field = 'residence_address'
+    """)
+    assert df.height > 1000
+    assert df.filter(df["golden_n"] < df["best"]).is_empty()
+    assert (df["lineage_house"] == df["residence_house_key"]).all()
+    assert all(rule.endswith(" house") for rule in df["rule"])
+    graduates = marts.query("""
+        select count(*) as n, count(residence_address) as residence, count(residence_house_key) as residence_house
+        from marts.fct_person_source_records where system = 'ed_graduates'""").row(0, named=True)
+    assert graduates["n"] > 0 and graduates["residence"] == graduates["residence_house"] == 0, graduates
+
+
 def test_dim_area_has_the_districts_and_every_true_committee(marts: DbtBuild) -> None:
     areas = marts.paths.truth / "areas.parquet"
     districts = marts.query("select code from marts.dim_area where level = 'district'")

@@ -3,10 +3,10 @@
     survivorship_rules matching its system; the best-ranked candidate per (person, field) wins.
     Strategy house (residence_address): the candidates vote for the house their address resolves to (not for the
     address text, which each department writes its own way); the house named by most observations (records of distinct
-    systems or days: a row sent twice is one observation) wins; a tie
-    goes to the house the person owns (房屋权属), then the house where most other members of the person's 户籍 household
-    are named; then priority, load day and record date. The 户籍 house alone decides nothing: a department that kept a
-    previous house after a move often names the 户籍 house, and a household that lives there confirms it. -#}
+    systems or days: a row sent twice is one observation) wins; a tie goes to the house the person owns (房屋权属), then
+    the house where most other members of the person's 户籍 household are named; then priority, load day and record
+    date. The 户籍 house alone decides nothing: a department that kept a previous house after a move often names the 户籍
+    house, and a household that lives there confirms it. -#}
 
 with records as (
     select * from {{ ref('fct_person_source_records') }}
