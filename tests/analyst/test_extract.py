@@ -71,7 +71,7 @@ def test_extract_holds_the_street_rows_and_only_them(full_build, street, extract
               if {"person_key", "house_key", "committee_code", "street_code"} & set(cols) and t != "marts.dim_area"]
     assert {"marts.dim_person", "marts.dim_house", "marts.bridge_person_house", "marts.fct_person_tag_current",
             "marts.dim_person_profile"} <= set(scoped)
-    src = duckdb.connect(str(source_db), read_only=True)
+    src = full_build.connect()
     dst = duckdb.connect(str(out), read_only=True)
     for table in scoped:
         assert extracted[table] == source[table], table          # same columns, same order

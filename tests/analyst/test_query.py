@@ -137,6 +137,18 @@ def test_cli_duplicate_column_names(full_build, cli) -> None:
     assert result.exit_code == 1 and "two columns named code" in result.stderr
 
 
+def test_cli_sql_from_a_file_and_comment_first_sql(full_build, cli, tmp_path) -> None:
+    sql = "-- 居委会数\nselect count(*) as n from marts.dim_area where level = 'committee'"
+    want = full_build.query(sql)["n"][0]
+    (tmp_path / "q.sql").write_text(sql, encoding="utf-8")
+    for args in (("--file", tmp_path / "q.sql"), ("--", sql)):
+        result = cli("query", "--database", full_build.duckdb_path, "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout) == [{"n": want}]
+    both = cli("query", "select 1", "--file", tmp_path / "q.sql", "--database", full_build.duckdb_path)
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
 def test_cli_without_database(tmp_path, cli) -> None:
     result = cli("query", "select 1", "--data-dir", tmp_path)
     assert result.exit_code == 1 and "no thematic database" in result.stderr
@@ -149,22 +161,22 @@ def test_ledger_pii_columns_are_masked_as_the_exports_declare(full_build, cli) -
     assert ledgers
     built = set(full_build.query("select table_name from duckdb_tables() where schema_name = 'reports'")["table_name"])
     checked = 0
-    con = full_build.connect()
+    queries = {ledger.model: f"select * from reports.{ledger.model} order by all limit 50"
+               for ledger in ledgers if ledger.model in built}
+    with full_build.connect() as con:   # closed before the CLI opens the file with its own configuration
+        sources = {model: con.sql(sql).pl().to_dicts() for model, sql in queries.items()}
     for ledger in ledgers:
         if ledger.model not in built:
             continue
         pii = {c.name: c.pii for c in ledger.columns if c.pii}
         assert all(pii_kind(name) == kind for name, kind in pii.items()), ledger.model
-        sql = f"select * from reports.{ledger.model} order by all limit 50"
-        result = cli("query", sql, "--database", full_build.duckdb_path, "--format", "json")
+        result = cli("query", queries[ledger.model], "--database", full_build.duckdb_path, "--format", "json")
         assert result.exit_code == 0, result.output
         assert find_id_numbers(result.stdout) == [], ledger.model
-        source = con.sql(sql).pl().to_dicts()
-        for got, want in zip(json.loads(result.stdout), source, strict=True):
+        for got, want in zip(json.loads(result.stdout), sources[ledger.model], strict=True):
             for name, kind in pii.items():
                 masker = {"id_number": mask_id_number, "phone": mask_phone}.get(kind)
                 if masker and want[name] is not None:
                     assert got[name] == masker(want[name]) != want[name], (ledger.model, name)
         checked += 1
-    con.close()
     assert checked
