@@ -107,7 +107,8 @@ def person_show(key_or_id: str, data_dir: Path | None, database: Path | None, vi
               help="Read the SQL from this file ('-' = stdin) instead of the argument.")
 @DATA_DIR_OPTION
 @DATABASE_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="Output: an aligned table, CSV (lists as JSON) or a JSON array of objects.")
 @click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
               help="At most this many rows (0: all).")
 @UNMASKED_OPTION
@@ -171,8 +172,8 @@ def extract(street_code: str, out: Path | None, data_dir: Path | None, database:
 @DATA_DIR_OPTION
 @DATABASE_OPTION
 @click.option("--serve", is_flag=True, help="Then serve the site on http://HOST:PORT until Ctrl-C.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address --serve listens on.")
+@click.option("--port", type=int, default=8080, show_default=True, help="Port --serve listens on.")
 def docs(data_dir: Path | None, database: Path | None, serve: bool, host: str, port: int) -> None:
     """Generate the thematic database's documentation (dbt docs generate --static, read-only) into
     <data dir>/warehouse/docs/ and print the path of the self-contained static_index.html."""
