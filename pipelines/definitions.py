@@ -26,7 +26,7 @@ from pipelines.jobs import (
 from pipelines.resources import ShequyunResource, SmtpResource
 from pipelines.schedules import (
     annual_delivery_schedule,
-    daily_ingest_schedule,
+    daily_city_schedule,
     monthly_delivery_schedule,
     quarterly_delivery_schedule,
     weekly_delivery_schedule,
@@ -43,7 +43,7 @@ def build_definitions(resource: ShequyunResource | None = None, smtp: SmtpResour
         asset_checks=build_all_quality_checks(configs),
         jobs=[ingest_job, transform_job, city_job, monthly_delivery_job, weekly_delivery_job, quarterly_delivery_job,
               annual_delivery_job],
-        schedules=[daily_ingest_schedule, monthly_delivery_schedule, weekly_delivery_schedule,
+        schedules=[daily_city_schedule, monthly_delivery_schedule, weekly_delivery_schedule,
                    quarterly_delivery_schedule, annual_delivery_schedule],
         sensors=[landing_sensor],
         resources={RESOURCE_KEY: resource or ShequyunResource(), DBT_RESOURCE_KEY: dbt_resource(),

@@ -14,7 +14,7 @@ from dagster import (
 
 from pipelines.jobs import (
     annual_delivery_job,
-    ingest_job,
+    city_job,
     monthly_delivery_job,
     quarterly_delivery_job,
     weekly_delivery_job,
@@ -25,13 +25,15 @@ from pipelines.partitions import (
     quarterly_period_partitions,
 )
 
-#: Every night at 02:00 Shanghai time, after the departments' overnight drops.
-daily_ingest_schedule = ScheduleDefinition(
-    name="daily_ingest_schedule",
-    job=ingest_job,
+#: Every night at 02:00 Shanghai time, after the departments' overnight drops: land them, then rebuild the thematic
+#: database, so the 06:00/07:00 deliveries ship last night's data.
+daily_city_schedule = ScheduleDefinition(
+    name="daily_city_schedule",
+    job=city_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
-    description="Land all department extracts into bronze every day at 02:00 (Asia/Shanghai).",
+    description="Land all department extracts into bronze, then rebuild the thematic database, every day at 02:00 "
+                "(Asia/Shanghai).",
     default_status=DefaultScheduleStatus.RUNNING,
 )
 

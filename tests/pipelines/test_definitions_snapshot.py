@@ -43,7 +43,7 @@ def describe(defs: Any) -> dict[str, Any]:
     schedules = [
         {"name": s.name, "job": s.job_name, "cron": s.cron_schedule, "timezone": s.execution_timezone,
          "default_status": s.default_status.value}
-        for s in sorted(defs.schedules or [], key=lambda s: s.name)
+        for s in sorted((defs.resolve_schedule_def(u.name) for u in defs.schedules or []), key=lambda s: s.name)
     ]
     sensors = [
         {"name": s.name, "jobs": sorted(j.name for j in s.jobs), "minimum_interval_seconds": s.minimum_interval_seconds,
@@ -97,12 +97,26 @@ def test_snapshot_covers_every_source_system_with_conventions() -> None:
     jobs = {j["name"]: j for j in current["jobs"]}
     assert jobs["ingest_job"]["assets"] == [a["key"] for a in bronze]
     # the thematic database: every dbt model and seed is an asset downstream of bronze, grouped by layer
-    models = [a for a in current["assets"] if not a["key"].startswith("bronze/")]
+    deliveries = [a for a in current["assets"] if a["key"].startswith("export/")]
+    assert [a["key"] for a in deliveries] == ["export/annual_ledgers", "export/monthly_ledgers",
+                                              "export/quarterly_ledgers", "export/weekly_visit_lists"]
+    assert {a["group"] for a in deliveries} == {"export"}
+    models = [a for a in current["assets"] if not a["key"].startswith(("bronze/", "export/"))]
     assert models and {a["group"] for a in models} <= {"staging", "intermediate", "marts", "reports", "reference",
                                                        "evaluation"}
     assert jobs["transform_job"]["assets"] == [a["key"] for a in models]
-    assert jobs["city_job"]["assets"] == [a["key"] for a in current["assets"]]
+    # the partitioned deliveries run in their own jobs (a job cannot mix partitioned and unpartitioned assets)
+    assert jobs["city_job"]["assets"] == [a["key"] for a in current["assets"] if not a["key"].startswith("export/")]
+    for frequency, asset in (("monthly", "monthly_ledgers"), ("weekly", "weekly_visit_lists"),
+                             ("quarterly", "quarterly_ledgers"), ("annual", "annual_ledgers")):
+        assert jobs[f"{frequency}_delivery_job"]["assets"] == [f"export/{asset}"]
     assert all(j["executor"] == "in_process" for j in jobs.values())
-    [schedule] = current["schedules"]
-    assert (schedule["name"], schedule["cron"], schedule["timezone"]) == ("daily_ingest_schedule", "0 2 * * *", "Asia/Shanghai")
+    schedules = {s["name"]: (s["job"], s["cron"], s["timezone"]) for s in current["schedules"]}
+    assert schedules == {
+        "daily_city_schedule": ("city_job", "0 2 * * *", "Asia/Shanghai"),
+        "monthly_delivery_schedule": ("monthly_delivery_job", "0 6 1 * *", "Asia/Shanghai"),
+        "weekly_delivery_schedule": ("weekly_delivery_job", "0 7 * * 1", "Asia/Shanghai"),
+        "quarterly_delivery_schedule": ("quarterly_delivery_job", "0 6 1 1,4,7,10 *", "Asia/Shanghai"),
+        "annual_delivery_schedule": ("annual_delivery_job", "0 6 1 1 *", "Asia/Shanghai"),
+    }
     assert [s["name"] for s in current["sensors"]] == ["landing_sensor"]
