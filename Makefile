@@ -12,7 +12,7 @@ export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export SHEQUYUN_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: install demo test dev generate ingest bench-generate bench-ingest clean
+.PHONY: install demo test dev docs generate ingest bench-generate bench-ingest clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test: install
 
 dev: install
 	$(BIN)/dagster dev
+
+docs: install
+	$(BIN)/shequyun docs --data-dir $(DATA_DIR)
 
 generate: install
 	$(BIN)/shequyun generate --persons $(PERSONS) --seed $(SEED) --out $(DATA_DIR) --load-db
