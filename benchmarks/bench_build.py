@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--project-dir", type=Path, default=ROOT / "dbt_project", help="the dbt project (default: ours)")
     parser.add_argument("--top", type=int, default=10, help="how many of the slowest nodes to print")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="move the built database here instead of deleting it (for bench_tags / bench_export)")
     args = parser.parse_args()
 
     from shequyun.duck import dbt_environment
@@ -61,6 +64,10 @@ def main() -> None:
         slowest = sorted(nodes, key=lambda n: n.get("execution_time") or 0, reverse=True)[: args.top]
         figures["slowest"] = [{"node": n["unique_id"], "seconds": round(n.get("execution_time") or 0, 1)} for n in slowest]
     print(json.dumps(figures, indent=2, ensure_ascii=False))
+    if args.keep and out.exists() and proc.returncode == 0:
+        args.keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(out), args.keep)
+        print(f"database kept at {args.keep}")
     out.unlink(missing_ok=True)
 
 
