@@ -174,3 +174,9 @@ def test_cli_export(full_build, tmp_path: Path) -> None:
     assert refused.exit_code != 0
     assert "role 'committee_staff' may not export unmasked" in refused.output
     assert not (tmp_path / "u").exists()
+    # an allowed role still may not write unmasked files into the outbox (it is delivered to committees)
+    into_outbox = runner.invoke(main, ["export", "--database", str(full_build.duckdb_path), "--data-dir",
+                                       str(tmp_path / "data"), "--unmasked", "--role", "data_bureau_auditor"])
+    assert into_outbox.exit_code != 0
+    assert "explicit --out folder outside the outbox" in into_outbox.output
+    assert not (tmp_path / "data" / "outbox").exists()
