@@ -161,6 +161,14 @@ def _ledger(path: Path, raw: Mapping[str, Any]) -> Ledger:
     absent = [c for c in required if c not in names]
     if absent:
         raise CatalogueError(f"{path}: model {model}: scope {scope} needs column(s) {', '.join(absent)}")
+    order_by = spec.get("order_by")
+    if order_by is not None:
+        if not isinstance(order_by, list) or not all(isinstance(c, str) for c in order_by):
+            raise CatalogueError(f"{path}: model {model}: meta.ledger.order_by must be a list of column names")
+        unknown = [c for c in order_by if c not in names]
+        if unknown:
+            raise CatalogueError(f"{path}: model {model}: meta.ledger.order_by names unknown column(s) "
+                                 f"{', '.join(unknown)}")
     if not any(c.export for c in columns):
         raise CatalogueError(f"{path}: model {model}: every column has meta.export false; nothing to export")
     return Ledger(model=model, title=str(spec["title"]).strip(), filed_by=_text(spec.get("filed_by")),

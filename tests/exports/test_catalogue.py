@@ -83,6 +83,8 @@ def test_column_without_header(tmp_path: Path) -> None:
     ({"frequency": "daily"}, "frequency 'daily' is not one of"),
     ({"scope": "street"}, "scope 'street' is not one of"),
     ({"scope": "rollup"}, "scope rollup needs column(s) level"),
+    ({"order_by": ["person_key", "age"]}, "meta.ledger.order_by names unknown column(s) age"),
+    ({"order_by": "person_key"}, "meta.ledger.order_by must be a list of column names"),
 ])
 def test_bad_ledger_values(tmp_path: Path, change: dict, expected: str) -> None:
     with pytest.raises(CatalogueError, match=expected.replace("(", r"\(").replace(")", r"\)")):

@@ -79,6 +79,16 @@ def test_rows_per_committee_match_the_database(export, fixture_db: FixtureDataba
         assert set(counts["committee_code"]) == {result.committee_code}
 
 
+def test_rows_in_the_declared_order(export) -> None:
+    summary = export(committees=["310106006001"], formats=["parquet", "xlsx"])
+    folder = summary.packages[0].folder
+    assert pl.read_parquet(folder / f"高龄老人名册_{PERIOD}.parquet")["name"].to_list() == [
+        "李秀英", "张伟", "阿依古丽·买买提"]                     # meta.ledger.order_by: [birth_date]
+    sheet = openpyxl.load_workbook(folder / f"高龄老人名册_{PERIOD}.xlsx").active
+    assert [r[3] for r in sheet.iter_rows(min_row=TITLE_ROWS + 2, values_only=True)] == [
+        "李秀英", "张伟", "阿依古丽·买买提"]
+
+
 def test_xlsx_title_headers_and_masking(export) -> None:
     summary = export(committees=["310106006001"])
     result = summary.packages[0]
