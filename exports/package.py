@@ -50,6 +50,7 @@ from exports.writers import (
 
 MANIFEST_NAME = "manifest.json"
 STAGING_PREFIX = ".staging-"
+STALE_STAGING_SECONDS = 24 * 3600
 SCOPE_COLUMN = "__committee_code"
 MOBILE_PATTERN = r"^(?:\+?86)?1[3-9]\d{9}$"
 
@@ -268,6 +269,22 @@ def _context(ledger: Ledger, committee: Committee, period: str, as_of: date | No
     )
 
 
+def remove_stale_staging(out_dir: Path, max_age_seconds: float = STALE_STAGING_SECONDS) -> list[Path]:
+    """Remove the staging folders of exports that died (killed, machine lost) more than a day ago.
+
+    Fresh ones are left alone: they may belong to an export running right now into the same folder."""
+    removed = []
+    now = time.time()
+    for folder in out_dir.glob(f"{STAGING_PREFIX}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > max_age_seconds:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except FileNotFoundError:   # removed meanwhile by its own export
+            continue
+    return removed
+
+
 def _publish(staged: Path, final: Path) -> None:
     """Move a finished package folder into place; an older package of the same period is replaced whole."""
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -416,6 +433,7 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
         built_at = database_built_at(database)
 
         out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(out_dir)
         staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
         try:
             for committee in targets:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -223,6 +225,17 @@ def test_worker_processes_write_the_same_packages(export, tmp_path: Path) -> Non
     shared = export(generated_at=moment, workers=2)
     assert {p.committee_code: p.manifest_path.read_text(encoding="utf-8") for p in shared.packages} == manifests
     assert shared.unassigned == alone.unassigned == {"elderly_test": 1}
+
+
+def test_stale_staging_of_a_dead_export_is_removed(export, tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    stale, fresh = outbox / ".staging-dead", outbox / ".staging-running"
+    for folder in (stale, fresh):
+        (folder / "310106" / "x").mkdir(parents=True)
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    export(committees=["310113104003"], formats=["csv"])
+    assert not stale.exists() and fresh.exists()
 
 
 def test_default_period_from_as_of(fixture_db: FixtureDatabase) -> None:
