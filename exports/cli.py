@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from exports.delivery_cli import COMMANDS as delivery_commands
+
 COMMANDS: list[click.Command] = []
 
 
@@ -74,3 +76,5 @@ def export(data_dir: Path | None, database: Path | None, period: str | None, fre
 
 
 COMMANDS.append(export)
+
+COMMANDS.extend(delivery_commands)

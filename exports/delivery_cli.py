@@ -1,6 +1,6 @@
 """`shequyun deliver`: deliver one period by hand (what the Dagster schedules do), e.g. to re-deliver a committee.
 
-COMMANDS is appended to the command list by the lead (exports/cli.py or shequyun/cli.py).
+COMMANDS is added to exports.cli.COMMANDS, which shequyun.cli registers.
 """
 
 from __future__ import annotations

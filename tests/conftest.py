@@ -8,7 +8,11 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
-import pytest  # noqa: E402
+import pytest
+
+# the dbt city: one small generated city landed once per worker; dbt_city(selection) builds a selection once;
+# full_build is the whole project. Registered here only, so all test folders share the same builds.
+from dbt_city import dbt_city, full_build, landed_city  # noqa: F401  (tests/ is on sys.path: rootdir conftest)
 
 
 @pytest.fixture(autouse=True)

@@ -4,11 +4,9 @@ stability)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
-from pathlib import Path
 
+import dbt_city as helpers
 import polars as pl
 import pytest
 
@@ -18,12 +16,6 @@ from shequyun.settings import Paths
 from shequyun.synth.dbload import load_databases
 from shequyun.synth.generate import generate_city
 from shequyun.synth.reference import load_truth_city, write_reference_extracts
-
-_spec = importlib.util.spec_from_file_location("dbt_test_helpers", Path(__file__).parents[1] / "dbt" / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-helpers = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = helpers
-_spec.loader.exec_module(helpers)
 
 PERSONS = 2000
 SEED = 20261126

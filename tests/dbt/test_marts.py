@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,7 @@ from shequyun.duck import dbt_environment, extension_directory
 from shequyun.settings import PROJECT_ROOT, Paths
 
 if TYPE_CHECKING:
-    from conftest import DbtBuild
+    from dbt_city import DbtBuild
 
 MARTS = "+dim_person +dim_house +dim_area +bridge_person_house +fct_person_field_lineage +snap_dim_person"
 # dim_person may hold this share of persons more (split clusters) or fewer (merged ones) than the truth:
@@ -37,8 +36,9 @@ GOLDEN_FIELDS = ["name", "id_number", "sex", "birth_date", "ethnicity", "phone",
 
 
 @pytest.fixture(scope="module")
-def marts(dbt_city: Callable[[str], DbtBuild]) -> DbtBuild:
-    return dbt_city(MARTS)
+def marts(full_build: DbtBuild) -> DbtBuild:
+    """The whole project built once per worker (tests/dbt_city.py), shared with the other test folders."""
+    return full_build
 
 
 def dbt(paths: Paths, db: Path, *args: str) -> None:

@@ -9,7 +9,6 @@ invalid, never accepted as another valid number.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,7 @@ import pytest
 from connectors.config import load_source_configs
 
 if TYPE_CHECKING:
-    from conftest import DbtBuild
+    from dbt_city import DbtBuild
 
 STAGING = {
     "ps_hukou": "stg_public_security__hukou_persons",
@@ -44,8 +43,9 @@ PERSON_FIELDS = {"subject": ("id_number", "person_name"), "owner": ("owner_id_nu
 
 
 @pytest.fixture(scope="module")
-def build(dbt_city: Callable[[str], DbtBuild]) -> DbtBuild:
-    return dbt_city("+int_person_records")
+def build(full_build: DbtBuild) -> DbtBuild:
+    """The whole project built once per worker (tests/dbt_city.py), shared with the other test folders."""
+    return full_build
 
 
 @pytest.fixture(scope="module")

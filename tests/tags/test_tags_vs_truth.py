@@ -12,7 +12,6 @@ from shequyun.tags.evaluate import (
     unexplained_tag_errors,
 )
 
-SELECTION = "+fct_person_tag"
 # Tags over the golden residence house (人户分离, and through household composition 独居老人, 纯老家庭, 重点关爱 and the
 # area tags) are exact except where the records cannot decide a person's residence: a department keeps a previous house
 # after a move (stale_address noise) and no other record names the true house, or as many records name the previous
@@ -24,8 +23,9 @@ AREA_COLUMN = {"district": "district_code", "street": "street_code", "committee"
 
 
 @pytest.fixture(scope="module")
-def build(dbt_city):
-    return dbt_city(SELECTION)
+def build(full_build):
+    """The whole project built once per worker (tests/dbt_city.py), shared with the other test folders."""
+    return full_build
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Shared dbt fixtures: one small generated city, landed into Delta bronze once per session (database systems
+"""The shared dbt city (registered once, in tests/conftest.py, so every test folder of a worker shares one build):
+one small generated city, landed into Delta bronze once per session (database systems
 through a PostgreSQL schema and a MariaDB database of their own), and `dbt build` runs on it, one per selection.
 
     def test_x(dbt_city):
