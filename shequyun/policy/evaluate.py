@@ -6,7 +6,7 @@ only living persons count. The comparison itself is shequyun.tags.evaluate.evalu
 maps every resolved person to the true person most of its records belong to and counts tp / fp / fn per code. It
 reads predicted sets from a database's marts.fct_person_tag_current and truth conditions from its module's TRUTH,
 so the policies' matches are written as "tags" into a scratch database (with the person -> record map copied
-beside them) and TRUTH is swapped for the policies' truth while it runs (not thread-safe; a CLI run is single-threaded).
+beside them) and evaluate_tags is given the policies' truth conditions instead of the tags'.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from unittest import mock
 
 import duckdb
 import polars as pl
@@ -121,8 +120,7 @@ def evaluate_conditions(database: Path, truth_dir: Path, candidates: list[Candid
         with tempfile.TemporaryDirectory(prefix="policy-eval-") as tmp:
             scratch = Path(tmp) / "policies.duckdb"
             _scratch_database(scratch, database, matched)
-            with mock.patch.dict(tag_evaluate.TRUTH, truths, clear=True):
-                figures = tag_evaluate.evaluate_tags(scratch, truth_dir, as_of)
+            figures = tag_evaluate.evaluate_tags(scratch, truth_dir, as_of, truth=truths)
     out = []
     for candidate in candidates:
         m = figures.get(candidate.code)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -119,13 +120,15 @@ def _errors_sql(condition: str) -> str:
     """
 
 
-def evaluate_tags(duckdb_path: str | Path, truth_dir: str | Path, as_of: str | None = None) -> dict[str, dict[str, float]]:
-    """{tag_code: {precision, recall, tp, fp, fn}} of every tag with a truth definition (TRUTH)."""
+def evaluate_tags(duckdb_path: str | Path, truth_dir: str | Path, as_of: str | None = None,
+                  truth: Mapping[str, str] | None = None) -> dict[str, dict[str, float]]:
+    """{tag_code: {precision, recall, tp, fp, fn}} of every tag with a truth definition: TRUTH, or `truth` (code ->
+    condition over truth persons; shequyun.policy.evaluate passes the policies' conditions)."""
     truth_dir = Path(truth_dir)
     con = _connect(duckdb_path, truth_dir, as_of or as_of_of(truth_dir))
     try:
         out: dict[str, dict[str, float]] = {}
-        for code, condition in TRUTH.items():
+        for code, condition in (TRUTH if truth is None else truth).items():
             tp, fp, fn = con.execute(f"""
                 with truth as (select person_id from truth_persons where coalesce({condition}, false)),
                      pred as (select person_id from predicted where tag_code = ?)
