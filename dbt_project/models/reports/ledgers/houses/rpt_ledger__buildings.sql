@@ -27,35 +27,27 @@ houses as (
     from {{ ref('rpt_ledger__house_basics') }}
     where building_code is not null
     group by building_code
-),
-
-final as (
-    select
-        cast(buildings.district_code as varchar) as district_code,
-        cast(districts.name as varchar) as district_name,
-        cast(buildings.street_code as varchar) as street_code,
-        cast(streets.name as varchar) as street_name,
-        cast(buildings.committee_code as varchar) as committee_code,
-        cast(committees.name as varchar) as committee_name,
-        cast(buildings.compound_code as varchar) as compound_code,
-        cast(compounds.name as varchar) as compound_name,
-        cast(buildings.building_code as varchar) as building_code,
-        cast(buildings.building_name as varchar) as building_name,
-        cast(buildings.address as varchar) as address,
-        cast(houses.house_types as varchar) as house_types,
-        cast(coalesce(houses.house_count, 0) as bigint) as house_count,
-        cast(coalesce(houses.owner_occupied_count, 0) as bigint) as owner_occupied_count,
-        cast(coalesce(houses.rented_count, 0) as bigint) as rented_count,
-        cast(coalesce(houses.vacant_count, 0) as bigint) as vacant_count,
-        cast(houses.floor_area as decimal(14, 2)) as floor_area,
-        cast(coalesce(houses.resident_count, 0) as bigint) as resident_count,
-        cast(coalesce(houses.hukou_count, 0) as bigint) as hukou_count
-    from buildings
-    left join areas as districts on buildings.district_code = districts.code
-    left join areas as streets on buildings.street_code = streets.code
-    left join areas as committees on buildings.committee_code = committees.code
-    left join areas as compounds on buildings.compound_code = compounds.code
-    left join houses on buildings.building_code = houses.building_code
 )
 
-select * from final
+{% set final_from %}
+buildings
+left join areas as districts on buildings.district_code = districts.code
+left join areas as streets on buildings.street_code = streets.code
+left join areas as committees on buildings.committee_code = committees.code
+left join areas as compounds on buildings.compound_code = compounds.code
+left join houses on buildings.building_code = houses.building_code
+{% endset %}
+
+{{ ledger_select(final_from, {
+    'building_code': 'buildings.building_code',
+    'district_name': 'districts.name',
+    'street_name': 'streets.name',
+    'committee_name': 'committees.name',
+    'compound_name': 'compounds.name',
+    'house_count': 'coalesce(houses.house_count, 0)',
+    'owner_occupied_count': 'coalesce(houses.owner_occupied_count, 0)',
+    'rented_count': 'coalesce(houses.rented_count, 0)',
+    'vacant_count': 'coalesce(houses.vacant_count, 0)',
+    'resident_count': 'coalesce(houses.resident_count, 0)',
+    'hukou_count': 'coalesce(houses.hukou_count, 0)',
+}) }}

@@ -36,38 +36,32 @@ houses as (
     from {{ ref('rpt_ledger__house_basics') }}
     where compound_code is not null
     group by compound_code
-),
-
-final as (
-    select
-        cast(compounds.district_code as varchar) as district_code,
-        cast(districts.name as varchar) as district_name,
-        cast(compounds.street_code as varchar) as street_code,
-        cast(streets.name as varchar) as street_name,
-        cast(compounds.committee_code as varchar) as committee_code,
-        cast(committees.name as varchar) as committee_name,
-        cast(compounds.compound_code as varchar) as compound_code,
-        cast(compounds.compound_name as varchar) as compound_name,
-        cast(compounds.area_type as varchar) as area_type,
-        cast(coalesce(buildings.building_count, 0) as bigint) as building_count,
-        cast(coalesce(houses.house_count, 0) as bigint) as house_count,
-        cast(coalesce(houses.commercial_count, 0) as bigint) as commercial_count,
-        cast(coalesce(houses.sold_public_count, 0) as bigint) as sold_public_count,
-        cast(coalesce(houses.resettlement_count, 0) as bigint) as resettlement_count,
-        cast(coalesce(houses.self_built_count, 0) as bigint) as self_built_count,
-        cast(coalesce(houses.untitled_count, 0) as bigint) as untitled_count,
-        cast(coalesce(houses.owner_occupied_count, 0) as bigint) as owner_occupied_count,
-        cast(coalesce(houses.rented_count, 0) as bigint) as rented_count,
-        cast(coalesce(houses.vacant_count, 0) as bigint) as vacant_count,
-        cast(houses.floor_area as decimal(14, 2)) as floor_area,
-        cast(coalesce(houses.resident_count, 0) as bigint) as resident_count,
-        cast(coalesce(houses.hukou_count, 0) as bigint) as hukou_count
-    from compounds
-    left join areas as districts on compounds.district_code = districts.code
-    left join areas as streets on compounds.street_code = streets.code
-    left join areas as committees on compounds.committee_code = committees.code
-    left join buildings on compounds.compound_code = buildings.compound_code
-    left join houses on compounds.compound_code = houses.compound_code
 )
 
-select * from final
+{% set final_from %}
+compounds
+left join areas as districts on compounds.district_code = districts.code
+left join areas as streets on compounds.street_code = streets.code
+left join areas as committees on compounds.committee_code = committees.code
+left join buildings on compounds.compound_code = buildings.compound_code
+left join houses on compounds.compound_code = houses.compound_code
+{% endset %}
+
+{{ ledger_select(final_from, {
+    'compound_code': 'compounds.compound_code',
+    'district_name': 'districts.name',
+    'street_name': 'streets.name',
+    'committee_name': 'committees.name',
+    'building_count': 'coalesce(buildings.building_count, 0)',
+    'house_count': 'coalesce(houses.house_count, 0)',
+    'commercial_count': 'coalesce(houses.commercial_count, 0)',
+    'sold_public_count': 'coalesce(houses.sold_public_count, 0)',
+    'resettlement_count': 'coalesce(houses.resettlement_count, 0)',
+    'self_built_count': 'coalesce(houses.self_built_count, 0)',
+    'untitled_count': 'coalesce(houses.untitled_count, 0)',
+    'owner_occupied_count': 'coalesce(houses.owner_occupied_count, 0)',
+    'rented_count': 'coalesce(houses.rented_count, 0)',
+    'vacant_count': 'coalesce(houses.vacant_count, 0)',
+    'resident_count': 'coalesce(houses.resident_count, 0)',
+    'hukou_count': 'coalesce(houses.hukou_count, 0)',
+}) }}

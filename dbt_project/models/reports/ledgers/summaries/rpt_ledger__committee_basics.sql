@@ -65,37 +65,33 @@ places as (
     from areas
     where level in ('compound', 'building')
     group by committee_code
-),
-
-final as (
-    select
-        cast(committees.district_code as varchar) as district_code,
-        cast(districts.name as varchar) as district_name,
-        cast(committees.street_code as varchar) as street_code,
-        cast(streets.name as varchar) as street_name,
-        cast(committees.committee_code as varchar) as committee_code,
-        cast(committees.committee_name as varchar) as committee_name,
-        cast(committees.area_type as varchar) as committee_type,
-        cast(committees.office_address as varchar) as office_address,
-        cast(committees.phone as varchar) as office_phone,
-        cast(committees.email as varchar) as office_email,
-        cast(coalesce(residents.residents, 0) as bigint) as residents,
-        cast(coalesce(residents.resident_hukou, 0) as bigint) as resident_hukou,
-        cast(coalesce(residents.resident_migrants, 0) as bigint) as resident_migrants,
-        cast(coalesce(residents.resident_overseas, 0) as bigint) as resident_overseas,
-        cast(coalesce(registered.hukou_population, 0) as bigint) as hukou_population,
-        cast(coalesce(registered.hukou_households, 0) as bigint) as hukou_households,
-        cast(coalesce(houses.houses, 0) as bigint) as houses,
-        cast(coalesce(houses.occupied_houses, 0) as bigint) as occupied_houses,
-        cast(coalesce(places.compounds, 0) as bigint) as compounds,
-        cast(coalesce(places.buildings, 0) as bigint) as buildings
-    from committees
-    left join areas as districts on committees.district_code = districts.code
-    left join areas as streets on committees.street_code = streets.code
-    left join residents on committees.committee_code = residents.committee_code
-    left join registered on committees.committee_code = registered.committee_code
-    left join houses on committees.committee_code = houses.committee_code
-    left join places on committees.committee_code = places.committee_code
 )
 
-select * from final
+{% set final_from %}
+committees
+left join areas as districts on committees.district_code = districts.code
+left join areas as streets on committees.street_code = streets.code
+left join residents on committees.committee_code = residents.committee_code
+left join registered on committees.committee_code = registered.committee_code
+left join houses on committees.committee_code = houses.committee_code
+left join places on committees.committee_code = places.committee_code
+{% endset %}
+
+{{ ledger_select(final_from, {
+    'committee_code': 'committees.committee_code',
+    'district_name': 'districts.name',
+    'street_name': 'streets.name',
+    'committee_type': 'committees.area_type',
+    'office_phone': 'committees.phone',
+    'office_email': 'committees.email',
+    'residents': 'coalesce(residents.residents, 0)',
+    'resident_hukou': 'coalesce(residents.resident_hukou, 0)',
+    'resident_migrants': 'coalesce(residents.resident_migrants, 0)',
+    'resident_overseas': 'coalesce(residents.resident_overseas, 0)',
+    'hukou_population': 'coalesce(registered.hukou_population, 0)',
+    'hukou_households': 'coalesce(registered.hukou_households, 0)',
+    'houses': 'coalesce(houses.houses, 0)',
+    'occupied_houses': 'coalesce(houses.occupied_houses, 0)',
+    'compounds': 'coalesce(places.compounds, 0)',
+    'buildings': 'coalesce(places.buildings, 0)',
+}) }}

@@ -37,25 +37,6 @@ rolled as (
             {'name': 'elderly', 'expr': 'count(*) filter (where age >= 60)'},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(disability_category as varchar) as disability_category,
-        cast(disability_grade as varchar) as disability_grade,
-        cast(persons as bigint) as persons,
-        cast(male as bigint) as male,
-        cast(female as bigint) as female,
-        cast(minors as bigint) as minors,
-        cast(elderly as bigint) as elderly
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

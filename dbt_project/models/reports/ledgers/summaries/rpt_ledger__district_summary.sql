@@ -63,37 +63,6 @@ rolled as (
             {'name': 'family_doctor_signed', 'expr': "count(*) filter (where list_contains(tag_codes, 'family_doctor_signed'))"},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(neighbourhood_committees as bigint) as neighbourhood_committees,
-        cast(village_committees as bigint) as village_committees,
-        cast(compounds as bigint) as compounds,
-        cast(buildings as bigint) as buildings,
-        cast(houses as bigint) as houses,
-        cast(residents as bigint) as residents,
-        cast(aged_60_plus as bigint) as aged_60_plus,
-        cast(aged_80_plus as bigint) as aged_80_plus,
-        cast(elderly_living_alone as bigint) as elderly_living_alone,
-        cast(elderly_only_households as bigint) as elderly_only_households,
-        cast(key_care as bigint) as key_care,
-        cast(dibao as bigint) as dibao,
-        cast(low_income as bigint) as low_income,
-        cast(tekun as bigint) as tekun,
-        cast(disabled as bigint) as disabled,
-        cast(party_members as bigint) as party_members,
-        cast(veterans as bigint) as veterans,
-        cast(unemployed as bigint) as unemployed,
-        cast(family_doctor_signed as bigint) as family_doctor_signed
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

@@ -41,29 +41,6 @@ rolled as (
             {'name': 'family_doctor_signed', 'expr': 'count(*) filter (where family_doctor_signed)'},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(age_band as varchar) as age_band,
-        cast(persons as bigint) as persons,
-        cast(male as bigint) as male,
-        cast(female as bigint) as female,
-        cast(hukou as bigint) as hukou,
-        cast(migrants as bigint) as migrants,
-        cast(overseas as bigint) as overseas,
-        cast(living_alone as bigint) as living_alone,
-        cast(elderly_only_household as bigint) as elderly_only_household,
-        cast(disabled as bigint) as disabled,
-        cast(family_doctor_signed as bigint) as family_doctor_signed
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

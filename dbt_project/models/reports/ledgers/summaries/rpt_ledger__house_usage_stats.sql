@@ -25,25 +25,6 @@ rolled as (
             {'name': 'hukou_persons', 'expr': 'sum(hukou_count)'},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(house_type as varchar) as house_type,
-        cast(houses as bigint) as houses,
-        cast(owner_occupied as bigint) as owner_occupied,
-        cast(rented as bigint) as rented,
-        cast(vacant as bigint) as vacant,
-        cast(residents as bigint) as residents,
-        cast(hukou_persons as bigint) as hukou_persons
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

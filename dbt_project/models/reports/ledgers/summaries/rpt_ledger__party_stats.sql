@@ -34,30 +34,6 @@ rolled as (
             {'name': 'joined_this_year', 'expr': "count(*) filter (where year(party_joined_on) = year(cast('" ~ var('as_of') ~ "' as date)))"},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(members as bigint) as members,
-        cast(full_members as bigint) as full_members,
-        cast(probationary_members as bigint) as probationary_members,
-        cast(male as bigint) as male,
-        cast(female as bigint) as female,
-        cast(minority as bigint) as minority,
-        cast(aged_35_under as bigint) as aged_35_under,
-        cast(aged_36_59 as bigint) as aged_36_59,
-        cast(aged_60_79 as bigint) as aged_60_79,
-        cast(aged_80_plus as bigint) as aged_80_plus,
-        cast(migrants as bigint) as migrants,
-        cast(joined_this_year as bigint) as joined_this_year
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

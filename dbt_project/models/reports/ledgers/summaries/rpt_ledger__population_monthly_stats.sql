@@ -33,23 +33,6 @@ rolled as (
             {'name': 'female', 'expr': "count(*) filter (where sex = '女')"},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(population_type as varchar) as population_type,
-        cast(age_band as varchar) as age_band,
-        cast(persons as bigint) as persons,
-        cast(male as bigint) as male,
-        cast(female as bigint) as female
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

@@ -56,32 +56,6 @@ rolled as (
             {'name': 'buildings', 'expr': "count(*) filter (where kind = 'building')"},
         ]
     ) }}
-),
-
-final as (
-    select
-        cast(level as varchar) as level,
-        cast(district_code as varchar) as district_code,
-        cast(district_name as varchar) as district_name,
-        cast(street_code as varchar) as street_code,
-        cast(street_name as varchar) as street_name,
-        cast(committee_code as varchar) as committee_code,
-        cast(committee_name as varchar) as committee_name,
-        cast(residents as bigint) as residents,
-        cast(resident_hukou as bigint) as resident_hukou,
-        cast(resident_migrants as bigint) as resident_migrants,
-        cast(resident_overseas as bigint) as resident_overseas,
-        cast(hukou_population as bigint) as hukou_population,
-        cast(hukou_separated as bigint) as hukou_separated,
-        cast(aged_60_plus as bigint) as aged_60_plus,
-        cast(aged_80_plus as bigint) as aged_80_plus,
-        cast(houses as bigint) as houses,
-        cast(houses_owner_occupied as bigint) as houses_owner_occupied,
-        cast(houses_rented as bigint) as houses_rented,
-        cast(houses_vacant as bigint) as houses_vacant,
-        cast(compounds as bigint) as compounds,
-        cast(buildings as bigint) as buildings
-    from rolled
 )
 
-select * from final
+{{ ledger_select('rolled') }}

@@ -43,29 +43,17 @@ summary as (
     from visits
     left join repeats on visits.visit_key = repeats.visit_key
     group by all
-),
-
-final as (
-    select
-        cast(summary.district_code as varchar) as district_code,
-        cast(districts.name as varchar) as district_name,
-        cast(summary.street_code as varchar) as street_code,
-        cast(streets.name as varchar) as street_name,
-        cast(summary.committee_code as varchar) as committee_code,
-        cast(committees.name as varchar) as committee_name,
-        cast(summary.visit_month as date) as visit_month,
-        cast(summary.visitor_department as varchar) as visitor_department,
-        cast(summary.method as varchar) as method,
-        cast(summary.visits as bigint) as visits,
-        cast(summary.persons_visited as bigint) as persons_visited,
-        cast(summary.households_visited as bigint) as households_visited,
-        cast(summary.follow_ups as bigint) as follow_ups,
-        cast(summary.with_appeal as bigint) as with_appeal,
-        cast(summary.repeated_visits as bigint) as repeated_visits
-    from summary
-    left join areas as districts on summary.district_code = districts.code
-    left join areas as streets on summary.street_code = streets.code
-    left join areas as committees on summary.committee_code = committees.code
 )
 
-select * from final
+{% set final_from %}
+summary
+left join areas as districts on summary.district_code = districts.code
+left join areas as streets on summary.street_code = streets.code
+left join areas as committees on summary.committee_code = committees.code
+{% endset %}
+
+{{ ledger_select(final_from, {
+    'district_name': 'districts.name',
+    'street_name': 'streets.name',
+    'committee_name': 'committees.name',
+}) }}

@@ -17,40 +17,25 @@ profiles as (
 
 areas as (
     select code, name from {{ ref('dim_area') }}
-),
-
-final as (
-    select
-        cast(overdue.district_code as varchar) as district_code,
-        cast(districts.name as varchar) as district_name,
-        cast(overdue.street_code as varchar) as street_code,
-        cast(streets.name as varchar) as street_name,
-        cast(overdue.committee_code as varchar) as committee_code,
-        cast(committees.name as varchar) as committee_name,
-        cast(overdue.person_key as varchar) as person_key,
-        cast(persons.name as varchar) as name,
-        cast(profiles.sex as varchar) as sex,
-        cast(profiles.age as integer) as age,
-        cast(persons.id_number as varchar) as id_number,
-        cast(persons.phone as varchar) as phone,
-        cast(overdue.house_key as varchar) as house_key,
-        cast(persons.residence_address as varchar) as residence_address,
-        cast(array_to_string(overdue.tag_names, '、') as varchar) as tag_names,
-        cast(overdue.rule_label as varchar) as visit_rule,
-        cast(overdue.max_days as integer) as visit_max_days,
-        cast(overdue.last_visited_on as date) as last_visited_on,
-        cast(overdue.last_visit_department as varchar) as last_visit_department,
-        cast(overdue.last_visit_method as varchar) as last_visit_method,
-        cast(overdue.days_since_last_visit as integer) as days_since_last_visit,
-        cast(overdue.due_on as date) as visit_due_on,
-        cast(overdue.never_visited as boolean) as never_visited,
-        cast(overdue.days_overdue as integer) as days_overdue
-    from overdue
-    left join persons on overdue.person_key = persons.person_key
-    left join profiles on overdue.person_key = profiles.person_key
-    left join areas as districts on overdue.district_code = districts.code
-    left join areas as streets on overdue.street_code = streets.code
-    left join areas as committees on overdue.committee_code = committees.code
 )
 
-select * from final
+{% set final_from %}
+overdue
+left join persons on overdue.person_key = persons.person_key
+left join profiles on overdue.person_key = profiles.person_key
+left join areas as districts on overdue.district_code = districts.code
+left join areas as streets on overdue.street_code = streets.code
+left join areas as committees on overdue.committee_code = committees.code
+{% endset %}
+
+{{ ledger_select(final_from, {
+    'name': 'persons.name',
+    'person_key': 'overdue.person_key',
+    'district_name': 'districts.name',
+    'street_name': 'streets.name',
+    'committee_name': 'committees.name',
+    'tag_names': "array_to_string(overdue.tag_names, '、')",
+    'visit_rule': 'overdue.rule_label',
+    'visit_max_days': 'overdue.max_days',
+    'visit_due_on': 'overdue.due_on',
+}) }}
