@@ -1,20 +1,22 @@
 {#- The closing select of a ledger: every column its YAML declares, in the YAML's order, cast to the column's
     data_type, so the contract is typed once (in the YAML) instead of again as a list of casts.
 
-    ledger_select(relation, expressions={}, where=none)
+    ledger_select(relation, expressions={}, where=none, qualifier=none)
         -> `select cast(<expr> as <data_type>) as <column>, ... from <relation> [where <where>]`
     relation     what the columns come from: a CTE, a ref(), or a from clause with its joins (then an unqualified
                  column must be unique among the joined relations: DuckDB refuses an ambiguous one)
     expressions  {column: SQL expression} for the columns that are not a column of that name in relation
                  (e.g. a renamed, qualified or computed one); every other column is read by its own name
     where        an optional filter (e.g. the subset of rpt_ledger__house_basics a house ledger lists)
+    qualifier    the alias every other column is read from (`<qualifier>.<column>`), when the from clause joins
+                 relations that share column names (person_key)
 
     The columns come from the model's own node (model.columns in the compile context: name, data_type, in YAML
     order). A column without a data_type, or an expression naming no declared column, is a compile error naming the
     model, so a typo cannot drop or add a column silently. dbt compiles a unit test without the tested model's
     columns, so a model with unit tests keeps its casts written out (rpt_ledger__house_basics,
     rpt_ledger__social_assistance_stats). -#}
-{% macro ledger_select(relation, expressions={}, where=none) -%}
+{% macro ledger_select(relation, expressions={}, where=none, qualifier=none) -%}
 {%- if execute and model.resource_type == 'unit_test' -%}
     {{ exceptions.raise_compiler_error("ledger_select: " ~ model.tested_node_unique_id ~ " has a unit test, which dbt compiles without the model's columns (its node has none and the graph is empty): write that model's closing casts out") }}
 {%- endif -%}
@@ -37,7 +39,7 @@
 {%- endif -%}
 select
     {%- for column in columns %}
-    cast({{ expressions.get(column.name, column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ ',' if not loop.last }}
+    cast({{ expressions.get(column.name, (qualifier ~ '.' ~ column.name) if qualifier else column.name) }} as {{ column.data_type }}) as {{ column.name }}{{ ',' if not loop.last }}
     {%- endfor %}
 from {{ relation | trim }}
 {%- if where %}

@@ -6,19 +6,38 @@
     'hukou_else_residence' = the 户籍 committee when the 户籍 house is known, else the residence one (注销 and 津贴
     ledgers, which speak of 户籍 persons mostly but not only). -#}
 {% macro ledger_scope_columns(relation, basis='residence') -%}
+    {%- set expressions = ledger_scope_expressions(relation, basis) -%}
+    {%- for part in expressions %}
+    {{ expressions[part] }} as {{ part }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The same six scope columns as {column: expression} (ledger_person_select passes them to ledger_select). -#}
+{% macro ledger_scope_expressions(relation, basis='residence') -%}
     {%- set parts = ['district_code', 'district_name', 'street_code', 'street_name', 'committee_code', 'committee_name'] -%}
     {%- if basis not in ['residence', 'hukou', 'hukou_else_residence'] -%}
         {{ exceptions.raise_compiler_error("ledger_scope_columns: basis must be residence, hukou or hukou_else_residence, got '" ~ basis ~ "'") }}
     {%- endif -%}
-    {%- for part in parts %}
-        {%- if basis == 'residence' %}
-    {{ relation }}.{{ part }} as {{ part }}
-        {%- elif basis == 'hukou' %}
-    {{ relation }}.hukou_{{ part }} as {{ part }}
-        {%- else %}
-    case when {{ relation }}.hukou_committee_code is not null then {{ relation }}.hukou_{{ part }} else {{ relation }}.{{ part }} end as {{ part }}
-        {%- endif %}{% if not loop.last %},{% endif %}
-    {%- endfor %}
+    {%- set expressions = {} -%}
+    {%- for part in parts -%}
+        {%- if basis == 'residence' -%}
+            {%- do expressions.update({part: relation ~ '.' ~ part}) -%}
+        {%- elif basis == 'hukou' -%}
+            {%- do expressions.update({part: relation ~ '.hukou_' ~ part}) -%}
+        {%- else -%}
+            {%- do expressions.update({part: 'case when ' ~ relation ~ '.hukou_committee_code is not null then ' ~ relation ~ '.hukou_' ~ part ~ ' else ' ~ relation ~ '.' ~ part ~ ' end'}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(expressions) }}
+{%- endmacro %}
+
+{#- The closing select of a person ledger: ledger_select over `relation` (a from clause whose persons are aliased
+    `qualifier`, default base = int_ledger_person_base) with the six scope columns by `basis` and every column
+    without an expression read as <qualifier>.<column>. -#}
+{% macro ledger_person_select(relation, expressions={}, where=none, basis='residence', qualifier='base') -%}
+    {%- set all_expressions = ledger_scope_expressions(qualifier, basis) -%}
+    {%- do all_expressions.update(expressions) -%}
+    {{ ledger_select(relation, all_expressions, where=where, qualifier=qualifier) }}
 {%- endmacro %}
 
 {#- The persons carrying a current tag (fct_person_tag_current), so that a ledger lists exactly whom 政策找人 finds. -#}

@@ -13,31 +13,21 @@ dibao as (
     {{ ledger_department_record(
         'stg_civil_affairs__dibao_members',
         'department.start_date desc nulls last, department.loaded_at desc') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        dibao.case_no,
-        dibao.head_name,
-        base.name,
-        dibao.relation_to_head,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        cast(dibao.household_size as integer) as household_size,
-        cast(dibao.covered_persons as integer) as covered_persons,
-        cast(dibao.monthly_amount as decimal(12, 2)) as monthly_amount,
-        dibao.start_date,
-        dibao.hardship_reason,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join dibao on base.person_key = dibao.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join dibao on base.person_key = dibao.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'case_no': 'dibao.case_no',
+    'head_name': 'dibao.head_name',
+    'relation_to_head': 'dibao.relation_to_head',
+    'household_size': 'cast(dibao.household_size as integer)',
+    'covered_persons': 'cast(dibao.covered_persons as integer)',
+    'monthly_amount': 'cast(dibao.monthly_amount as decimal(12, 2))',
+    'start_date': 'dibao.start_date',
+    'hardship_reason': 'dibao.hardship_reason',
+}, where='base.committee_code is not null') }}

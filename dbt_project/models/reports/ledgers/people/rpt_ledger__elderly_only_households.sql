@@ -37,27 +37,18 @@ housemates as (
         and others.status = 'living'
         and others.on_population_register
     group by members.person_key
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('members') }},
-        members.person_key,
-        members.residence_house_key as house_key,
-        members.residence_address,
-        cast(members.household_living_count as integer) as household_living_count,
-        members.name,
-        members.sex,
-        members.birth_date,
-        members.age,
-        members.id_number,
-        housemates.other_members,
-        {{ ledger_yes_no('profiles.disabled') }} as disabled,
-        {{ ledger_yes_no('profiles.family_doctor_signed') }} as family_doctor_signed,
-        members.phone
-    from members
-    inner join profiles on members.person_key = profiles.person_key
-    left join housemates on members.person_key = housemates.person_key
 )
 
-select * from final
+{% set final_from %}
+members
+inner join profiles on members.person_key = profiles.person_key
+left join housemates on members.person_key = housemates.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'house_key': 'members.residence_house_key',
+    'household_living_count': 'cast(members.household_living_count as integer)',
+    'other_members': 'housemates.other_members',
+    'disabled': ledger_yes_no('profiles.disabled'),
+    'family_doctor_signed': ledger_yes_no('profiles.family_doctor_signed'),
+}, qualifier='members') }}

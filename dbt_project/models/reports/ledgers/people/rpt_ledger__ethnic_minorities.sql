@@ -6,24 +6,11 @@ with base as (
 
 tagged as (
     {{ ledger_tagged('ethnic_minority') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.ethnicity,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.population_type,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, where='base.committee_code is not null') }}

@@ -12,27 +12,18 @@ graduates as (
     {{ ledger_department_record(
         'stg_education__graduates',
         'department.graduation_year desc nulls last, department.loaded_at desc') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.id_number,
-        graduates.school,
-        graduates.major,
-        graduates.degree,
-        cast(graduates.graduation_year as integer) as graduation_year,
-        graduates.employment_status,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join graduates on base.person_key = graduates.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join graduates on base.person_key = graduates.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'school': 'graduates.school',
+    'major': 'graduates.major',
+    'degree': 'graduates.degree',
+    'graduation_year': 'cast(graduates.graduation_year as integer)',
+    'employment_status': 'graduates.employment_status',
+}, where='base.committee_code is not null') }}

@@ -10,34 +10,25 @@ members as (
     from base
     where status = 'living' and population_type = '户籍' and household_no is not null
     group by household_no
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base', 'hukou') }},
-        base.person_key,
-        base.household_no,
-        base.name,
-        base.sex,
-        base.ethnicity,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.hukou_address,
-        cast(members.member_count as integer) as member_count,
-        base.residence_address,
-        case
-            when base.residence_house_key is null then null
-            when base.residence_house_key = base.hukou_house_key then '人户一致'
-            else '户在人不在'
-        end as separation_status,
-        base.phone
-    from base
-    inner join members on base.household_no = members.household_no
-    where base.status = 'living'
-      and base.population_type = '户籍'
-      and base.relation_to_head = '户主'
-      and base.hukou_committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join members on base.household_no = members.household_no
+{% endset %}
+
+{% set final_where %}
+base.status = 'living'
+  and base.population_type = '户籍'
+  and base.relation_to_head = '户主'
+  and base.hukou_committee_code is not null
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'member_count': 'cast(members.member_count as integer)',
+    'separation_status': "case
+        when base.residence_house_key is null then null
+        when base.residence_house_key = base.hukou_house_key then '人户一致'
+        else '户在人不在'
+    end",
+}, where=final_where, basis='hukou') }}

@@ -14,29 +14,19 @@ low_income as (
     {{ ledger_department_record(
         'stg_civil_affairs__low_income_persons',
         'department.end_date desc nulls last, department.start_date desc nulls last, department.loaded_at desc') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        low_income.case_no,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        low_income.start_date,
-        low_income.end_date,
-        {{ ledger_yes_no('low_income.end_date < ' ~ ledger_as_of()) }} as is_expired,
-        cast(low_income.income_per_capita as decimal(12, 2)) as income_per_capita,
-        low_income.assistance,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join low_income on base.person_key = low_income.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join low_income on base.person_key = low_income.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'case_no': 'low_income.case_no',
+    'start_date': 'low_income.start_date',
+    'end_date': 'low_income.end_date',
+    'is_expired': ledger_yes_no('low_income.end_date < ' ~ ledger_as_of()),
+    'income_per_capita': 'cast(low_income.income_per_capita as decimal(12, 2))',
+    'assistance': 'low_income.assistance',
+}, where='base.committee_code is not null') }}

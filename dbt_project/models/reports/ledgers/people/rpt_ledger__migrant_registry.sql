@@ -7,34 +7,18 @@ with base as (
 
 tagged as (
     {{ ledger_tagged('migrant') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.ethnicity,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.hukou_region_name,
-        base.arrived_on,
-        base.residence_permit_no,
-        base.residence_address,
-        base.residence_since,
-        case
-            when base.residence_owner_person_key is null then null
-            when base.residence_owner_person_key = base.person_key then '本人产权'
-            else '他人产权'
-        end as housing_title,
-        case when base.residence_owner_person_key <> base.person_key then base.residence_owner_name end as house_owner_name,
-        base.employer,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'housing_title': "case
+        when base.residence_owner_person_key is null then null
+        when base.residence_owner_person_key = base.person_key then '本人产权'
+        else '他人产权'
+    end",
+    'house_owner_name': 'case when base.residence_owner_person_key <> base.person_key then base.residence_owner_name end',
+}, where='base.committee_code is not null') }}

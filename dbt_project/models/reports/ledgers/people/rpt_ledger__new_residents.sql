@@ -14,29 +14,21 @@ previous as (
     inner join {{ ref('dim_house') }} as houses on relations.house_key = houses.house_key
     where relations.relation = '实住' and not relations.is_golden
     group by relations.person_key
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.population_type,
-        base.residence_since,
-        base.residence_address,
-        previous.previous_address,
-        coalesce(base.hukou_address, base.hukou_region_name) as hukou_place,
-        base.phone
-    from base
-    left join previous on base.person_key = previous.person_key
-    where base.status = 'living'
-      and base.residence_since > {{ ledger_as_of() }} - interval 3 month
-      and base.residence_since <= {{ ledger_as_of() }}
-      and base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+left join previous on base.person_key = previous.person_key
+{% endset %}
+
+{% set final_where %}
+base.status = 'living'
+  and base.residence_since > {{ ledger_as_of() }} - interval 3 month
+  and base.residence_since <= {{ ledger_as_of() }}
+  and base.committee_code is not null
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'previous_address': 'previous.previous_address',
+    'hukou_place': 'coalesce(base.hukou_address, base.hukou_region_name)',
+}, where=final_where) }}

@@ -12,27 +12,17 @@ tekun as (
     {{ ledger_department_record(
         'stg_civil_affairs__tekun_persons',
         'department.start_date desc nulls last, department.loaded_at desc') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        tekun.case_no,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        tekun.support_type,
-        tekun.start_date,
-        tekun.caregiver_name,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join tekun on base.person_key = tekun.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join tekun on base.person_key = tekun.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'case_no': 'tekun.case_no',
+    'support_type': 'tekun.support_type',
+    'start_date': 'tekun.start_date',
+    'caregiver_name': 'tekun.caregiver_name',
+}, where='base.committee_code is not null') }}

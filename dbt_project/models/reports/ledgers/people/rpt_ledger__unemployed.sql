@@ -13,27 +13,15 @@ registrations as (
         'stg_human_resources__employment_registrations',
         'department.registered_on desc nulls last, department.loaded_at desc',
         where="department.registration_type = '失业登记' and department.ended_on is null and (department.registered_on is null or department.registered_on <= " ~ ledger_as_of() ~ ")") }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        registrations.registration_no,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.education,
-        registrations.registered_on,
-        base.hukou_address,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join registrations on base.person_key = registrations.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join registrations on base.person_key = registrations.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'registration_no': 'registrations.registration_no',
+    'registered_on': 'registrations.registered_on',
+}, where='base.committee_code is not null') }}

@@ -12,28 +12,18 @@ veterans as (
     {{ ledger_department_record(
         'stg_veterans_affairs__veterans',
         'department.discharged_on desc nulls last, department.loaded_at desc') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        veterans.veteran_no,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        veterans.enlisted_on,
-        veterans.discharged_on,
-        veterans.preferential_category,
-        veterans.disability_grade,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join veterans on base.person_key = veterans.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join veterans on base.person_key = veterans.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'veteran_no': 'veterans.veteran_no',
+    'enlisted_on': 'veterans.enlisted_on',
+    'discharged_on': 'veterans.discharged_on',
+    'preferential_category': 'veterans.preferential_category',
+    'disability_grade': 'veterans.disability_grade',
+}, where='base.committee_code is not null') }}

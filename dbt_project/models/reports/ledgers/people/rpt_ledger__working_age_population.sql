@@ -8,32 +8,24 @@ with base as (
 profiles as (
     select person_key, unemployed
     from {{ ref('dim_person_profile') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.population_type,
-        base.education,
-        case
-            when profiles.unemployed then '失业登记'
-            when base.employer is not null then '就业登记'
-            else '无登记'
-        end as employment_registration,
-        case when not profiles.unemployed then base.employer end as employer,
-        base.residence_address,
-        base.phone
-    from base
-    inner join profiles on base.person_key = profiles.person_key
-    where base.status = 'living'
-      and base.age between 16 and 59
-      and base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join profiles on base.person_key = profiles.person_key
+{% endset %}
+
+{% set final_where %}
+base.status = 'living'
+  and base.age between 16 and 59
+  and base.committee_code is not null
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'employment_registration': "case
+        when profiles.unemployed then '失业登记'
+        when base.employer is not null then '就业登记'
+        else '无登记'
+    end",
+    'employer': 'case when not profiles.unemployed then base.employer end',
+}, where=final_where) }}
