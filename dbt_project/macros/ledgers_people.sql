@@ -72,46 +72,32 @@ with base as (
 profiles as (
     select person_key, family_doctor_signed
     from {{ ref('dim_person_profile') }}
-),
-{% if tag_code %}
+){% if tag_code %},
+
 tagged as (
     {{ ledger_tagged(tag_code) }}
-),
-{% endif %}
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        base.population_type,
-        base.residence_address,
-        case
-            when base.lives_alone then '独居'
-            when base.household_min_age >= 60 then '纯老家庭'
-            when base.household_living_count is not null then '与60岁以下人员同住'
-        end as living_arrangement,
-        cast(base.household_living_count as integer) as household_living_count,
-        case when base.allowance_status = '发放中' then base.allowance_tier end as allowance_tier,
-        case when base.allowance_status = '发放中' then base.allowance_monthly_amount end as allowance_monthly_amount,
-        {{ ledger_yes_no('profiles.family_doctor_signed') }} as family_doctor_signed,
-        base.phone
-    from base
-    inner join profiles on base.person_key = profiles.person_key
-    {%- if tag_code %}
-    inner join tagged on base.person_key = tagged.person_key
-    where base.committee_code is not null
-    {%- else %}
-    where base.status = 'living'
-      and base.age >= {{ min_age }}
-      and base.committee_code is not null
-    {%- endif %}
-)
+){% endif %}
 
-select * from final
+{% set final_from %}
+base
+inner join profiles on base.person_key = profiles.person_key
+{%- if tag_code %}
+inner join tagged on base.person_key = tagged.person_key
+{%- endif %}
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'living_arrangement': "case
+        when base.lives_alone then '独居'
+        when base.household_min_age >= 60 then '纯老家庭'
+        when base.household_living_count is not null then '与60岁以下人员同住'
+    end",
+    'household_living_count': 'cast(base.household_living_count as integer)',
+    'allowance_tier': "case when base.allowance_status = '发放中' then base.allowance_tier end",
+    'allowance_monthly_amount': "case when base.allowance_status = '发放中' then base.allowance_monthly_amount end",
+    'family_doctor_signed': ledger_yes_no('profiles.family_doctor_signed'),
+}, where='base.committee_code is not null' if tag_code
+   else "base.status = 'living' and base.age >= " ~ min_age ~ " and base.committee_code is not null") }}
 {%- endmacro %}
 
 {#- One record per person of a department's staging model, joined through fct_person_source_records (role subject):
@@ -154,36 +140,26 @@ certificates as (
     {{ ledger_department_record(
         'stg_disabled_persons_federation__disabled_persons',
         'department.issued_on desc nulls last, department.loaded_at desc') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        certificates.disability_cert_no,
-        {{ ledger_yes_no('not certificates.cert_conflicts_id') }} as cert_matches_id,
-        profiles.disability_category,
-        case profiles.disability_grade
-            when 1 then '一级' when 2 then '二级' when 3 then '三级' when 4 then '四级'
-        end as disability_grade,
-        certificates.issued_on,
-        certificates.guardian_name,
-        certificates.guardian_phone,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    inner join profiles on base.person_key = profiles.person_key
-    left join certificates on base.person_key = certificates.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+inner join profiles on base.person_key = profiles.person_key
+left join certificates on base.person_key = certificates.person_key
+{% endset %}
+
+{{ ledger_person_select(final_from, {
+    'disability_cert_no': 'certificates.disability_cert_no',
+    'cert_matches_id': ledger_yes_no('not certificates.cert_conflicts_id'),
+    'disability_category': 'profiles.disability_category',
+    'disability_grade': "case profiles.disability_grade
+        when 1 then '一级' when 2 then '二级' when 3 then '三级' when 4 then '四级'
+    end",
+    'issued_on': 'certificates.issued_on',
+    'guardian_name': 'certificates.guardian_name',
+    'guardian_phone': 'certificates.guardian_phone',
+}, where='base.committee_code is not null') }}
 {%- endmacro %}
 
 {#- 党员名册 / 预备党员名册: the persons carrying tag_code, with their 党员 record (组织部). -#}
@@ -200,34 +176,19 @@ party as (
     {{ ledger_department_record(
         'stg_party_organisation__party_members',
         "(department.member_type = '正式党员') desc nulls last, department.loaded_at desc") }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.ethnicity,
-        base.birth_date,
-        base.age,
-        base.id_number,
-        party.education,
-        party.joined_on,
-        {%- if with_full_member_on %}
-        party.full_member_on,
-        {%- endif %}
-        party.member_type,
-        party.party_branch,
-        base.residence_address,
-        base.phone
-    from base
-    inner join tagged on base.person_key = tagged.person_key
-    left join party on base.person_key = party.person_key
-    where base.committee_code is not null
 )
 
-select * from final
+{% set final_from %}
+base
+inner join tagged on base.person_key = tagged.person_key
+left join party on base.person_key = party.person_key
+{% endset %}
+
+{#- full_member_on only where the ledger's YAML declares it (with_full_member_on) -#}
+{%- set party_columns = {'education': 'party.education', 'joined_on': 'party.joined_on',
+                         'member_type': 'party.member_type', 'party_branch': 'party.party_branch'} -%}
+{%- if with_full_member_on -%}{%- do party_columns.update({'full_member_on': 'party.full_member_on'}) -%}{%- endif %}
+{{ ledger_person_select(final_from, party_columns, where='base.committee_code is not null') }}
 {%- endmacro %}
 
 {#- 迁出 / 死亡注销人员台账: persons whose status is `status` with a 注销日期 in the 12 months up to as_of (or not
@@ -235,28 +196,14 @@ select * from final
 {% macro ledger_deregistered(status) -%}
 with base as (
     select * from {{ ref('int_ledger_person_base') }}
-),
-
-final as (
-    select
-        {{ ledger_scope_columns('base', 'hukou_else_residence') }},
-        base.person_key,
-        base.name,
-        base.sex,
-        base.birth_date,
-        base.id_number,
-        base.population_type,
-        base.household_no,
-        base.relation_to_head,
-        base.status_date,
-        base.hukou_address,
-        base.residence_address
-    from base
-    where base.status = '{{ status }}'
-      and (base.status_date is null
-           or (base.status_date > {{ ledger_as_of() }} - interval 1 year and base.status_date <= {{ ledger_as_of() }}))
-      and coalesce(base.hukou_committee_code, base.committee_code) is not null
 )
 
-select * from final
+{% set final_where %}
+base.status = '{{ status }}'
+  and (base.status_date is null
+       or (base.status_date > {{ ledger_as_of() }} - interval 1 year and base.status_date <= {{ ledger_as_of() }}))
+  and coalesce(base.hukou_committee_code, base.committee_code) is not null
+{% endset %}
+
+{{ ledger_person_select('base', where=final_where, basis='hukou_else_residence') }}
 {%- endmacro %}
