@@ -26,44 +26,21 @@ houses as (
 
 -- the person's 户籍 record (ps_hukou); a person with several: the one in force (户口状态 正常) first, then the latest
 hukou_records as (
-    select
-        records.person_key,
-        hukou.household_no,
-        hukou.relation_to_head,
-        hukou.registered_on,
-        hukou.education,
-        row_number() over (
-            partition by records.person_key
-            order by (hukou.status = '正常') desc nulls last, hukou.registered_on desc nulls last,
-                     hukou.loaded_at desc, hukou.record_key
-        ) as record_rank
-    from {{ ref('fct_person_source_records') }} as records
-    inner join {{ ref('stg_public_security__hukou_persons') }} as hukou on records.record_key = hukou.record_key
-    where records.role = 'subject'
+    {{ ledger_department_record(
+        'stg_public_security__hukou_persons',
+        "(department.status = '正常') desc nulls last, department.registered_on desc nulls last, department.loaded_at desc") }}
 ),
 
 hukou_record as (
     select person_key, household_no, relation_to_head, registered_on, education
     from hukou_records
-    where record_rank = 1
 ),
 
 -- the person's 实有人口 record (ps_population): the one in force (注销标识 正常) first, then the latest registered
 population_records as (
-    select
-        records.person_key,
-        population.arrived_on,
-        population.residence_permit_no,
-        population.hukou_region_code,
-        row_number() over (
-            partition by records.person_key
-            order by (population.status = '正常') desc nulls last, population.updated_at desc nulls last,
-                     population.loaded_at desc, population.record_key
-        ) as record_rank
-    from {{ ref('fct_person_source_records') }} as records
-    inner join {{ ref('stg_public_security__population_records') }} as population
-        on records.record_key = population.record_key
-    where records.role = 'subject'
+    {{ ledger_department_record(
+        'stg_public_security__population_records',
+        "(department.status = '正常') desc nulls last, department.updated_at desc nulls last, department.loaded_at desc") }}
 ),
 
 -- 户籍地 in words: 省 + 地级市 (unless 市辖区 or the same) + 县/区, from the historical region table
@@ -90,7 +67,6 @@ population_record as (
         regions.region_name as hukou_region_name
     from population_records
     left join regions on population_records.hukou_region_code = regions.region_code
-    where population_records.record_rank = 1
 ),
 
 -- 就业单位: the employer of the latest open 就业登记 (hr_employment) registered on or before as_of
@@ -111,26 +87,14 @@ employers as (
 
 -- 老年综合津贴 (ca_elderly_allowance): the record being paid (发放中) first, then the latest updated
 allowance_records as (
-    select
-        records.person_key,
-        allowance.allowance_tier,
-        allowance.monthly_amount,
-        allowance.start_date,
-        allowance.status,
-        row_number() over (
-            partition by records.person_key
-            order by (allowance.status = '发放中') desc nulls last, allowance.updated_at desc nulls last,
-                     allowance.loaded_at desc, allowance.record_key
-        ) as record_rank
-    from {{ ref('fct_person_source_records') }} as records
-    inner join {{ ref('stg_civil_affairs__elderly_allowances') }} as allowance on records.record_key = allowance.record_key
-    where records.role = 'subject'
+    {{ ledger_department_record(
+        'stg_civil_affairs__elderly_allowances',
+        "(department.status = '发放中') desc nulls last, department.updated_at desc nulls last, department.loaded_at desc") }}
 ),
 
 allowance as (
     select person_key, allowance_tier, monthly_amount, start_date, status
     from allowance_records
-    where record_rank = 1
 ),
 
 -- 权利人 of the residence house (dim_house, from the property title)
