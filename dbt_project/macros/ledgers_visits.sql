@@ -106,3 +106,13 @@ left join allowances on p.person_key = allowances.person_key
 left join latest_visits on p.person_key = latest_visits.person_key
 left join visit_rules on p.person_key = visit_rules.person_key
 {% endmacro %}
+
+{#- The rows of a visit model (fct_visit, fct_visit_repeat: visited_on, visit_week) of the last
+    var('visit_log_weeks', 4) weeks (Monday-based, the week of as_of included) up to as_of. A CTE body. -#}
+{% macro ledger_recent_visit_weeks(model) -%}
+    select recent.*
+    from {{ ref(model) }} as recent
+    where recent.visited_on <= {{ ledger_as_of() }}
+      and recent.visit_week >= cast(date_trunc('week', {{ ledger_as_of() }}) as date)
+          - to_weeks({{ var('visit_log_weeks', 4) }} - 1)
+{%- endmacro %}

@@ -31,18 +31,12 @@ houses as (
 
 {% set final_from %}
 buildings
-left join areas as districts on buildings.district_code = districts.code
-left join areas as streets on buildings.street_code = streets.code
-left join areas as committees on buildings.committee_code = committees.code
 left join areas as compounds on buildings.compound_code = compounds.code
 left join houses on buildings.building_code = houses.building_code
 {% endset %}
 
 {{ ledger_select(final_from, {
     'building_code': 'buildings.building_code',
-    'district_name': 'districts.name',
-    'street_name': 'streets.name',
-    'committee_name': 'committees.name',
     'compound_name': 'compounds.name',
     'house_count': 'coalesce(houses.house_count, 0)',
     'owner_occupied_count': 'coalesce(houses.owner_occupied_count, 0)',
@@ -50,4 +44,4 @@ left join houses on buildings.building_code = houses.building_code
     'vacant_count': 'coalesce(houses.vacant_count, 0)',
     'resident_count': 'coalesce(houses.resident_count, 0)',
     'hukou_count': 'coalesce(houses.hukou_count, 0)',
-}) }}
+}, area_names_of='buildings') }}

@@ -7,10 +7,6 @@ with compounds as (
     where level = 'compound'
 ),
 
-areas as (
-    select code, name from {{ ref('dim_area') }}
-),
-
 buildings as (
     select parent_code as compound_code, count(*) as building_count
     from {{ ref('dim_area') }}
@@ -40,18 +36,12 @@ houses as (
 
 {% set final_from %}
 compounds
-left join areas as districts on compounds.district_code = districts.code
-left join areas as streets on compounds.street_code = streets.code
-left join areas as committees on compounds.committee_code = committees.code
 left join buildings on compounds.compound_code = buildings.compound_code
 left join houses on compounds.compound_code = houses.compound_code
 {% endset %}
 
 {{ ledger_select(final_from, {
     'compound_code': 'compounds.compound_code',
-    'district_name': 'districts.name',
-    'street_name': 'streets.name',
-    'committee_name': 'committees.name',
     'building_count': 'coalesce(buildings.building_count, 0)',
     'house_count': 'coalesce(houses.house_count, 0)',
     'commercial_count': 'coalesce(houses.commercial_count, 0)',
@@ -64,4 +54,4 @@ left join houses on compounds.compound_code = houses.compound_code
     'vacant_count': 'coalesce(houses.vacant_count, 0)',
     'resident_count': 'coalesce(houses.resident_count, 0)',
     'hukou_count': 'coalesce(houses.hukou_count, 0)',
-}) }}
+}, area_names_of='compounds') }}

@@ -22,10 +22,6 @@ repeats as (
     select visit_key from {{ ref('fct_visit_repeat') }}
 ),
 
-areas as (
-    select code, name from {{ ref('dim_area') }}
-),
-
 summary as (
     select
         visits.district_code,
@@ -45,15 +41,4 @@ summary as (
     group by all
 )
 
-{% set final_from %}
-summary
-left join areas as districts on summary.district_code = districts.code
-left join areas as streets on summary.street_code = streets.code
-left join areas as committees on summary.committee_code = committees.code
-{% endset %}
-
-{{ ledger_select(final_from, {
-    'district_name': 'districts.name',
-    'street_name': 'streets.name',
-    'committee_name': 'committees.name',
-}) }}
+{{ ledger_select('summary', area_names_of='summary') }}

@@ -13,29 +13,19 @@ persons as (
 
 profiles as (
     select person_key, sex, age from {{ ref('dim_person_profile') }}
-),
-
-areas as (
-    select code, name from {{ ref('dim_area') }}
 )
 
 {% set final_from %}
 overdue
 left join persons on overdue.person_key = persons.person_key
 left join profiles on overdue.person_key = profiles.person_key
-left join areas as districts on overdue.district_code = districts.code
-left join areas as streets on overdue.street_code = streets.code
-left join areas as committees on overdue.committee_code = committees.code
 {% endset %}
 
 {{ ledger_select(final_from, {
     'name': 'persons.name',
     'person_key': 'overdue.person_key',
-    'district_name': 'districts.name',
-    'street_name': 'streets.name',
-    'committee_name': 'committees.name',
     'tag_names': "array_to_string(overdue.tag_names, '、')",
     'visit_rule': 'overdue.rule_label',
     'visit_max_days': 'overdue.max_days',
     'visit_due_on': 'overdue.due_on',
-}) }}
+}, area_names_of='overdue') }}
