@@ -31,7 +31,7 @@ def render_evaluation(figures: dict[str, dict[str, Any]]) -> str:
         lines.append(f"{title}: {counts}")
         if title == "residence":
             lines.append("  (living persons on a population register; undecidable: no record names the true house, or "
-                         "records naming a previous house are as many)")
+                         "a record naming a previous house is as recent and as many observations name it)")
             continue
         for kind in ("pairwise", "bcubed"):
             lines.append(

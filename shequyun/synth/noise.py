@@ -64,7 +64,7 @@ class NoiseConfig:
     address_old_district: float = 0.05
     address_pudong_short: float = 0.05
     address_fullwidth: float = 0.01
-    stale_address: float = 0.02
+    stale_address: float = 0.05
     phone_other: float = 0.03
     phone_fullwidth: float = 0.005
     date_format: float = 0.02
@@ -486,6 +486,25 @@ VECTORISED: dict[str, Callable[..., pl.Series]] = {
 }
 
 
+def _stale_values(df: pl.DataFrame, col: str) -> pl.Series:
+    """The previous-house address of `col` for the rows that may keep it, else null.
+
+    A department keeps a previous house only on a record it last dated before the person moved: with `_moved_on`
+    (the move into today's residence) a row is eligible when its `_recorded_on` (the date the system stores and the
+    staging models read as the record's date) is before that day; a system without such a date (no `_recorded_on`)
+    may keep it for anyone who moved. A frame without `_moved_on` (hand-made test frames) keeps every stale value.
+    """
+    stale = df[f"_stale__{col}"]
+    if "_moved_on" not in df.columns:
+        return stale
+    moved = df["_moved_on"].cast(pl.Date)
+    if "_recorded_on" in df.columns:
+        ok = (df["_recorded_on"].cast(pl.Date) < moved).fill_null(False)
+    else:
+        ok = moved.is_not_null()
+    return stale.zip_with(ok, pl.repeat(None, stale.len(), dtype=stale.dtype, eager=True))
+
+
 def apply_field_noise(
     df: pl.DataFrame,
     *,
@@ -497,7 +516,8 @@ def apply_field_noise(
     xlsx: bool = False,
     encoding: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Apply field noise to `df` (must have `_rid`; may have `_street__<col>`, `_stale__<col>`, `_stale_house__<col>`).
+    """Apply field noise to `df` (must have `_rid`; may have `_street__<col>`, `_stale__<col>`, `_stale_house__<col>`,
+    and `_moved_on` / `_recorded_on`, which limit stale_address to records dated before the move: `_stale_values`).
 
     `roles` maps a role (id, name, address, phone) to the source columns that play it;
     `date_styles` maps each Date column to its base style; those columns come back as text.
@@ -527,7 +547,7 @@ def apply_field_noise(
                 if f"_street__{col}" in df.columns:
                     extra["street"] = df[f"_street__{col}"].gather(idx)
                 if f"_stale__{col}" in df.columns:
-                    extra["stale"] = df[f"_stale__{col}"].gather(idx)
+                    extra["stale"] = _stale_values(df, col).gather(idx)
                 after = VECTORISED[kind](before, rng, **extra)
                 ok = (after.is_not_null() & (after != before)).fill_null(False)
                 if encoding is not None and kind.endswith("traditional"):

@@ -145,10 +145,11 @@ def evaluate_tags(duckdb_path: str | Path, truth_dir: str | Path, as_of: str | N
 
 
 # A resolved person (on a population register, living in truth) whose golden residence is not the true house although
-# the records' majority could have told it: the true house is named by more observations (records of one system on one
-# day, as fct_person_field_lineage counts them) than the chosen one. Any other wrong residence is undecidable from the
-# records: no record names the true house, or departments still holding a previous house name it as often or more
-# often (a tie goes to the documented tie-breaks, which can only follow what is usual).
+# the records could have told it, as fct_person_field_lineage reads them: the true house is named on a dated record
+# later than every record naming the chosen one, or both were last named on the same day (or never on a dated record)
+# and the true house is named by more observations (records of one system on one day). Any other wrong residence is
+# undecidable from the records: no record names the true house, or a record naming a previous house is as recent and
+# as many observations name it (a tie goes to the documented tie-breaks, which can only follow what is usual).
 _RESIDENCE_SQL = """
 create or replace temp table house_map as
 with votes as (
@@ -171,7 +172,8 @@ with persons as (
 ),
 observations as (
     select r.person_key, h.house_id,
-           count(distinct r.system || ' ' || cast(coalesce(r.recorded_on, cast(r.loaded_at as date)) as varchar)) as n
+           count(distinct r.system || ' ' || cast(coalesce(r.recorded_on, cast(r.loaded_at as date)) as varchar)) as n,
+           max(r.recorded_on) as last_named_on
     from wh.marts.fct_person_source_records r
     inner join house_map h on r.residence_house_key = h.house_key
     where r.residence_address is not null
@@ -182,7 +184,10 @@ select
     predicted_house is not distinct from true_house as residence_right,
     coalesce(true_obs.n, 0) as true_house_observations,
     coalesce(predicted_obs.n, 0) as predicted_house_observations,
-    coalesce(true_obs.n, 0) > coalesce(predicted_obs.n, 0) as decidable
+    coalesce(true_obs.last_named_on, date '0001-01-01') > coalesce(predicted_obs.last_named_on, date '0001-01-01')
+    or (true_obs.n is not null
+        and true_obs.last_named_on is not distinct from predicted_obs.last_named_on
+        and true_obs.n > coalesce(predicted_obs.n, 0)) as decidable
 from persons
 left join observations as true_obs
     on persons.person_key = true_obs.person_key and persons.true_house = true_obs.house_id

@@ -378,3 +378,38 @@ def test_gbk_files_keep_the_interpunct_and_replace_what_gbk_lacks(small_ctx: Con
     assert "王?" in line
     pid = res.records.filter(pl.col("row_key") == ev["row_key"][0])["person_id"][0]
     assert persons["person_id"][hukou[1]] == pid
+
+
+def test_stale_addresses_are_records_dated_before_the_move(small_ctx: Context) -> None:
+    """A department keeps a previous house only on a record it dated before the person moved in (residence_since);
+    the 实有人口 register never keeps one and is dated after the move, so the newest record names today's house."""
+    from shequyun.synth.extracts import build_noisy
+
+    cfg = NoiseConfig.default().scaled(3)
+    persons = small_ctx.persons.select(pl.col("person_id").alias("_person_id"), "residence_since", "residence_house_id",
+                                       "status")
+    stale_total = 0
+    for system in SYSTEMS:
+        noisy, ev = build_noisy(system, small_ctx, cfg, 17)
+        stale = ev.filter(pl.col("kind") == "stale_address")["_rid"]
+        if system == "ps_population":
+            assert stale.len() == 0
+            rows = noisy.df.join(persons, on="_person_id", how="left")
+            movers = rows.filter(pl.col("residence_since").is_not_null())
+            assert movers.height > 0
+            assert (movers["_recorded_on"] > movers["residence_since"]).all()
+            continue
+        if stale.len() == 0:
+            continue
+        rows = noisy.df.filter(pl.col("_rid").is_in(stale.implode())).join(persons, on="_person_id", how="left")
+        stale_total += rows.height
+        assert rows["residence_since"].is_not_null().all(), system
+        if "_recorded_on" in rows.columns:
+            assert (rows["_recorded_on"] < rows["residence_since"]).all(), system
+        # the stale row names the previous house, not today's residence
+        assert (rows["_house_id"] != rows["residence_house_id"]).fill_null(True).all(), system
+    assert stale_total > 50
+    # every living resident who moved is on the register (the dated, never stale record)
+    pop = build_noisy("ps_population", small_ctx, cfg, 17)[0].df
+    movers = persons.filter((pl.col("status") == "living") & pl.col("residence_since").is_not_null())
+    assert movers.join(pop, on="_person_id", how="anti").height == 0

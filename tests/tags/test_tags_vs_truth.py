@@ -12,13 +12,10 @@ from shequyun.tags.evaluate import (
     unexplained_tag_errors,
 )
 
-# Tags over the golden residence house (人户分离, and through household composition 独居老人, 纯老家庭, 重点关爱 and the
-# area tags) are exact except where the records cannot decide a person's residence: a department keeps a previous house
-# after a move (stale_address noise) and no other record names the true house, or as many records name the previous
-# one (a tie the documented tie-breaks settle as is usual, not always right). On the 2,000-person test city that leaves
-# a few such errors (人户分离, 独居老人, 纯老家庭, 重点关爱 under 1.0); every one must trace to such a residence.
-RESIDENCE_TAGS = {"hukou_separated", "elderly_living_alone", "elderly_only_household", "key_care",
-                  "xuhui_elderly_care", "changqiao_family_doctor_elderly", "changqiao1_party_elderly"}
+# Every tag is exact, the ones over the golden residence house too (人户分离, and through household composition 独居老人,
+# 纯老家庭, 重点关爱 and the area tags): a department that keeps a previous house after a move (stale_address noise) dated
+# that record before the move, and the 实有人口 register names today's house on a record dated after it, so the
+# residence survivorship (the house last named on a dated record) always finds the true house.
 AREA_COLUMN = {"district": "district_code", "street": "street_code", "committee": "committee_code"}
 
 
@@ -36,9 +33,8 @@ def figures(build):
 def test_every_tag_against_truth(figures, build) -> None:
     print("\n" + "\n".join(f"{c}: {m}" for c, m in figures.items()))
     for code, m in figures.items():
-        if code not in RESIDENCE_TAGS:
-            assert m["precision"] == 1.0 and m["recall"] == 1.0, (code, m)
-    # every error of a residence tag traces to a residence the records cannot decide; none is a defect
+        assert m["precision"] == 1.0 and m["recall"] == 1.0, (code, m)
+    # hence no tag error at all, explained or not
     unexplained = unexplained_tag_errors(build.duckdb_path, build.paths.truth)
     assert set(unexplained) == set(figures)
     assert {code: errors for code, errors in unexplained.items() if errors} == {}
@@ -47,13 +43,12 @@ def test_every_tag_against_truth(figures, build) -> None:
 
 
 def test_residence_follows_the_records_majority(build) -> None:
-    """The golden residence is never wrong where the records could tell: a wrong one is undecidable (no record names
-    the true house, or records naming a previous house are as many), and such persons are few."""
+    """The golden residence is the true house of every living registered person: the records always tell it (the
+    house last named on a dated record; a stale record predates the move), so none is wrong or undecidable."""
     summary = residence_summary(build.duckdb_path, build.paths.truth)
     print(summary)
-    assert summary["wrong"] == 0, summary
-    assert summary["undecidable"] <= 0.02 * summary["persons"], summary
-    assert summary["right"] > 0.97 * summary["persons"], summary
+    assert summary["wrong"] == 0 and summary["undecidable"] == 0, summary
+    assert summary["right"] == summary["persons"] > 1000, summary
 
 
 def test_residence_lineage_says_why(build) -> None:
@@ -64,7 +59,9 @@ def test_residence_lineage_says_why(build) -> None:
     assert rows.height > 1000
     assert set(rows["strategy"]) == {"house"}
     assert rows["evidence"].null_count() == 0
-    assert all(e.split(" ")[0].isdigit() and " records name the house " in e for e in rows["evidence"])
+    assert all(" records name the house " in e for e in rows["evidence"])
+    # a residence named on a dated record says on which day it was last named (the first criterion)
+    assert sum(e.startswith("last named on ") for e in rows["evidence"]) > 0.9 * rows.height
     # contested residences exist and the evidence names the tie-breaks that decided some of them
     contested = rows.filter(rows["agreeing_records"] < rows["candidate_count"])
     assert contested.height > 0
@@ -90,8 +87,9 @@ def test_household_composition_counts_registered_residents(build) -> None:
         from marts.dim_person_profile p
         left join residents r on p.residence_house_key = r.residence_house_key
     """).row(0, named=True)
+    # (a resolved person off both registers, e.g. a visit record at a stale address left apart, no longer occurs on
+    # the test city since stale addresses are old records; unregistered_counted guards that case)
     assert counts["inconsistent"] == 0 and counts["unregistered_counted"] == 0, counts
-    assert counts["unregistered"] > 0, counts
 
 
 def test_low_income_review_due_is_exposed(build) -> None:

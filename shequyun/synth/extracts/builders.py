@@ -113,6 +113,11 @@ def ps_population(ctx: Context, rng: np.random.Generator) -> Extract:
     status = p["status_date"].cast(pl.Datetime("us")).dt.epoch("s").to_numpy().astype(float) - start.timestamp()
     secs = np.where(~np.isnan(arrived) & (arrived > 0), arrived + rng.random(n) * 30 * 86400, base)
     secs = np.where(~np.isnan(status) & (status > 0), status + rng.random(n) * 3 * 86400, secs)
+    # a move is registered (居住登记变更) within 30 days of the move into today's residence: the register is never
+    # older than the move, so it never keeps a previous house (system_factors: stale_address 0)
+    moved = p["residence_since"].cast(pl.Datetime("us")).dt.epoch("s").to_numpy().astype(float) - start.timestamp()
+    moved_reg = moved + 86400 + rng.random(n) * 29 * 86400
+    secs = np.where(~np.isnan(moved), np.maximum(secs, moved_reg), secs)
     # registered during office hours (08:00-18:00) of that day
     secs = np.floor(secs / 86400) * 86400 + 8 * 3600 + np.floor(rng.random(n) * 10 * 3600)
     secs = np.minimum(secs, span - 1)
@@ -134,6 +139,7 @@ def ps_population(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("_djsj").alias("djsj"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__jzdz"), pl.col("_stale__jzdz"), pl.col("_stale_house__jzdz"), pl.col("_street__hjdz"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("_djsj").cast(pl.Date).alias("_recorded_on"),
     )
     return Extract(df)
 
@@ -162,6 +168,7 @@ def ca_dibao(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("_reason").alias("致困原因"), pl.col("家庭住址"), pl.col("phone").alias("联系电话"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__家庭住址"), pl.col("_stale__家庭住址"), pl.col("_stale_house__家庭住址"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("_since").alias("_recorded_on"),
     )
     return Extract(df, {"保障起始日期": "iso"})
 
@@ -181,6 +188,7 @@ def ca_low_income(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("phone").alias("手机"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__居住地址"), pl.col("_stale__居住地址"), pl.col("_stale_house__居住地址"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("low_income_since").alias("_recorded_on"),
     )
     return Extract(df, {"出生年月": "month", "认定日期": "iso", "有效期至": "iso"})
 
@@ -198,6 +206,7 @@ def ca_tekun(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("address"), pl.col("phone"), pl.col("_caregiver").alias("caregiver"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__address"), pl.col("_stale__address"), pl.col("_stale_house__address"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("tekun_since").alias("_recorded_on"),
     )
     return Extract(df, {"birthday": "iso", "startDate": "slash"})
 
@@ -242,6 +251,7 @@ def ca_elderly_allowance(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("_gxsj").alias("gxsj"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__jzdz"), pl.col("_stale__jzdz"), pl.col("_stale_house__jzdz"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("_gxsj").cast(pl.Date).alias("_recorded_on"),
     )
     return Extract(df)
 
@@ -269,6 +279,7 @@ def dpf_disability(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("居住地址"), pl.col("phone").alias("联系电话"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__居住地址"), pl.col("_stale__居住地址"), pl.col("_stale_house__居住地址"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("_issued").alias("_recorded_on"),
     )
     return Extract(df, {"发证日期": "serial"})
 
@@ -289,6 +300,7 @@ def hc_family_doctor(ctx: Context, rng: np.random.Generator) -> Extract:
         chronic.cast(pl.String).alias("chronic_diseases"), pl.col("phone"), pl.col("address"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__address"), pl.col("_stale__address"), pl.col("_stale_house__address"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("family_doctor_signed_on").alias("_recorded_on"),
     )
     return Extract(df)
 
@@ -307,7 +319,8 @@ def hr_employment(ctx: Context, rng: np.random.Generator) -> Extract:
                        pl.coalesce("unemployed_since", pl.lit(ctx.as_of - timedelta(days=90))).alias("_unemp"))
     employed = p.filter((pl.col("employment_status") == "在职") & pl.col("employer").is_not_null())
     unemployed = p.filter(pl.col("employment_status") == "失业")
-    cols = ["person_id", "name", "id_number", "sex", "birth_date", "hukou_house_id", "home_house_id", "prev_house_id", "phone"]
+    cols = ["person_id", "name", "id_number", "sex", "birth_date", "hukou_house_id", "home_house_id", "prev_house_id", "phone",
+            "residence_since"]
     frames = [
         employed.select(*cols, pl.lit("就业登记").alias("_type"), pl.col("_emp_start").alias("_reg"),
                         pl.col("employer").alias("_employer"), pl.lit(None, pl.Date).alias("_end")),
@@ -333,6 +346,7 @@ def hr_employment(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("户籍地址"), pl.col("居住地址"), pl.col("phone").alias("手机号码"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__户籍地址"), pl.col("_street__居住地址"), pl.col("_stale__居住地址"), pl.col("_stale_house__居住地址"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("_reg").alias("_recorded_on"),
     )
     return Extract(df, {"出生日期": "iso", "登记日期": "slash", "终止日期": "slash"})
 
@@ -370,6 +384,7 @@ def va_veterans(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("_grade").alias("disabilityGrade"), pl.col("address"), pl.col("phone"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__address"), pl.col("_stale__address"), pl.col("_stale_house__address"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("discharged_on").alias("_recorded_on"),
     )
     return Extract(df, {"birthDate": "iso", "enlistDate": "iso", "dischargeDate": "iso"})
 
@@ -387,6 +402,7 @@ def po_party_members(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.col("现居住地"),
         pl.col("person_id").alias("_person_id"), pl.col("home_house_id").alias("_house_id"),
         pl.col("_street__现居住地"), pl.col("_stale__现居住地"), pl.col("_stale_house__现居住地"),
+        pl.col("residence_since").alias("_moved_on"),  # the register has no record date: any member who moved may still be listed at the previous house
     )
     return Extract(df, {"出生日期": "iso", "入党日期": "cn", "转正日期": "cn"})
 
@@ -492,6 +508,7 @@ def cc_visits(ctx: Context, rng: np.random.Generator) -> Extract:
         pl.when(pl.col("_appeal") != "").then(pl.lit("是")).otherwise(pl.lit("否")).alias("followUp"),
         pl.col("person_id").alias("_person_id"), pl.col("residence_house_id").alias("_house_id"),
         pl.col("_street__targetAddress"), pl.col("_stale__targetAddress"), pl.col("_stale_house__targetAddress"),
+        pl.col("residence_since").alias("_moved_on"), pl.col("_date").alias("_recorded_on"),
     )
     return Extract(df, {"visitDate": "iso"})
 

@@ -77,6 +77,7 @@ def _age(birth: pl.Expr, as_of: date) -> pl.Expr:
 class Context:
     as_of: date
     persons: pl.DataFrame      # truth persons + age, home_house_id, prev_house_id, household_no, head_person_id
+    #                            (residence_since: the move into the residence; null without a previous house)
     houses: pl.DataFrame       # truth houses
     households: pl.DataFrame
     addresses: pl.DataFrame    # house_id, street_code, committee_code + one column per ADDRESS_STYLES
@@ -93,6 +94,13 @@ class Context:
         )
         p = p.join(city.households.select("household_id", "household_no", "head_person_id"), on="household_id", how="left", maintain_order="left")
         p = p.with_columns(_previous_house(p, city.houses, rng).alias("prev_house_id"))
+        if "residence_since" in p.columns:
+            # a previous house exists only for a person who moved into the residence (residence_since); the
+            # departments that keep it (stale_address) dated their record before that day
+            p = p.with_columns(pl.when(pl.col("residence_since").is_not_null()).then(pl.col("prev_house_id"))
+                               .alias("prev_house_id"))
+        else:
+            p = p.with_columns(pl.lit(None, pl.Date).alias("residence_since"))
         return cls(as_of=as_of, persons=p, houses=city.houses, households=city.households, addresses=addresses,
                    areas=city.areas)
 

@@ -2,8 +2,11 @@
     Candidates: one row per (person record, field) with a non-null value; each takes the most specific rule of
     survivorship_rules matching its system; the best-ranked candidate per (person, field) wins.
     Strategy house (residence_address): the candidates vote for the house their address resolves to (not for the
-    address text, which each department writes its own way); the house named by most observations (records of distinct
-    systems or days: a row sent twice is one observation) wins; a tie goes to the house the person owns (房屋权属), then
+    address text, which each department writes its own way). The house named by the most recently dated record wins: a
+    department that kept a previous house after a move last dated its record before the move, and the move itself is
+    registered later (实有人口 登记 after the move), so a house last named before another house was named is a previous
+    house. Among houses last named on the same day (or never on a dated record), the house named by most observations
+    (records of distinct systems or days: a row sent twice is one observation) wins; a tie goes to the house the person owns (房屋权属), then
     the house where most other members of the person's 户籍 household are named; then priority, load day and record
     date. The 户籍 house alone decides nothing: a department that kept a previous house after a move often names the 户籍
     house, and a household that lives there confirms it. -#}
@@ -129,6 +132,7 @@ house_evidence as (
         voted.vote,
         count(distinct voted.system || ' ' || cast(coalesce(voted.recorded_on, cast(voted.loaded_at as date)) as varchar))
             as observations,
+        max(voted.recorded_on) as last_named_on,
         bool_or(owned_houses.house_key is not null) as is_owned,
         max(coalesce(household_houses.household_members, 0)) as household_members
     from voted
@@ -146,9 +150,12 @@ keyed as (
         voted.*,
         agreement.agreeing_records,
         coalesce(house_evidence.observations, 0) as observations,
+        house_evidence.last_named_on,
         coalesce(house_evidence.is_owned, false) as is_owned,
         coalesce(house_evidence.household_members, 0) as household_members,
         {
+            'latest': case when voted.strategy = 'house'
+                           then coalesce(-(house_evidence.last_named_on - date '2000-01-01'), 100000) else 0 end,
             'consensus': case when voted.strategy = 'consensus' then -agreement.agreeing_records
                               when voted.strategy = 'house' then -house_evidence.observations else 0 end,
             'owned': case when house_evidence.is_owned then 0 else 1 end,
@@ -211,6 +218,8 @@ final as (
         cast(winner.agreeing_records as bigint) as agreeing_records,
         -- strategy house: why the house won, in words
         cast(case when winner.strategy = 'house' then concat_ws('; ',
+            case when winner.last_named_on is not null
+                then 'last named on ' || cast(winner.last_named_on as varchar) || ' (the most recent dated record)' end,
             winner.agreeing_records || ' of ' || candidate_count || ' records name the house ('
                 || winner.observations || ' observations: systems and days)',
             case when winner.is_owned then 'owned by the person (房屋权属)' end,
