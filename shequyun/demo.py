@@ -81,7 +81,5 @@ def _export_ledgers(paths: Paths, database: Path, echo: Callable[[str], None]) -
     except (CatalogueError, ExportError) as exc:
         echo(f"    export FAILED: {exc}")
         return False
-    echo(summary.render())
-    echo(f"    {len(summary.packages):,} packages, {summary.files:,} files, {summary.rows:,} rows "
-         f"({summary.bytes / 1e6:,.1f} MB) in {summary.seconds:,.1f} s")
+    echo(summary.render())   # packages, files, rows, ledgers, periods, MB, seconds
     return True
