@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, define_asset_job, in_process_executor
+from dagster import (
+    AssetsDefinition,
+    AssetSelection,
+    define_asset_job,
+    in_process_executor,
+)
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
+)
 
 from pipelines.export import (
     EXPORT_PREFIX,
@@ -44,38 +52,20 @@ city_job = define_asset_job(
     tags={"shequyun/scope": "city"},
 )
 
-#: One month's ledgers to every committee (partition = period, e.g. 2026-11).
-monthly_delivery_job = define_asset_job(
-    name="monthly_delivery_job",
-    selection=AssetSelection.assets(monthly_ledgers),
-    description="Deliver one month's ledgers to every committee: outbox folder, delivery log, e-mail.",
-    executor_def=in_process_executor,
-    tags={"shequyun/scope": "delivery"},
-)
+def _delivery_job(name: str, deliveries: AssetsDefinition, what: str) -> UnresolvedAssetJobDefinition:
+    """The job of one partitioned delivery asset (a job cannot mix it with the unpartitioned graph)."""
+    return define_asset_job(
+        name=name,
+        selection=AssetSelection.assets(deliveries),
+        description=f"Deliver {what} to every committee: outbox folder, delivery log, e-mail.",
+        executor_def=in_process_executor,
+        tags={"shequyun/scope": "delivery"},
+    )
 
-#: One week's visit lists to every committee (partition = the Monday of the ISO week).
-weekly_delivery_job = define_asset_job(
-    name="weekly_delivery_job",
-    selection=AssetSelection.assets(weekly_visit_lists),
-    description="Deliver one week's visit lists to every committee: outbox folder, delivery log, e-mail.",
-    executor_def=in_process_executor,
-    tags={"shequyun/scope": "delivery"},
-)
 
-#: One quarter's ledgers to every committee (partition = the quarter's first month, 2026-10 = 2026-Q4).
-quarterly_delivery_job = define_asset_job(
-    name="quarterly_delivery_job",
-    selection=AssetSelection.assets(quarterly_ledgers),
-    description="Deliver one quarter's ledgers to every committee: outbox folder, delivery log, e-mail.",
-    executor_def=in_process_executor,
-    tags={"shequyun/scope": "delivery"},
-)
-
-#: One year's ledgers to every committee (partition = the year).
-annual_delivery_job = define_asset_job(
-    name="annual_delivery_job",
-    selection=AssetSelection.assets(annual_ledgers),
-    description="Deliver one year's ledgers to every committee: outbox folder, delivery log, e-mail.",
-    executor_def=in_process_executor,
-    tags={"shequyun/scope": "delivery"},
-)
+#: One month's ledgers (partition = period, e.g. 2026-11), one week's visit lists (partition = the Monday of the ISO
+#: week), one quarter's ledgers (partition = the quarter's first month, 2026-10 = 2026-Q4), one year's ledgers.
+monthly_delivery_job = _delivery_job("monthly_delivery_job", monthly_ledgers, "one month's ledgers")
+weekly_delivery_job = _delivery_job("weekly_delivery_job", weekly_visit_lists, "one week's visit lists")
+quarterly_delivery_job = _delivery_job("quarterly_delivery_job", quarterly_ledgers, "one quarter's ledgers")
+annual_delivery_job = _delivery_job("annual_delivery_job", annual_ledgers, "one year's ledgers")
