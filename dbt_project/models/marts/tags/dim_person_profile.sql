@@ -59,48 +59,29 @@ aged as (
 
 -- 党员: 正式 when any record says so
 party as (
-    select
-        records.person_key,
-        case when bool_or(party.member_type = '正式党员') then '正式党员'
-             when bool_or(party.member_type = '预备党员') then '预备党员' end as party_member_type,
-        min(party.joined_on) as party_joined_on,
-        min(party.full_member_on) as party_full_on,
-        list(records.record_key order by records.record_key) as party_record_keys
-    from records
-    inner join {{ ref('stg_party_organisation__party_members') }} as party on records.record_key = party.record_key
-    group by records.person_key
+{{ person_facts('stg_party_organisation__party_members', 'party', [
+        "case when bool_or(party.member_type = '正式党员') then '正式党员'
+              when bool_or(party.member_type = '预备党员') then '预备党员' end as party_member_type",
+        'min(party.joined_on) as party_joined_on',
+        'min(party.full_member_on) as party_full_on',
+    ], 'party_record_keys') }}
 ),
 
 -- 低保 / 低收入 / 特困: the departments' current rosters (living cases); since = the earliest start
 dibao as (
-    select
-        records.person_key,
-        min(dibao.start_date) as dibao_since,
-        list(records.record_key order by records.record_key) as dibao_record_keys
-    from records
-    inner join {{ ref('stg_civil_affairs__dibao_members') }} as dibao on records.record_key = dibao.record_key
-    group by records.person_key
+{{ person_facts('stg_civil_affairs__dibao_members', 'dibao', ['min(dibao.start_date) as dibao_since'],
+                    'dibao_record_keys') }}
 ),
 
 low_income as (
-    select
-        records.person_key,
-        min(low.start_date) as low_income_since,
-        max(low.end_date) as low_income_valid_until,
-        list(records.record_key order by records.record_key) as low_income_record_keys
-    from records
-    inner join {{ ref('stg_civil_affairs__low_income_persons') }} as low on records.record_key = low.record_key
-    group by records.person_key
+{{ person_facts('stg_civil_affairs__low_income_persons', 'low', [
+        'min(low.start_date) as low_income_since', 'max(low.end_date) as low_income_valid_until',
+    ], 'low_income_record_keys') }}
 ),
 
 tekun as (
-    select
-        records.person_key,
-        min(tekun.start_date) as tekun_since,
-        list(records.record_key order by records.record_key) as tekun_record_keys
-    from records
-    inner join {{ ref('stg_civil_affairs__tekun_persons') }} as tekun on records.record_key = tekun.record_key
-    group by records.person_key
+{{ person_facts('stg_civil_affairs__tekun_persons', 'tekun', ['min(tekun.start_date) as tekun_since'],
+                    'tekun_record_keys') }}
 ),
 
 -- 残疾: the latest certificate; category and grade from the stated text, else from the certificate number's digits
@@ -135,53 +116,30 @@ disability as (
 ),
 
 veteran as (
-    select
-        records.person_key,
-        min(vet.discharged_on) as veteran_discharged_on,
-        list(records.record_key order by records.record_key) as veteran_record_keys
-    from records
-    inner join {{ ref('stg_veterans_affairs__veterans') }} as vet on records.record_key = vet.record_key
-    group by records.person_key
+{{ person_facts('stg_veterans_affairs__veterans', 'vet', ['min(vet.discharged_on) as veteran_discharged_on'],
+                    'veteran_record_keys') }}
 ),
 
 -- 失业登记: registered, not ended, not in the future
 unemployment as (
-    select
-        records.person_key,
-        max(emp.registered_on) as unemployed_since,
-        list(records.record_key order by records.record_key) as unemployment_record_keys
-    from records
-    inner join {{ ref('stg_human_resources__employment_registrations') }} as emp on records.record_key = emp.record_key
-    cross join as_of
-    where emp.registration_type = '失业登记'
-      and emp.ended_on is null
-      and (emp.registered_on is null or emp.registered_on <= as_of.as_of_date)
-    group by records.person_key
+{{ person_facts('stg_human_resources__employment_registrations', 'emp', ['max(emp.registered_on) as unemployed_since'],
+                    'unemployment_record_keys', with_as_of=true,
+                    where="emp.registration_type = '失业登记' and emp.ended_on is null
+      and (emp.registered_on is null or emp.registered_on <= as_of.as_of_date)") }}
 ),
 
 -- 家庭医生: signed on or before as_of and not expired
 family_doctor as (
-    select
-        records.person_key,
-        max(fd.sign_date) as family_doctor_signed_on,
-        max(fd.expire_date) as family_doctor_expires_on,
-        list(records.record_key order by records.record_key) as family_doctor_record_keys
-    from records
-    inner join {{ ref('stg_health_commission__family_doctor_signings') }} as fd on records.record_key = fd.record_key
-    cross join as_of
-    where (fd.sign_date is null or fd.sign_date <= as_of.as_of_date)
-      and (fd.expire_date is null or fd.expire_date >= as_of.as_of_date)
-    group by records.person_key
+{{ person_facts('stg_health_commission__family_doctor_signings', 'fd', [
+        'max(fd.sign_date) as family_doctor_signed_on', 'max(fd.expire_date) as family_doctor_expires_on',
+    ], 'family_doctor_record_keys', with_as_of=true,
+    where='(fd.sign_date is null or fd.sign_date <= as_of.as_of_date)
+      and (fd.expire_date is null or fd.expire_date >= as_of.as_of_date)') }}
 ),
 
 graduate as (
-    select
-        records.person_key,
-        max(grad.graduation_year) as graduation_year,
-        list(records.record_key order by records.record_key) as graduate_record_keys
-    from records
-    inner join {{ ref('stg_education__graduates') }} as grad on records.record_key = grad.record_key
-    group by records.person_key
+{{ person_facts('stg_education__graduates', 'grad', ['max(grad.graduation_year) as graduation_year'],
+                    'graduate_record_keys') }}
 ),
 
 -- 同住: the living residents of each residence house, as the population registers know them (persons on no register
