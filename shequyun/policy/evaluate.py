@@ -2,20 +2,17 @@
 
 A policy's truth is its condition read over the truth persons: each tag it names is replaced by that tag's truth
 (shequyun.tags.evaluate.TRUTH), each field by the truth person's attribute (shequyun.policy.sql.TruthCompiler), and
-only living persons count. The comparison itself is shequyun.tags.evaluate.evaluate_tags, reused as it stands: it
-maps every resolved person to the true person most of its records belong to and counts tp / fp / fn per code. It
-reads predicted sets from a database's marts.fct_person_tag_current and truth conditions from its module's TRUTH,
-so the policies' matches are written as "tags" into a scratch database (with the person -> record map copied
-beside them) and evaluate_tags is given the policies' truth conditions instead of the tags'.
+only living persons count. The comparison itself is shequyun.tags.evaluate.evaluate_tags: it
+maps every resolved person to the true person most of its records belong to and counts tp / fp / fn per code. The
+policies' matches are handed to it as extra predicted sets (codes prefixed "policy:") with their truth conditions,
+in the same run as the tags' own figures (which name the tags limiting a policy).
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from shequyun.policy.catalogue import Policy
@@ -23,6 +20,8 @@ from shequyun.policy.expression import FieldTest, Node, Not, tag_codes
 from shequyun.policy.match import match
 from shequyun.policy.sql import NoTruthError, TruthCompiler
 from shequyun.tags import evaluate as tag_evaluate
+
+POLICY_CODE_PREFIX = "policy:"
 
 
 @dataclass
@@ -75,21 +74,6 @@ def _limiting(condition: Node, codes: tuple[str, ...], tag_figures: dict[str, di
     return out
 
 
-def _scratch_database(path: Path, database: Path, matched: dict[str, list[str]]) -> None:
-    """marts.fct_person_source_records (copied) and marts.fct_person_tag_current (the policies' matches)."""
-    with duckdb.connect(str(path)) as con:
-        con.execute(f"attach '{Path(database).as_posix()}' as wh (read_only)")
-        con.execute("create schema marts")
-        con.execute("create table marts.fct_person_source_records as "
-                    "select person_key, record_key from wh.marts.fct_person_source_records")
-        con.execute("create table marts.fct_person_tag_current (person_key varchar, tag_code varchar)")
-        rows = pl.DataFrame([(key, code) for code, keys in matched.items() for key in keys],
-                            schema={"person_key": pl.String, "tag_code": pl.String}, orient="row")
-        con.register("matched_rows", rows)
-        con.execute("insert into marts.fct_person_tag_current select person_key, tag_code from matched_rows")
-        con.execute("detach wh")
-
-
 @dataclass(frozen=True)
 class Candidate:
     """What is evaluated: a code, a display name and a condition (a policy's, or an ad-hoc one)."""
@@ -105,7 +89,6 @@ def evaluate_conditions(database: Path, truth_dir: Path, candidates: list[Candid
     """Precision and recall of each condition's eligible set (the matcher's) against the truth of the same day."""
     truth_dir = Path(truth_dir)
     as_of = tag_evaluate.as_of_of(truth_dir)
-    tag_figures = tag_evaluate.evaluate_tags(database, truth_dir, as_of)
     results = {c.code: match(database, c.condition, policy=c.policy, tag_names=tag_names) for c in candidates}
     truths: dict[str, str] = {}
     notes: dict[str, str] = {}
@@ -114,13 +97,17 @@ def evaluate_conditions(database: Path, truth_dir: Path, candidates: list[Candid
             truths[candidate.code] = truth_condition(candidate.condition)
         except NoTruthError as exc:
             notes[candidate.code] = str(exc)
-    figures: dict[str, dict[str, float]] = {}
-    if truths:
-        matched = {code: results[code].persons["person_key"].to_list() for code in truths}
-        with tempfile.TemporaryDirectory(prefix="policy-eval-") as tmp:
-            scratch = Path(tmp) / "policies.duckdb"
-            _scratch_database(scratch, database, matched)
-            figures = tag_evaluate.evaluate_tags(scratch, truth_dir, as_of, truth=truths)
+    # one evaluation for the tags (which limit a policy) and the policies (under codes of their own)
+    matched = pl.concat([results[code].persons.select(pl.col("person_key").cast(pl.String),
+                                                      pl.lit(POLICY_CODE_PREFIX + code).alias("tag_code"))
+                         for code in truths], how="vertical") if truths else None
+    every = tag_evaluate.evaluate_tags(database, truth_dir, as_of,
+                                       truth={**tag_evaluate.TRUTH,
+                                              **{POLICY_CODE_PREFIX + c: t for c, t in truths.items()}},
+                                       extra_predicted=matched)
+    tag_figures = {code: every[code] for code in tag_evaluate.TRUTH}
+    figures = {code.removeprefix(POLICY_CODE_PREFIX): m for code, m in every.items()
+               if code.startswith(POLICY_CODE_PREFIX)}
     out = []
     for candidate in candidates:
         m = figures.get(candidate.code)

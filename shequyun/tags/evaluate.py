@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 # the truth of each tag: a condition over truth persons p (columns of persons.parquet plus: age (calendar years at
 # as_of), living, as_of, res_district/res_street/res_committee, res_count (living residents of the residence house)
@@ -82,8 +83,10 @@ def _truth_persons(con: duckdb.DuckDBPyConnection, truth_dir: Path, as_of: str) 
     """, [as_of, as_of])
 
 
-def _connect(duckdb_path: str | Path, truth_dir: Path, as_of: str) -> duckdb.DuckDBPyConnection:
-    """A connection with the warehouse attached and temp tables truth_persons, person_map and predicted."""
+def _connect(duckdb_path: str | Path, truth_dir: Path, as_of: str,
+             extra_predicted: pl.DataFrame | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection with the warehouse attached and temp tables truth_persons, person_map and predicted (the current
+    tags, plus extra_predicted's (person_key, tag_code) rows when given)."""
     con = duckdb.connect()
     con.execute(f"attach '{Path(duckdb_path).as_posix()}' as wh (read_only)")
     _truth_persons(con, truth_dir, as_of)
@@ -106,6 +109,14 @@ def _connect(duckdb_path: str | Path, truth_dir: Path, as_of: str) -> duckdb.Duc
         from wh.marts.fct_person_tag_current tags
         left join person_map m on tags.person_key = m.person_key
     """)
+    if extra_predicted is not None:
+        con.register("extra_predicted", extra_predicted.select("person_key", "tag_code"))
+        con.execute("""
+            insert into predicted
+            select distinct extra.tag_code, coalesce(m.person_id, 'unmapped:' || extra.person_key)
+            from extra_predicted extra
+            left join person_map m on extra.person_key = m.person_key
+        """)
     return con
 
 
@@ -121,11 +132,13 @@ def _errors_sql(condition: str) -> str:
 
 
 def evaluate_tags(duckdb_path: str | Path, truth_dir: str | Path, as_of: str | None = None,
-                  truth: Mapping[str, str] | None = None) -> dict[str, dict[str, float]]:
+                  truth: Mapping[str, str] | None = None,
+                  extra_predicted: pl.DataFrame | None = None) -> dict[str, dict[str, float]]:
     """{tag_code: {precision, recall, tp, fp, fn}} of every tag with a truth definition: TRUTH, or `truth` (code ->
-    condition over truth persons; shequyun.policy.evaluate passes the policies' conditions)."""
+    condition over truth persons). extra_predicted (person_key, tag_code) adds predicted sets beside the current tags,
+    under codes of their own (shequyun.policy.evaluate passes the policies' matches and conditions)."""
     truth_dir = Path(truth_dir)
-    con = _connect(duckdb_path, truth_dir, as_of or as_of_of(truth_dir))
+    con = _connect(duckdb_path, truth_dir, as_of or as_of_of(truth_dir), extra_predicted)
     try:
         out: dict[str, dict[str, float]] = {}
         for code, condition in (TRUTH if truth is None else truth).items():
