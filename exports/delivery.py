@@ -26,7 +26,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import json
 import os
 import shutil
@@ -49,6 +48,7 @@ from exports.delivery_mail import (
     build_message,
     parse_address,
 )
+from exports.writers import sha256_of
 
 LOG_NAME = "_deliveries.jsonl"
 STAGING_NAME = ".staging"
@@ -250,14 +250,6 @@ def swap_in(new: Path, target: Path, aside: Path) -> bool:
         replaced = True
     _fsync_dir(target.parent)
     return replaced
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_folder(outbox: Path, committee: Committee, period: str) -> Path:
@@ -462,12 +454,12 @@ def _deliver_one(record: DeliveryRecord, committee: Committee, package: Any, exp
         manifest = source / "manifest.json"
         if not manifest.is_file():
             raise FileNotFoundError(f"{manifest}: package without manifest.json")
-        record.manifest_sha256 = sha256_file(manifest)
+        record.manifest_sha256 = sha256_of(manifest)
         facts = json.loads(manifest.read_text(encoding="utf-8"))
         record.data_as_of, record.database_built_at = facts.get("data_as_of"), facts.get("database_built_at")
         old_manifest = target / "manifest.json"
         if old_manifest.is_file():
-            record.replaced_manifest_sha256 = sha256_file(old_manifest)
+            record.replaced_manifest_sha256 = sha256_of(old_manifest)
         record.redelivery = swap_in(source, target, staging / "replaced" / committee.code)
         record.folder = str(target.relative_to(outbox))
         record.files = [p.name for p in _files_of(target)]
