@@ -39,7 +39,7 @@ docs: install
 	$(BIN)/shequyun docs --data-dir $(DATA_DIR)
 
 generate: install
-	$(BIN)/shequyun generate --persons $(PERSONS) --seed $(SEED) --out $(DATA_DIR) --load-db
+	$(BIN)/shequyun generate --persons $(PERSONS) --seed $(SEED) --data-dir $(DATA_DIR) --load-db
 
 ingest: install
 	$(BIN)/shequyun ingest --data-dir $(DATA_DIR)

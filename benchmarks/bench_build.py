@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -34,13 +33,13 @@ def main() -> None:
                         help="move the built database here instead of deleting it (for bench_tags / bench_export)")
     args = parser.parse_args()
 
-    from shequyun.duck import dbt_environment
+    from shequyun.core.duck import dbt_environment, dbt_vars_args
 
     work = Path(tempfile.mkdtemp(prefix="bench_build_"))
     out = work / "bench.duckdb"
-    env = {**os.environ, **dbt_environment(args.city), "SHEQUYUN_DUCKDB_PATH": str(out)}
+    env = dbt_environment()
     dbt = str(Path(sys.executable).parent / "dbt")
-    cmd = [dbt, "build", "--profiles-dir", ".", "--project-dir", ".", "--threads", str(args.threads), "--quiet",
+    cmd = [dbt, "build", *dbt_vars_args(args.city, out), "--profiles-dir", ".", "--project-dir", ".", "--threads", str(args.threads), "--quiet",
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     if args.select:
         cmd += ["--select", *args.select]

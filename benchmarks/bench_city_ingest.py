@@ -26,7 +26,7 @@ def _land(city: Path) -> None:
     """Child process: land every system, print one JSON line of figures."""
     from connectors.config import load_source_configs
     from connectors.landing import load_system
-    from shequyun.settings import Paths
+    from shequyun.core.settings import Paths
 
     paths = Paths(city)
     systems = {}
@@ -54,9 +54,9 @@ def main() -> None:
         _land(args.land_only)
         return
 
-    from shequyun.settings import mysql_dsn, pg_dsn
-    from shequyun.synth.dbload import load_databases
-    from shequyun.synth.generate import generate_city
+    from shequyun.core.settings import mysql_dsn, pg_dsn
+    from shequyun_synth.dbload import load_databases
+    from shequyun_synth.generate import generate_city
 
     temp = args.city is None
     city = args.city or Path(tempfile.mkdtemp(prefix="bench_city_ingest_"))

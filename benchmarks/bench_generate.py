@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="keep the city here (default: a temporary folder)")
     args = parser.parse_args()
 
-    from shequyun.synth.generate import generate_city
+    from shequyun_synth.generate import generate_city
 
     out = args.out or Path(tempfile.mkdtemp(prefix="bench_generate_"))
     started = time.perf_counter()

@@ -181,7 +181,7 @@ def load(data_dir: Path, system: str) -> dict:
 
     from connectors.config import load_source_configs
     from connectors.landing import load_system
-    from shequyun.settings import Paths
+    from shequyun.core.settings import Paths
 
     sources = os.environ.get("SHEQUYUN_BENCH_SOURCES")
     cfg = load_source_configs(Path(sources) if sources else None)[system]

@@ -43,13 +43,13 @@ def _table(con: duckdb.DuckDBPyConnection, name: str) -> str:
 
 def run_shequyun(data_dir: Path, db: Path, work: Path) -> dict[str, float]:
     """Rebuild the resolution models on a copy of the database; evaluate them."""
-    from shequyun.duck import dbt_environment
-    from shequyun.resolve.evaluate import evaluate_persons
+    from shequyun.core.duck import dbt_environment, dbt_vars_args
+    from shequyun.evaluation.persons import evaluate_persons
 
     copy = work / "bench_shequyun.duckdb"
     shutil.copy(db, copy)
-    env = {**os.environ, **dbt_environment(data_dir), "SHEQUYUN_DUCKDB_PATH": str(copy)}
-    cmd = [str(Path(sys.executable).with_name("dbt")), "run", "--select", *RESOLUTION_SELECTION,
+    env = dbt_environment()
+    cmd = [str(Path(sys.executable).with_name("dbt")), "run", *dbt_vars_args(data_dir, copy), "--select", *RESOLUTION_SELECTION,
            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     started = time.perf_counter()
@@ -69,7 +69,7 @@ def run_splink(db: Path, data_dir: Path, threshold: float, work: Path) -> dict[s
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    from shequyun.resolve.evaluate import (
+    from shequyun.evaluation.persons import (
         EVALUATED_ROLES,
         evaluate_clusters,
         truth_records,

@@ -97,13 +97,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (copy, targets, logs)")
     args = parser.parse_args()
 
-    from shequyun.duck import dbt_environment
+    from shequyun.core.duck import dbt_environment, dbt_vars_args
 
     database, data_dir = resolve_inputs(args.database, args.city, args.data_dir)
     work = Path(tempfile.mkdtemp(prefix="bench_tags_"))
     copy = work / "bench.duckdb"
-    env = {**os.environ, **dbt_environment(data_dir), "SHEQUYUN_DUCKDB_PATH": str(copy)}
-    common = ["--threads", str(args.threads)]
+    env = dbt_environment()
+    common = ["--threads", str(args.threads), *dbt_vars_args(data_dir, copy)]
     figures: dict = {"data_dir": str(data_dir), "database": str(database) if database else None}
     try:
         if database is not None:

@@ -35,7 +35,7 @@ from connectors.config import SourceConfig
 from connectors.db_common import source_name
 from connectors.errors import SourceError
 from connectors.lineage import hash_of_hashes, row_hashes
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 __all__ = ["LoadReceipt", "SystemLoadResult", "file_checksum", "load_system", "pending_files", "read_receipts"]
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from exports.masking import PII_KINDS
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import DBT_PROJECT_DIR
+from shequyun.privacy.masking import PII_KINDS
 
 # libyaml's safe loader when PyYAML has it: ~10x faster on the ~50 ledger files read by every export
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -85,7 +85,7 @@ class Ledger:
 
 
 def ledgers_folder(project_dir: Path | None = None) -> Path:
-    return (project_dir or PROJECT_ROOT / "dbt_project") / LEDGERS_FOLDER
+    return (project_dir or DBT_PROJECT_DIR) / LEDGERS_FOLDER
 
 
 def _meta(node: Mapping[str, Any]) -> dict[str, Any]:

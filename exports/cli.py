@@ -7,15 +7,14 @@ from pathlib import Path
 import click
 
 from exports.delivery_cli import COMMANDS as delivery_commands
+from shequyun.core.options import existing_database, with_paths
+from shequyun.core.settings import Paths
 
 COMMANDS: list[click.Command] = []
 
 
 @click.command("export")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Data directory. Default: $SHEQUYUN_DATA_DIR or ./data.")
-@click.option("--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Thematic database to export from. Default: <data dir>/warehouse/shequyun.duckdb.")
+@with_paths(database=True, database_help="Thematic database to export from. Default: <data dir>/warehouse/shequyun.duckdb.")
 @click.option("--period", default=None,
               help="Report period: 2026-11 (monthly), 2026-W48 (weekly), 2026-Q4 (quarterly), 2026 (annual); all "
                    "chosen ledgers go into it. Default: each ledger in the period of its frequency that holds the "
@@ -34,7 +33,7 @@ COMMANDS: list[click.Command] = []
                    "an explicit --out outside the outbox (unmasked files are never delivered).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder. Default: <data dir>/outbox.")
-def export(data_dir: Path | None, database: Path | None, period: str | None, frequency: str | None,
+def export(paths: Paths, period: str | None, frequency: str | None,
            committees: tuple[str, ...], ledgers: tuple[str, ...], formats: tuple[str, ...], role: str | None,
            unmasked: bool, out: Path | None) -> None:
     """Export every ledger per committee and period into packages (xlsx, csv, parquet + manifest.json)."""
@@ -46,13 +45,8 @@ def export(data_dir: Path | None, database: Path | None, period: str | None, fre
         export_every_frequency,
         export_packages,
     )
-    from shequyun.settings import Paths
-    from shequyun.warehouse import current_database
 
-    paths = Paths.from_env(data_dir)
-    db = database or current_database(paths.warehouse)
-    if not db.exists():
-        raise click.ClickException(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
+    db = existing_database(paths)
     out_dir = (out or paths.outbox).resolve()
     try:
         config = load_export_config()

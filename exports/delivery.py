@@ -48,7 +48,7 @@ from exports.delivery_mail import (
     build_message,
     parse_address,
 )
-from exports.writers import sha256_of
+from shequyun.files.writers import sha256_of
 
 LOG_NAME = "_deliveries.jsonl"
 STAGING_NAME = ".staging"

@@ -5,9 +5,10 @@ COMMANDS is added to exports.cli.COMMANDS, which shequyun.cli registers.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
+
+from shequyun.core.options import with_paths
+from shequyun.core.settings import Paths
 
 FREQUENCY_CHOICES = ("monthly", "weekly", "quarterly", "annual")
 
@@ -19,25 +20,21 @@ FREQUENCY_CHOICES = ("monthly", "weekly", "quarterly", "annual")
               help="Which ledgers: those of this frequency. Default: the period's own (2026-11 -> monthly).")
 @click.option("--committee", "committees", multiple=True, metavar="CODE",
               help="Only this committee (12-digit code); repeat for several. Default: every committee.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Data directory (warehouse/, outbox/). Default: $SHEQUYUN_DATA_DIR or ./data.")
+@with_paths(database=True, database_help="Thematic database to deliver from. Default: <data dir>/warehouse/shequyun.duckdb.")
 @click.option("--mail/--no-mail", default=True, show_default=True,
               help="Also e-mail each committee its package (needs SHEQUYUN_SMTP_HOST; otherwise reported as skipped).")
 @click.option("--format", "formats", multiple=True, type=click.Choice(("xlsx", "csv", "parquet")),
               help="Only these file formats (repeatable). Default: exports/config/export.yaml.")
-def deliver(period: str, frequency: str | None, committees: tuple[str, ...], data_dir: Path | None, mail: bool,
+def deliver(period: str, frequency: str | None, committees: tuple[str, ...], paths: Paths, mail: bool,
             formats: tuple[str, ...]) -> None:
     """Deliver one period's ledgers: outbox/<district>/<street>/<committee>/<period>/ (replaced atomically when
     delivered before), one line per committee in outbox/_deliveries.jsonl, and an e-mail to each committee.
 
     Exits 1 when any committee failed (the others are delivered all the same); the failures are listed."""
     from exports.delivery import DeliveryError, deliver_period
-    from shequyun.settings import Paths
-    from shequyun.warehouse import current_database
 
-    paths = Paths.from_env(data_dir)
     try:
-        summary = deliver_period(current_database(paths.warehouse), paths.outbox, period, frequency=frequency,
+        summary = deliver_period(paths.database, paths.outbox, period, frequency=frequency,
                                  committees=list(committees) or None, mail=mail, formats=list(formats) or None)
     except DeliveryError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -6,7 +6,7 @@
 
 How, and why so:
 * The database is opened read-only (a build never writes the file exports read; several exports may run at once).
-* Each ledger is read ONCE, masked in the query (exports/masking.py, DuckDB SQL) and ordered by committee, then
+* Each ledger is read ONCE, masked in the query (shequyun/privacy/masking.py, DuckDB SQL) and ordered by committee, then
   split by committee in memory (polars partition_by): one query per ledger, not one per committee and ledger,
   which at 6,000 committees would be 6,000 scans of each table. Only one ledger is held in memory at a time.
 * A committee's package is assembled under out_dir/.staging-<id>/ and moved into place when complete (an existing
@@ -37,9 +37,8 @@ import polars as pl
 
 from exports.catalogue import FREQUENCIES, Ledger, load_ledgers, select_ledgers
 from exports.config import ExportConfig, load_export_config
-from exports.masking import ID18_PATTERN, find_id_numbers, mask_sql
 from exports.periods import check_period, period_for
-from exports.writers import (
+from shequyun.files.writers import (
     FORMAT_SUFFIX,
     SheetContext,
     WrittenFile,
@@ -47,6 +46,7 @@ from exports.writers import (
     text_width,
     write_ledger_file,
 )
+from shequyun.privacy.masking import ID18_PATTERN, find_id_numbers, mask_sql
 
 MANIFEST_NAME = "manifest.json"
 STAGING_PREFIX = ".staging-"

@@ -13,7 +13,7 @@ from dagster import (
 )
 
 from pipelines.resources import ShequyunResource
-from shequyun.warehouse import current_database
+from shequyun.core.warehouse import current_database
 
 UPSTREAM = [AssetKey("int_person_clusters_resolved"), AssetKey("int_house_records_resolved")]
 

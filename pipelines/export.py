@@ -37,7 +37,7 @@ from exports.delivery import (
 )
 from pipelines.partitions import PARTITIONS_BY_FREQUENCY, period_of_partition
 from pipelines.resources import ShequyunResource, SmtpResource
-from shequyun.warehouse import current_database
+from shequyun.core.warehouse import current_database
 
 EXPORT_PREFIX = "export"
 EXPORT_GROUP = "export"

@@ -21,7 +21,7 @@ from dagster import (
 from connectors.config import SourceConfig
 from connectors.errors import SourceError, SourceUnavailable
 from pipelines.resources import ShequyunResource
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT
 
 BRONZE_PREFIX = "bronze"
 RESOURCE_KEY = "shequyun"

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import os
-
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths, resolve_paths
 
 
 class ShequyunResource(ConfigurableResource):
     """Where the data directory is, and how to treat database servers that do not answer.
 
-    ``data_dir`` defaults to ``$SHEQUYUN_DATA_DIR`` or ``./data`` (when the resource is created); a
-    relative path is resolved against the working directory.
+    ``data_dir`` unset means ``$SHEQUYUN_DATA_DIR``, read when a run needs the paths
+    (shequyun.core.settings.resolve_paths: neither set is an error naming the variable); a relative path is
+    resolved against the working directory.
     ``skip_unavailable_databases`` is for the demo on a machine without PostgreSQL / MariaDB: a system
     whose server does not answer then succeeds with ``status = skipped`` and the reason instead of failing.
     """
 
-    data_dir: str = Field(
-        default_factory=lambda: os.environ.get("SHEQUYUN_DATA_DIR") or "data",
-        description="Data directory (landing/, lake/ ...). Default: $SHEQUYUN_DATA_DIR or ./data.",
+    data_dir: str | None = Field(
+        default=None,
+        description="Data directory (landing/, lake/ ...). Default: $SHEQUYUN_DATA_DIR (required when this is unset).",
     )
     skip_unavailable_databases: bool = Field(
         default=False, description="Report database systems whose server does not answer as skipped, not failed."
@@ -33,7 +32,7 @@ class ShequyunResource(ConfigurableResource):
     )
 
     def paths(self) -> Paths:
-        return Paths.from_env(self.data_dir or None)
+        return resolve_paths(self.data_dir or None)
 
 
 from exports.delivery_mail import SmtpSettings  # appended section: the deliveries

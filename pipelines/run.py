@@ -233,7 +233,7 @@ def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSum
 
     from pipelines.definitions import build_definitions
     from pipelines.resources import ShequyunResource
-    from shequyun.warehouse import current_database
+    from shequyun.core.warehouse import current_database
 
     started = time.perf_counter()
     resource = ShequyunResource(data_dir=str(Path(data_dir).resolve()))

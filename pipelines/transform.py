@@ -1,18 +1,18 @@
 """The thematic database: every dbt model is a Dagster asset (dagster-dbt); dbt tests are asset checks.
 
 The build never writes the current database: it works on a private copy and swaps it in only when
-`dbt build` succeeded (shequyun.warehouse), so analysts never see a half-built database and a failed build
+`dbt build` succeeded (shequyun.core.warehouse), so analysts never see a half-built database and a failed build
 leaves the last good one in place. Sources carry `meta.dagster.asset_key` = ["bronze", <system>], so the
 bronze assets are the dbt models' upstream.
+
+dbt gets every per-run value as `--vars` on its command line (shequyun.core.duck.dbt_vars): this process's
+environment is never edited for it.
 """
 
 
-
-import os
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from filelock import FileLock
 
 from pipelines.resources import ShequyunResource
-from shequyun.duck import dbt_environment
-from shequyun.settings import PROJECT_ROOT
-from shequyun.warehouse import warehouse_build
+from shequyun.core.duck import dbt_vars_args
+from shequyun.core.settings import DBT_PROJECT_DIR
+from shequyun.core.warehouse import warehouse_build
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DBT_RESOURCE_KEY = "dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -58,24 +57,11 @@ def ensure_manifest() -> Path:
     with FileLock(str(manifest.parent / ".parse.lock")):  # parallel test workers parse once
         if manifest.exists() and manifest.stat().st_mtime >= newest:
             return manifest
-        with _environment(dbt_environment(os.environ.get("SHEQUYUN_DATA_DIR") or PROJECT_ROOT / "data")):
-            dbt_resource().cli(["parse", "--quiet"], target_path=manifest.parent).wait()
+        # parsing reads no data and opens no database: the vars only have to be present (a build passes real ones)
+        parse_only = manifest.parent / "parse-only"
+        dbt_resource().cli(["parse", "--quiet", *dbt_vars_args(parse_only, parse_only / "parse.duckdb")],
+                           target_path=manifest.parent).wait()
     return manifest
-
-
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """dbt reads its profile from environment variables; set them for one invocation."""
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 class ShequyunDbtTranslator(DagsterDbtTranslator):
@@ -113,14 +99,12 @@ def thematic_database(context: AssetExecutionContext, dbt: DbtCliResource, shequ
     """`dbt build` (seeds, models, snapshots, tests) into a copy of the thematic database, then an atomic swap."""
     paths = shequyun.paths()
     with warehouse_build(paths.warehouse) as build:
-        env = {**dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(build)}
-        with _environment(env):
-            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
-            yield from invocation.stream()
-            if not invocation.is_successful():
-                raise Failure(
-                    description="dbt build failed; the last good thematic database is left in place",
-                    metadata={"error": str(invocation.get_error())},
-                )
+        invocation = dbt.cli(["build", *dbt_vars_args(paths.root, build)], context=context, raise_on_error=False)
+        yield from invocation.stream()
+        if not invocation.is_successful():
+            raise Failure(
+                description="dbt build failed; the last good thematic database is left in place",
+                metadata={"error": str(invocation.get_error())},
+            )
     context.log.info(f"thematic database swapped in at {paths.warehouse}")
 

@@ -3,7 +3,7 @@
     ref_t2s_characters.csv   traditional -> simplified, one character each, from OpenCC's t2s dictionary
     ref_region_codes.csv     historical GB/T 2260 county codes (incl. abolished ones), from python-stdnum's cn/loc.dat
     ref_ethnicity_codes.csv  GB/T 3304 两位民族代码 -> 民族 name, the order of the standard (the same table the
-                             generator writes, shequyun.synth.extracts.context.ETHNICITY_CODES)
+                             generator writes, shequyun_synth.extracts.context.ETHNICITY_CODES)
 
     .venv/bin/python scripts/make_ref_seeds.py            # rewrite the three files
     .venv/bin/python scripts/make_ref_seeds.py --check    # exit 1 when a file is stale
@@ -64,7 +64,7 @@ def region_rows() -> list[tuple[str, str, str, str, str]]:
 
 
 def ethnicity_rows() -> list[tuple[str, str]]:
-    from shequyun.synth.extracts.context import ETHNICITY_CODES
+    from shequyun_synth.extracts.context import ETHNICITY_CODES
 
     by_code: dict[str, str] = {}
     for name, code in ETHNICITY_CODES.items():

@@ -1,67 +1,33 @@
-"""The `shequyun` command line: generate a synthetic city, load it, run the pipelines.
+"""The `shequyun` command line: land the extracts, build the thematic database, evaluate it.
 
-Every command has --help. Heavy modules are imported inside the commands so that
-`shequyun --help` stays fast.
+Every command has --help. Heavy modules are imported inside the commands so that `shequyun --help` stays fast.
+Commands that live beside their feature (policy, analysts, exports) are added from those packages; commands of
+other installed packages (the synthetic city: `generate`, `load-db`, `demo`) come from the entry-point group
+`shequyun.commands`, so this module never imports the generator.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from importlib.metadata import entry_points
 
 import click
 
-from shequyun.settings import Paths, mysql_dsn, pg_dsn
+from shequyun.core.options import existing_database, with_paths
+from shequyun.core.settings import Paths
+
+PLUGIN_GROUP = "shequyun.commands"
 
 # Telemetry and analytics off for every tool we drive (see DESIGN.md).
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
-DATA_DIR_OPTION = click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Data directory (landing/, lake/, truth/ ...). Default: $SHEQUYUN_DATA_DIR or ./data.",
-)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="shequyun")
 def main() -> None:
     """shequyun 社区云: department extracts in, one thematic database of people and houses out."""
-
-
-@main.command()
-@click.option("--persons", "-n", type=click.IntRange(min=100), default=20000, show_default=True,
-              help="Number of persons in the city.")
-@click.option("--seed", "-s", type=int, default=20261126, show_default=True, help="Random seed (same seed, same city).")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("data"),
-              show_default=True, help="Output data directory.")
-@click.option("--load-db/--no-load-db", default=False, show_default=True,
-              help="Also load the database systems into PostgreSQL and MariaDB.")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
-def generate(persons: int, seed: int, out: Path, load_db: bool, progress: bool) -> None:
-    """Generate a synthetic city with department extracts and ground truth."""
-    from shequyun.synth.generate import generate_city
-
-    manifest = generate_city(out, persons=persons, seed=seed, load_db=load_db, progress=progress)
-    click.echo(f"generated {persons:,} persons (seed {seed}) into {out}")
-    for name, rows in sorted(manifest.get("rows", {}).items()):
-        click.echo(f"  {name:<60} {rows:>10,} rows")
-
-
-@main.command("load-db")
-@DATA_DIR_OPTION
-def load_db(data_dir: Path | None) -> None:
-    """Load the generated database systems into PostgreSQL and MariaDB (DSNs from SHEQUYUN_PG_DSN / SHEQUYUN_MYSQL_DSN)."""
-    from shequyun.synth.dbload import load_databases
-
-    paths = Paths.from_env(data_dir)
-    counts = load_databases(paths.root, pg_dsn(), mysql_dsn())
-    for table, rows in counts.items():
-        click.echo(f"  {table:<30} {rows:>10,} rows")
 
 
 @main.command()
@@ -75,17 +41,16 @@ def sources() -> None:
 
 
 @main.command()
-@DATA_DIR_OPTION
+@with_paths()
 @click.option("--system", "systems", multiple=True, help="Only these systems (repeatable). Default: all.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
-def ingest(data_dir: Path | None, systems: tuple[str, ...], progress: bool) -> None:
+def ingest(paths: Paths, systems: tuple[str, ...], progress: bool) -> None:
     """Land the extracts into the Delta bronze layer directly, without Dagster."""
     from tqdm import tqdm
 
     from connectors.config import load_source_configs
     from connectors.errors import SourceError
 
-    paths = Paths.from_env(data_dir)
     configs = load_source_configs()
     unknown = set(systems) - set(configs)
     if unknown:
@@ -114,17 +79,16 @@ def _load_line(system: str, read: int, landed: int, quarantined: int) -> str:
 
 
 @main.command()
-@DATA_DIR_OPTION
+@with_paths()
 @click.option("--system", "systems", multiple=True, help="Only these systems (repeatable). Default: all.")
 @click.option("--skip-unavailable-databases/--fail-on-unavailable-databases", default=False, show_default=True,
               help="Report database systems whose server does not answer as skipped instead of failing.")
 @click.option("--transform/--ingest-only", default=True, show_default=True,
               help="After landing, build the thematic database with dbt.")
-def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databases: bool, transform: bool) -> None:
+def run(paths: Paths, systems: tuple[str, ...], skip_unavailable_databases: bool, transform: bool) -> None:
     """Run the Dagster jobs in process: land the extracts (ingest_job), then build the thematic database (transform_job)."""
     from pipelines.run import run_ingest, run_transform
 
-    paths = Paths.from_env(data_dir)
     summary = run_ingest(paths.root, list(systems) or None, skip_unavailable_databases=skip_unavailable_databases)
     click.echo(summary.render())
     if not summary.success:
@@ -136,20 +100,14 @@ def run(data_dir: Path | None, systems: tuple[str, ...], skip_unavailable_databa
 
 
 @main.command()
-@DATA_DIR_OPTION
-@click.option("--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="Thematic database to evaluate. Default: <data dir>/warehouse/shequyun.duckdb.")
+@with_paths(database=True, database_help="Thematic database to evaluate. Default: <data dir>/warehouse/shequyun.duckdb.")
 @click.option("--tags/--no-tags", default=True, show_default=True,
               help="Also print precision and recall of every tag against truth.")
-def evaluate(data_dir: Path | None, database: Path | None, tags: bool) -> None:
+def evaluate(paths: Paths, tags: bool) -> None:
     """Compare resolved persons, houses and tags with the generator's truth (precision, recall, F1)."""
     from shequyun.evaluation import evaluate_city, render_evaluation
-    from shequyun.warehouse import current_database
 
-    paths = Paths.from_env(data_dir)
-    db = database or current_database(paths.warehouse)
-    if not db.exists():
-        raise click.ClickException(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
+    db = existing_database(paths)
     if not (paths.truth / "source_records.parquet").exists():
         raise click.ClickException(f"no generator truth under {paths.truth}: evaluate needs a generated city")
     click.echo(render_evaluation(evaluate_city(db, paths.truth)))
@@ -164,21 +122,6 @@ def evaluate(data_dir: Path | None, database: Path | None, tags: bool) -> None:
             raise click.ClickException(f"{db} has no tag tables (built before the tag models?): {exc}") from exc
 
 
-@main.command()
-@DATA_DIR_OPTION
-@click.option("--persons", "-n", type=click.IntRange(min=100), default=20000, show_default=True,
-              help="Number of persons in the demo city.")
-@click.option("--seed", "-s", type=int, default=20261126, show_default=True, help="Random seed of the demo city.")
-@click.option("--regenerate/--reuse", default=False, show_default=True,
-              help="Regenerate the city even if the data directory already holds one.")
-def demo(data_dir: Path | None, persons: int, seed: int, regenerate: bool) -> None:
-    """Generate the default synthetic city, load the databases when their servers answer, run everything, summarise."""
-    from shequyun.demo import run_demo
-
-    ok = run_demo(Paths.from_env(data_dir), persons=persons, seed=seed, regenerate=regenerate, echo=click.echo)
-    sys.exit(0 if ok else 1)
-
-
 def _register_commands() -> None:
     """Commands that live beside their feature: policy matching, analysts' access, exports and delivery."""
     from exports.cli import COMMANDS as export_commands
@@ -187,6 +130,8 @@ def _register_commands() -> None:
 
     for command in (*policy_commands, *analyst_commands, *export_commands):
         main.add_command(command)
+    for entry in entry_points(group=PLUGIN_GROUP):
+        main.add_command(entry.load(), entry.name)
 
 
 _register_commands()

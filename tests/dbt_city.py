@@ -13,7 +13,6 @@ in a temporary directory, so it never touches the developer's data or dbt_projec
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -27,11 +26,11 @@ import pytest
 
 from connectors.config import load_source_configs
 from connectors.landing import load_system
-from shequyun.duck import dbt_environment, extension_directory
-from shequyun.settings import PROJECT_ROOT, Paths
-from shequyun.synth.dbload import load_databases
-from shequyun.synth.generate import generate_city
-from shequyun.testing import isolated_databases
+from shequyun.core.duck import dbt_environment, dbt_vars_args, extension_directory
+from shequyun.core.settings import PROJECT_ROOT, Paths
+from shequyun_synth.dbload import load_databases
+from shequyun_synth.generate import generate_city
+from shequyun_synth.testing import isolated_databases
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 CITY_PERSONS = 2000
@@ -61,7 +60,7 @@ class DbtBuild:
 
 
 def isolated_database_env():
-    """A PostgreSQL schema and a MariaDB database of their own (shequyun.testing.isolated_databases)."""
+    """A PostgreSQL schema and a MariaDB database of their own (shequyun_synth.testing.isolated_databases)."""
     return isolated_databases("dbt")
 
 
@@ -85,10 +84,10 @@ def run_dbt_build(paths: Paths, selection: str, work: Path) -> DbtBuild:
     """`dbt build --select selection` into work/shequyun.duckdb; fails the test with dbt's log when dbt fails."""
     work.mkdir(parents=True, exist_ok=True)
     db = work / "shequyun.duckdb"
-    env = {**os.environ, **dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(db)}
+    env = dbt_environment()
     dbt = Path(sys.executable).with_name("dbt")
     # cautious: a test of a model outside the selection that also refers to a selected one is not run
-    cmd = [str(dbt), "build", "--select", selection, "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+    cmd = [str(dbt), "build", *dbt_vars_args(paths.root, db), "--select", selection, "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)

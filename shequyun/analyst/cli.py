@@ -12,12 +12,9 @@ from pathlib import Path
 
 import click
 
-DATA_DIR_OPTION = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Data directory. Default: $SHEQUYUN_DATA_DIR or ./data.")
-DATABASE_OPTION = click.option(
-    "--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-    help="Thematic database to read. Default: <data dir>/warehouse/shequyun.duckdb (the current one).")
+from shequyun.core.options import existing_database, with_paths
+from shequyun.core.settings import Paths
+
 UNMASKED_OPTION = click.option(
     "--unmasked", is_flag=True, default=False,
     help="Show ID and phone numbers in full (personal data: PIPL; a warning is printed).")
@@ -37,24 +34,21 @@ def tags_group() -> None:
 
 
 @tags_group.command("list")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
+@with_paths(database=True)
 @click.option("--level", type=click.Choice(["city", "district", "street", "committee"]), default=None,
               help="Only tags owned at this level.")
 @click.option("--area", default=None, metavar="CODE",
               help="Only tags that can apply in this area (6/9/12-digit code): owned by it, above it or inside it.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
-def tags_list(data_dir: Path | None, database: Path | None, level: str | None, area: str | None, as_json: bool) -> None:
+def tags_list(paths: Paths, level: str | None, area: str | None, as_json: bool) -> None:
     """List the tags: code, name, level, owning area, rule, validity and persons tagged in the current database."""
     from shequyun.analyst.tags import render_tags, tag_rows
-    from shequyun.settings import Paths
     from shequyun.tags.catalogue import CatalogueError
     from shequyun.tags.rules import RuleError
-    from shequyun.warehouse import current_database
 
     if area is not None and not (area.isdigit() and len(area) in (6, 9, 12)):
         raise click.BadParameter(f"{area!r} is not a 6/9/12-digit area code", param_hint="--area")
-    db = database or current_database(Paths.from_env(data_dir).warehouse)
+    db = paths.database
     try:
         rows = tag_rows(db if db.exists() else None, level=level, area=area)
     except (CatalogueError, RuleError) as exc:
@@ -76,23 +70,21 @@ def person_group() -> None:
 
 @person_group.command("show")
 @click.argument("key_or_id")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
+@with_paths(database=True)
 @click.option("--visits", type=click.IntRange(min=0), default=5, show_default=True, help="Latest visits shown.")
 @UNMASKED_OPTION
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
-def person_show(key_or_id: str, data_dir: Path | None, database: Path | None, visits: int, unmasked: bool,
+def person_show(key_or_id: str, paths: Paths, visits: int, unmasked: bool,
                 as_json: bool) -> None:
     """Show a person by person_key or ID number (18 characters, or an old 15-digit one): the golden record, where
     each value came from, tags with provenance, houses (户籍/实住/产权) and the latest visits."""
-    from shequyun.analyst.database import resolve_database
     from shequyun.analyst.person import (
         PersonLookupError,
         person_report,
         render_person_report,
     )
 
-    db = resolve_database(data_dir, database)
+    db = existing_database(paths)
     _warn_unmasked(unmasked)
     try:
         report = person_report(db, key_or_id, visits=visits, unmasked=unmasked)
@@ -105,14 +97,13 @@ def person_show(key_or_id: str, data_dir: Path | None, database: Path | None, vi
 @click.argument("sql", required=False)
 @click.option("--file", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the SQL from this file ('-' = stdin) instead of the argument.")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
+@with_paths(database=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="Output: an aligned table, CSV (lists as JSON) or a JSON array of objects.")
 @click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
               help="At most this many rows (0: all).")
 @UNMASKED_OPTION
-def query(sql: str | None, sql_file, data_dir: Path | None, database: Path | None, fmt: str, limit: int,
+def query(sql: str | None, sql_file, paths: Paths, fmt: str, limit: int,
           unmasked: bool) -> None:
     """Run one read-only SQL statement (SELECT, show, describe, summarize, EXPLAIN) on the thematic database.
 
@@ -122,13 +113,12 @@ def query(sql: str | None, sql_file, data_dir: Path | None, database: Path | Non
     """
     import duckdb
 
-    from shequyun.analyst.database import resolve_database
     from shequyun.analyst.query import QueryRefused, render, run_query
 
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give the SQL either as the argument or with --file (not both)")
     sql = sql if sql is not None else sql_file.read()
-    db = resolve_database(data_dir, database)
+    db = existing_database(paths)
     _warn_unmasked(unmasked)
     try:
         result = run_query(db, sql, limit=limit or None, unmasked=unmasked)
@@ -149,17 +139,14 @@ def query(sql: str | None, sql_file, data_dir: Path | None, database: Path | Non
 @click.option("--street", "street_code", required=True, metavar="CODE", help="9-digit 街镇代码, e.g. 310104010.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="DuckDB file to write. Default: <data dir>/extracts/<street code>.duckdb.")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
-def extract(street_code: str, out: Path | None, data_dir: Path | None, database: Path | None) -> None:
+@with_paths(database=True)
+def extract(street_code: str, out: Path | None, paths: Paths) -> None:
     """Write a DuckDB file with only one street's rows: its residents, houses, tags, visits, its committees' ledger
     rows, its areas and the reference seeds. Working tables (staging, intermediate) are left out and listed."""
-    from shequyun.analyst.database import resolve_database
     from shequyun.analyst.extract import ExtractError, extract_street
-    from shequyun.settings import Paths
 
-    db = resolve_database(data_dir, database)
-    out = out or Paths.from_env(data_dir).root / "extracts" / f"{street_code}.duckdb"
+    db = existing_database(paths)
+    out = out or paths.extracts / f"{street_code}.duckdb"
     try:
         summary = extract_street(db, street_code, out)
     except ExtractError as exc:
@@ -169,20 +156,17 @@ def extract(street_code: str, out: Path | None, data_dir: Path | None, database:
 
 
 @click.command("docs")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
+@with_paths(database=True)
 @click.option("--serve", is_flag=True, help="Then serve the site on http://HOST:PORT until Ctrl-C.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address --serve listens on.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Port --serve listens on.")
-def docs(data_dir: Path | None, database: Path | None, serve: bool, host: str, port: int) -> None:
+def docs(paths: Paths, serve: bool, host: str, port: int) -> None:
     """Generate the thematic database's documentation (dbt docs generate --static, read-only) into
     <data dir>/warehouse/docs/ and print the path of the self-contained static_index.html."""
     from shequyun.analyst.docs import DocsError, generate_docs, serve_docs
-    from shequyun.settings import Paths
 
-    paths = Paths.from_env(data_dir)
     try:
-        index = generate_docs(paths, database, echo=lambda line: click.echo(line, err=True))
+        index = generate_docs(paths, echo=lambda line: click.echo(line, err=True))
     except DocsError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"documentation: {index}")

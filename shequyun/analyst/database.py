@@ -1,7 +1,7 @@
 """Which thematic database an analyst command reads, and how it is opened.
 
 Every analyst command reads the *current* database (`<data dir>/warehouse/shequyun.duckdb`, swapped in
-atomically by each build, see shequyun.warehouse) or the file given with --database, always read-only: an
+atomically by each build, see shequyun.core.warehouse) or the file given with --database, always read-only: an
 analyst never takes the write lock a build or another reader might need.
 """
 
@@ -11,17 +11,6 @@ from pathlib import Path
 
 import click
 import duckdb
-
-from shequyun.settings import Paths
-from shequyun.warehouse import current_database
-
-
-def resolve_database(data_dir: Path | None, database: Path | None) -> Path:
-    """--database when given, else the data directory's current database; a clear error when it is missing."""
-    db = database or current_database(Paths.from_env(data_dir).warehouse)
-    if not db.exists():
-        raise click.ClickException(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
-    return db
 
 
 def connect_read_only(db: Path, *, sandbox: bool = False) -> duckdb.DuckDBPyConnection:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,9 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from shequyun.duck import dbt_environment
-from shequyun.settings import PROJECT_ROOT, Paths
-from shequyun.warehouse import current_database
+from shequyun.core.duck import dbt_environment, dbt_vars_args
+from shequyun.core.settings import PROJECT_ROOT, Paths
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 
@@ -45,14 +43,14 @@ def read_only_profiles(folder: Path, project_profiles: Path = DBT_PROJECT / "pro
     return folder
 
 
-def generate_docs(paths: Paths, database: Path | None = None, echo=None) -> Path:
+def generate_docs(paths: Paths, echo=None) -> Path:
     """Run `dbt docs generate --static` on the current database; returns the static index.html.
 
     dbt compiles every node first; a node whose compilation reads the database (a macro introspecting a table)
     fails when the database is older than the project (a model added since the last build). Then the docs are
     generated again with --no-compile: descriptions, columns, tests and lineage all come from parsing, only the
     "compiled code" tab stays empty; `echo` is told why."""
-    db = database or current_database(paths.warehouse)
+    db = paths.database
     if not db.exists():
         raise DocsError(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
     target = docs_folder(paths)
@@ -60,8 +58,8 @@ def generate_docs(paths: Paths, database: Path | None = None, echo=None) -> Path
     dbt = Path(sys.executable).with_name("dbt")
     with tempfile.TemporaryDirectory(prefix="shequyun-docs-") as tmp:
         profiles_dir = read_only_profiles(Path(tmp))
-        env = {**os.environ, **dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(db)}
-        common = ["--project-dir", str(DBT_PROJECT), "--profiles-dir", str(profiles_dir),
+        env = dbt_environment()
+        common = [*dbt_vars_args(paths.root, db), "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(profiles_dir),
                   "--target-path", str(target), "--log-path", str(Path(tmp) / "logs")]
         cmd = [str(dbt), "docs", "generate", "--static", *common]
         proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)

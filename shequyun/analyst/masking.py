@@ -5,7 +5,7 @@ Two rules, both applied unless the analyst asks for --unmasked:
 * **by column name**: a column the report ledgers declare as pii (`meta.pii`, e.g. `disability_cert_no`), or whose
   name says it holds an ID number (`id_number`, `*_id_number`, 身份证, 证件号 ...), a phone number (`phone`,
   `mobile`, 电话, 手机 ...) or an account (`account`, 账号) is masked whole with the exports' rules
-  (exports.masking.mask_sql, the same SQL the ledger exports use);
+  (shequyun.privacy.masking.mask_sql, the same SQL the ledger exports use);
 * **by value**: in every other text column (and text lists), an 18-character ID number (date-shaped, also the
   first 18 characters of a 20-character 残疾人证号) or an 11-digit mobile number standing on its own is masked
   in place, so `select name || id_number` or a renamed column does not print a full number.
@@ -23,7 +23,7 @@ import warnings
 
 import duckdb
 
-from exports.masking import mask_account, mask_id_number, mask_phone, mask_sql
+from shequyun.privacy.masking import mask_account, mask_id_number, mask_phone, mask_sql
 
 _ID_NAME = re.compile(r"(^|_)(id_number|id_no|idcard|id_card|sfzh|zjhm)($|_)|身份证|证件号|公民身份号码")
 _PHONE_NAME = re.compile(r"phone|mobile|(^|_)tel($|_)|电话|手机")

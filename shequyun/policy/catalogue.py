@@ -36,6 +36,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shequyun.core.settings import POLICY_CATALOGUE_DIR, PROJECT_ROOT
 from shequyun.policy.expression import (
     All,
     AnyOf,
@@ -56,10 +57,9 @@ from shequyun.policy.fields import (
     check_area_code,
     check_value,
 )
-from shequyun.settings import PROJECT_ROOT
 from shequyun.tags.catalogue import Tag, load_catalogue
 
-CATALOGUE_DIR = PROJECT_ROOT / "policies"
+CATALOGUE_DIR = POLICY_CATALOGUE_DIR
 LEVEL_OF_LENGTH = {6: "district", 9: "street", 12: "committee"}
 
 

@@ -15,12 +15,9 @@ from pathlib import Path
 
 import click
 
-DATA_DIR_OPTION = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Data directory. Default: $SHEQUYUN_DATA_DIR or ./data.")
-DATABASE_OPTION = click.option(
-    "--database", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-    help="Thematic database to read. Default: <data dir>/warehouse/shequyun.duckdb (the current one).")
+from shequyun.core.options import existing_database, with_paths
+from shequyun.core.settings import POLICY_CATALOGUE_DIR, Paths
+
 POLICIES_OPTION = click.option(
     "--policies", "policies_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
     help="Policy catalogue folder. Default: policies/ of the project.")
@@ -39,21 +36,8 @@ def _tags():
         raise click.ClickException(f"the tag catalogue does not validate: {exc}") from exc
 
 
-def _database(data_dir: Path | None, database: Path | None) -> tuple[Path, Path]:
-    from shequyun.settings import Paths
-    from shequyun.warehouse import current_database
-
-    paths = Paths.from_env(data_dir)
-    db = database or current_database(paths.warehouse)
-    if not db.exists():
-        raise click.ClickException(f"no thematic database at {db}: run `shequyun run` (or `make demo`) first")
-    return paths.root, db
-
-
 def _catalogue_dir(policies_dir: Path | None) -> Path:
-    from shequyun.policy.catalogue import CATALOGUE_DIR
-
-    return policies_dir or CATALOGUE_DIR
+    return policies_dir or POLICY_CATALOGUE_DIR
 
 
 @click.group("policy")
@@ -85,8 +69,7 @@ def policy_list(policies_dir: Path | None) -> None:
 @click.option("--where", "where", default=None, metavar="EXPR",
               help='An ad-hoc condition, e.g. "tag:独居老人 and age>=80 and street:310115015"; with a policy it '
                    "narrows it.")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
+@with_paths(database=True)
 @POLICIES_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for eligible.csv / eligible.parquet / counts.csv / manifest.json. "
@@ -96,7 +79,7 @@ def policy_list(policies_dir: Path | None) -> None:
 @click.option("--split-committees", is_flag=True, default=False,
               help="Also write one eligible.csv per committee (committees/<code>/): each committee's residents only.")
 @click.option("--show-sql", is_flag=True, default=False, help="Also print the SQL and its bound parameters.")
-def policy_match(policy: str | None, where: str | None, data_dir: Path | None, database: Path | None,
+def policy_match(policy: str | None, where: str | None, paths: Paths,
                  policies_dir: Path | None, out: Path | None, unmasked: bool, split_committees: bool,
                  show_sql: bool) -> None:
     """Find the persons a policy (code, Chinese name or file) and/or a --where condition select.
@@ -123,7 +106,7 @@ def policy_match(policy: str | None, where: str | None, data_dir: Path | None, d
         extra = parse_expression(where, tags.code_of) if where is not None else None
     except ExpressionError as exc:
         raise click.BadParameter(str(exc), param_hint="--where") from exc
-    root, db = _database(data_dir, database)
+    db = existing_database(paths)
     condition = combine(chosen, extra)
     if show_sql:
         compiled = compile_match(condition, unmasked=unmasked)
@@ -140,7 +123,7 @@ def policy_match(policy: str | None, where: str | None, data_dir: Path | None, d
     click.echo(f"{title}   as of {result.as_of}   {db}")
     click.echo(f"condition: {render(condition, tags.name_of)}")
     click.echo(render_counts(result))
-    folder = out or default_out_dir(root, label, result.as_of)
+    folder = out or default_out_dir(paths.policies, label, result.as_of)
     files = write_match(result, folder, split_committees=split_committees)
     masking = "ID and phone numbers in full" if unmasked else "ID and phone numbers masked"
     click.echo(f"wrote {result.total:,} persons to {files['csv']} and {files['parquet'].name} ({masking})")
@@ -149,22 +132,20 @@ def policy_match(policy: str | None, where: str | None, data_dir: Path | None, d
 
 
 @policy_group.command("evaluate")
-@DATA_DIR_OPTION
-@DATABASE_OPTION
+@with_paths(database=True)
 @POLICIES_OPTION
-def policy_evaluate(data_dir: Path | None, database: Path | None, policies_dir: Path | None) -> None:
+def policy_evaluate(paths: Paths, policies_dir: Path | None) -> None:
     """Compare every policy's eligible set with the generator's truth: precision and recall per policy."""
     from shequyun.policy.catalogue import PolicyError, load_policies
     from shequyun.policy.evaluate import evaluate_policies, render_policy_evaluation
-    from shequyun.settings import Paths
 
     tags = _tags()
     try:
         policies = load_policies(_catalogue_dir(policies_dir), tags)
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from exc
-    _, db = _database(data_dir, database)
-    truth = Paths.from_env(data_dir).truth
+    db = existing_database(paths)
+    truth = paths.truth
     if not (truth / "persons.parquet").exists():
         raise click.ClickException(f"no generator truth under {truth}: evaluate needs a generated city")
     names = {code: tag.name for code, tag in tags.by_code.items()}

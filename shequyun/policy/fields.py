@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
-from shequyun.synth.areas import DISTRICT_NAMES, load_streets
+from shequyun.core.reference import district_names, street_districts
 
 CITY_CODE = "310000"
 LEVELS = ("city", "district", "street", "committee")
@@ -79,10 +78,9 @@ def field_named(name: str) -> FieldSpec:
     return spec
 
 
-@cache
 def known_streets() -> dict[str, str]:
-    """The city's 215 streets/towns (NBS codes, shequyun/synth/data/shanghai_streets.csv): code -> district code."""
-    return {row["code"]: row["district_code"] for row in load_streets().iter_rows(named=True)}
+    """The city's 215 streets/towns (NBS codes, the reference seed ref_streets): code -> district code."""
+    return street_districts()
 
 
 def check_area_code(level: str, code: object) -> str:
@@ -97,7 +95,7 @@ def check_area_code(level: str, code: object) -> str:
     if len(text) != AREA_CODE_LENGTH[level]:
         raise FieldValueError(f"{level} code {text!r} must have {AREA_CODE_LENGTH[level]} digits")
     district = text[:6]
-    if district not in DISTRICT_NAMES:
+    if district not in district_names():
         raise FieldValueError(f"{level} code {text!r}: {district} is not a district of the city")
     if level in ("street", "committee") and text[:9] not in known_streets():
         raise FieldValueError(f"{level} code {text!r}: {text[:9]} is not a street/town of the city")

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from exports.masking import mask_sql
 from shequyun.policy.catalogue import Policy
 from shequyun.policy.expression import All, Node, render, tag_codes
 from shequyun.policy.sql import ProfileCompiler
+from shequyun.privacy.masking import mask_sql
 
 # the eligible list: column -> Chinese header (CSV); person_key first, the area after the person
 COLUMNS = {
@@ -92,7 +92,7 @@ class MatchResult:
 
 def compile_match(condition: Node, *, unmasked: bool = False) -> CompiledMatch:
     """The matcher's SQL and its parameters: the condition's values, then the tag codes to report per person.
-    ID and phone numbers are masked inside the query (exports.masking.mask_sql) unless `unmasked`."""
+    ID and phone numbers are masked inside the query (shequyun.privacy.masking.mask_sql) unless `unmasked`."""
     compiler = ProfileCompiler()
     where = compiler.condition(condition)
     id_number, phone = ("d.id_number", "d.phone") if unmasked else \

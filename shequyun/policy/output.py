@@ -1,6 +1,6 @@
 """A match written to disk and shown on the terminal.
 
-    <out>/eligible.csv       the eligible list, UTF-8 with BOM, Chinese headers (exports.writers.write_csv)
+    <out>/eligible.csv       the eligible list, UTF-8 with BOM, Chinese headers (shequyun.files.writers.write_csv)
     <out>/eligible.parquet   the same, column names as in COLUMNS, Chinese headers as field metadata
     <out>/counts.csv         eligible persons per committee, and the total
     <out>/manifest.json      policy, condition, as_of, database, rows, masking, sha256 per file
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from exports.writers import sha256_of, write_csv, write_parquet
+from shequyun.files.writers import sha256_of, write_csv, write_parquet
 from shequyun.policy.match import COLUMNS, MatchResult
 
 COUNT_HEADERS = {"district_code": "区代码", "district_name": "区", "street_code": "街镇代码", "street_name": "街镇",
@@ -34,8 +34,8 @@ def folder_label(policy_code: str | None, where: str | None) -> str:
     return "+".join(parts)
 
 
-def default_out_dir(data_root: Path, label: str, as_of: dt.date) -> Path:
-    return data_root / "policies" / label / as_of.isoformat()
+def default_out_dir(policies_root: Path, label: str, as_of: dt.date) -> Path:
+    return policies_root / label / as_of.isoformat()
 
 
 def counts_with_total(result: MatchResult) -> pl.DataFrame:

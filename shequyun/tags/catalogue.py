@@ -34,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, TAG_CATALOGUE_DIR
 from shequyun.tags.rules import (
     TYPE_OF_DATA_TYPE,
     RuleError,
@@ -44,8 +44,8 @@ from shequyun.tags.rules import (
 )
 from shequyun.tags.rules import Field as RuleField
 
-CATALOGUE_DIR = PROJECT_ROOT / "tags"
-PROFILE_YAML = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "tags" / "dim_person_profile.yml"
+CATALOGUE_DIR = TAG_CATALOGUE_DIR
+PROFILE_YAML = DBT_PROJECT_DIR / "models" / "marts" / "tags" / "dim_person_profile.yml"
 CITY_CODE = "310000"
 LEVELS = ("city", "district", "street", "committee")
 AREA_CODE_LENGTH = {"city": 6, "district": 6, "street": 9, "committee": 12}

@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT
 from shequyun.tags.catalogue import Tag, load_catalogue
 
 SEED_FILE = PROJECT_ROOT / "dbt_project" / "seeds" / "tag_catalogue.csv"

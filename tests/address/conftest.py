@@ -12,10 +12,10 @@ import pytest
 
 from connectors.config import load_source_configs
 from connectors.landing import load_system
-from shequyun.settings import Paths
-from shequyun.synth.dbload import load_databases
-from shequyun.synth.generate import generate_city
-from shequyun.synth.reference import load_truth_city, write_reference_extracts
+from shequyun.core.settings import Paths
+from shequyun_synth.dbload import load_databases
+from shequyun_synth.generate import generate_city
+from shequyun_synth.reference import load_truth_city, write_reference_extracts
 
 PERSONS = 2000
 SEED = 20261126

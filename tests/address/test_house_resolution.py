@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from shequyun.address.evaluate import evaluate_houses
+from shequyun.evaluation.houses import evaluate_houses
 
 # documented floor on the 2,000-person test city (measured there: F1 1.0; the 20,000-person demo city: 0.99999): what
 # remains are 居委 visit addresses of 里弄 houses written as 小区 + 号 without their 支弄, whose person no other

@@ -10,7 +10,7 @@ import duckdb
 import jinja2
 import pytest
 
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT
 
 MACROS = PROJECT_ROOT / "dbt_project" / "macros" / "address"
 DIGITS = str.maketrans("0123456789", "零一二三四五六七八九")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from connectors.config import load_source_configs
-from shequyun.synth.reference import (
+from shequyun_synth.reference import (
     build_reference_extracts,
     load_truth_city,
     reference_source_records,

@@ -8,8 +8,8 @@ import shutil
 import duckdb
 import pytest
 
-from exports.masking import find_id_numbers, mask_id_number, mask_phone
 from shequyun.analyst.person import PersonLookupError, convert_15_to_18, parse_lookup
+from shequyun.privacy.masking import find_id_numbers, mask_id_number, mask_phone
 
 
 def test_parse_lookup() -> None:

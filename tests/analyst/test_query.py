@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from exports.masking import find_id_numbers, mask_id_number, mask_phone
 from shequyun.analyst.masking import mask_text, pii_kind
 from shequyun.analyst.query import QueryRefused, check_read_only
+from shequyun.privacy.masking import find_id_numbers, mask_id_number, mask_phone
 
 REFUSED = {
     "insert into marts.dim_area (code) values ('x')": "INSERT",

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT
 
 GUIDE = PROJECT_ROOT / "docs" / "analysts.md"
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from connectors.config import SourceConfig, load_source_config
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 MYSQL_DSN = "mysql://root@127.0.0.1:3306/test"

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from connectors.config import SourceConfig
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 
 def land_file(paths: Paths, cfg: SourceConfig, name: str, content: bytes | str, encoding: str = "utf-8") -> Path:

@@ -13,13 +13,13 @@ from conftest import MYSQL_DSN, PG_DSN
 
 from connectors.config import load_source_configs
 from connectors.landing import load_system, read_receipts
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory):
-    from shequyun.synth import dbload
-    from shequyun.synth.generate import generate_city
+    from shequyun_synth import dbload
+    from shequyun_synth.generate import generate_city
 
     root = tmp_path_factory.mktemp("city")
     generate_city(root, persons=3000, seed=5, progress=False)

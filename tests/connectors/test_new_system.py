@@ -9,7 +9,7 @@ from conn_helpers import assert_balanced, bronze, quarantine
 
 from connectors.config import load_source_configs
 from connectors.landing import load_system
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "connectors"
 

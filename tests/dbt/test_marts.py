@@ -9,7 +9,6 @@ the 户籍 bridge 100%.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -20,8 +19,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from shequyun.duck import dbt_environment, extension_directory
-from shequyun.settings import PROJECT_ROOT, Paths
+from shequyun.core.duck import dbt_environment, dbt_vars_args, extension_directory
+from shequyun.core.settings import PROJECT_ROOT, Paths
 
 if TYPE_CHECKING:
     from dbt_city import DbtBuild
@@ -43,9 +42,9 @@ def marts(full_build: DbtBuild) -> DbtBuild:
 
 def dbt(paths: Paths, db: Path, *args: str) -> None:
     """Run one dbt command against `db` (its own target and log folders beside it)."""
-    env = {**os.environ, **dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(db)}
+    env = dbt_environment()
     project = PROJECT_ROOT / "dbt_project"
-    cmd = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(project), "--profiles-dir",
+    cmd = [str(Path(sys.executable).with_name("dbt")), *args, *dbt_vars_args(paths.root, db), "--project-dir", str(project), "--profiles-dir",
            str(project), "--target-path", str(db.parent / "target"), "--log-path", str(db.parent / "logs")]
     proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-6000:]

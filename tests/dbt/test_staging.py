@@ -204,7 +204,7 @@ def test_person_records_contract(build: DbtBuild) -> None:
 
 def test_staging_models_deduplicate_on_the_connector_primary_key() -> None:
     """Each staging model passes bronze_deduplicated the primary key of its connector YAML."""
-    from shequyun.settings import PROJECT_ROOT
+    from shequyun.core.settings import PROJECT_ROOT
 
     configs = load_source_configs()
     for system, model in STAGING.items():
@@ -221,7 +221,7 @@ def test_reference_seeds_are_generated_from_their_sources() -> None:
     import subprocess
     import sys
 
-    from shequyun.settings import PROJECT_ROOT
+    from shequyun.core.settings import PROJECT_ROOT
 
     proc = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "make_ref_seeds.py"), "--check"],
                           capture_output=True, text=True, check=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from exports.masking import id_check_character
+from shequyun.privacy.masking import id_check_character
 
 FIXTURE_PROJECT = Path(__file__).parent / "fixtures" / "project"
 
@@ -94,7 +94,7 @@ def full_id_numbers_in(folder: Path) -> dict[str, list[str]]:
     import openpyxl
     import polars as pl
 
-    from exports.masking import find_id_numbers
+    from shequyun.privacy.masking import find_id_numbers
 
     found: dict[str, list[str]] = {}
     for path in sorted(folder.rglob("*")):

@@ -7,7 +7,7 @@ import random
 import duckdb
 import pytest
 
-from exports.masking import (
+from shequyun.privacy.masking import (
     PII_KINDS,
     find_id_numbers,
     id_check_character,

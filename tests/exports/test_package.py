@@ -19,7 +19,7 @@ import exports.package as package_module
 from exports.catalogue import CatalogueError
 from exports.config import UnmaskedNotAllowed
 from exports.package import MANIFEST_NAME, ExportError, default_period, export_packages
-from exports.writers import TITLE_ROWS, sha256_of
+from shequyun.files.writers import TITLE_ROWS, sha256_of
 
 PERIOD = "2026-11"
 

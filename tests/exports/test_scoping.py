@@ -20,8 +20,8 @@ from click.testing import CliRunner
 from exports_fixture_db import full_id_numbers_in
 
 from exports.catalogue import Ledger, load_ledgers
-from exports.masking import MASKERS
 from exports.package import ExportSummary, export_every_frequency, export_packages
+from shequyun.privacy.masking import MASKERS
 
 SCAN_COMMITTEES = 3     # committees whose xlsx, csv and parquet files are all scanned for full ID numbers
 

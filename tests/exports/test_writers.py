@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from exports.writers import (
+from shequyun.files.writers import (
     TITLE_ROWS,
     SheetContext,
     column_widths,

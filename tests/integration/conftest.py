@@ -1,4 +1,4 @@
-"""Per-test database namespaces (see shequyun.testing.isolated_databases)."""
+"""Per-test database namespaces (see shequyun_synth.testing.isolated_databases)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shequyun.testing import isolated_databases as _isolated
+from shequyun_synth.testing import isolated_databases as _isolated
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from deltalake import DeltaTable
 from connectors.config import load_source_configs
 from connectors.landing import read_receipts
 from pipelines.run import run_ingest
-from shequyun.settings import Paths
-from shequyun.synth.dbload import load_databases
-from shequyun.synth.generate import generate_city
+from shequyun.core.settings import Paths
+from shequyun_synth.dbload import load_databases
+from shequyun_synth.generate import generate_city
 
 PERSONS = 3000
 

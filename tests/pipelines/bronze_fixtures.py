@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 HUKOU_HEADER = "户号,姓名,性别,民族,出生日期,公民身份号码,与户主关系,户籍地址,户口登记日期,户口状态,注销日期,文化程度,联系电话"
 HUKOU_ROWS = [

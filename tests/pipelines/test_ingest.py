@@ -14,7 +14,7 @@ from bronze_fixtures import (
 
 from pipelines.run import run_ingest
 from quality.runner import latest_batch
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 
 def test_systems_land_with_checks_and_a_failing_system_does_not_stop_the_others(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_good_system_lands_with_metadata_and_checks_while_a_failing_one_fails(tm
 
 def test_partial_failures_fail_after_landing_what_could_be_loaded(tmp_path: Path, fake_landing) -> None:
     from quality.runner import latest_batch
-    from shequyun.settings import Paths
+    from shequyun.core.settings import Paths
 
     fake_landing["ca_tekun"] = (person_rows(5), [SourceError("ca_tekun", "b.jsonl", "truncated file")])
     summary = run_ingest(tmp_path, ["ca_tekun"])

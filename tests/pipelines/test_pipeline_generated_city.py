@@ -1,4 +1,4 @@
-"""The quality thresholds against the synthetic city's documented noise (shequyun/synth/noise.yaml).
+"""The quality thresholds against the synthetic city's documented noise (shequyun_synth/noise.yaml).
 
 Real noise (legacy 15-digit IDs, lower-case x, other date formats, duplicate rows ...) must pass every
 check; the checks' own tests (tests/quality) show that gross breakage fails them.
@@ -13,7 +13,7 @@ from pipelines.run import run_ingest
 
 def test_every_file_system_lands_and_passes_its_checks_on_a_generated_city(tmp_path: Path) -> None:
     from connectors.config import load_source_configs
-    from shequyun.synth.generate import generate_city
+    from shequyun_synth.generate import generate_city
 
     generate_city(tmp_path, persons=3000, seed=20261126, load_db=False, progress=False)
     systems = sorted(s for s, cfg in load_source_configs().items() if not cfg.is_database)

@@ -14,7 +14,7 @@ from connectors.config import load_source_configs
 from connectors.landing import load_system
 from pipelines.resources import ShequyunResource
 from pipelines.sensors import landing_sensor
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 
 def evaluate(resource: ShequyunResource, cursor: str | None):

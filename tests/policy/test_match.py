@@ -13,7 +13,6 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from exports.masking import find_id_numbers
 from shequyun.cli import main
 from shequyun.policy.catalogue import (
     CATALOGUE_DIR,
@@ -25,6 +24,7 @@ from shequyun.policy.evaluate import Candidate, evaluate_conditions, evaluate_po
 from shequyun.policy.expression import All, FieldTest, parse_expression
 from shequyun.policy.match import COLUMNS, match
 from shequyun.policy.output import write_match
+from shequyun.privacy.masking import find_id_numbers
 from shequyun.tags.catalogue import load_catalogue
 
 TAGS = TagIndex(load_catalogue())

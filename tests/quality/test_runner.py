@@ -16,7 +16,7 @@ from quality.runner import (
     load_suite,
     run_suite,
 )
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
 
 SOURCES = Path(__file__).resolve().parents[2] / "connectors" / "sources"
 VALID_IDS = ["11010519491231002X", "440524188001010014", "31010819840330008X", "310108840330008"]

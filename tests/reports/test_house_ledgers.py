@@ -2,7 +2,7 @@
 contract each keeps (meta.ledger, a Chinese header and a data_type per column, pii marks, keys not exported), each
 house row in the committee of its house, the 自住 / 出租 / 空置 rule of 房屋基本情况表 applied consistently by the
 ledgers built on it, and the occupancy against the generator's truth on the small test city (resolved houses mapped
-to true houses through truth/source_records, as shequyun/address/evaluate.py does)."""
+to true houses through truth/source_records, as shequyun/evaluation/houses.py does)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from exports.catalogue import load_ledgers
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT
 
 LEDGERS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "reports" / "ledgers"
 GROUPS = ("houses", "visits", "summaries")

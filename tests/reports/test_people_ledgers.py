@@ -14,7 +14,7 @@ import duckdb
 import pytest
 import yaml
 
-from shequyun.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT
 
 PEOPLE_DIR = PROJECT_ROOT / "dbt_project" / "models" / "reports" / "ledgers" / "people"
 SCOPE_COLUMNS = ["district_code", "district_name", "street_code", "street_name", "committee_code", "committee_name"]

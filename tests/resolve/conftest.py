@@ -4,7 +4,6 @@ in a temporary folder with its own DuckDB file."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +12,11 @@ import pytest
 
 from connectors.config import load_source_configs
 from connectors.landing import load_system
-from shequyun.duck import dbt_environment
-from shequyun.settings import PROJECT_ROOT, Paths
-from shequyun.synth.dbload import load_databases
-from shequyun.synth.generate import generate_city
-from shequyun.testing import isolated_databases
+from shequyun.core.duck import dbt_environment, dbt_vars_args
+from shequyun.core.settings import PROJECT_ROOT, Paths
+from shequyun_synth.dbload import load_databases
+from shequyun_synth.generate import generate_city
+from shequyun_synth.testing import isolated_databases
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -27,9 +26,9 @@ RESOLVE_SEED = 7
 
 def dbt(paths: Paths, db: Path, work: Path, *args: str) -> str:
     """Run a dbt command on the city into `db`; fails the test with dbt's log when dbt fails."""
-    env = {**os.environ, **dbt_environment(paths.root), "SHEQUYUN_DUCKDB_PATH": str(db)}
+    env = dbt_environment()
     exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+    cmd = [str(exe), *args, *dbt_vars_args(paths.root, db), "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:

@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 
-from shequyun.resolve.cluster import cluster_records, link_components
+from shequyun.resolution.cluster import cluster_records, link_components
 
 ID_A = "310104198001010011"
 ID_B = "310104198001010038"

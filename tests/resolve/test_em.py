@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shequyun.resolve.em import estimate, estimate_by_blocking_rule, u_from_random
+from shequyun.resolution.em import estimate, estimate_by_blocking_rule, u_from_random
 
 M = {"name": [0.05, 0.15, 0.80], "birth": [0.10, 0.90], "phone": [0.30, 0.70]}
 U = {"name": [0.90, 0.08, 0.02], "birth": [0.95, 0.05], "phone": [0.99, 0.01]}

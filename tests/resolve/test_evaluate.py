@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from shequyun.resolve.evaluate import (
+from shequyun.evaluation.persons import (
     clustering_metrics,
     evaluate_clusters,
     evaluate_persons,

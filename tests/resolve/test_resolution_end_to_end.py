@@ -10,8 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from shequyun.resolve.evaluate import evaluate_persons
-from shequyun.settings import Paths
+from shequyun.core.settings import Paths
+from shequyun.evaluation.persons import evaluate_persons
 
 
 def _query(db: Path, sql: str) -> list[tuple]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from shequyun.resolve.addresses import address_keys
-from shequyun.resolve.names import romanise, split_name
+from shequyun.resolution.addresses import address_keys
+from shequyun.resolution.names import romanise, split_name
 
 SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "ref_surname_pinyin.csv"
 

@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from shequyun.synth import areas
+from shequyun_synth import areas
 
 DISTRICT_CODES = {"310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112", "310113",
                   "310114", "310115", "310116", "310117", "310118", "310120", "310151"}

@@ -10,9 +10,9 @@ import polars as pl
 import psycopg
 import pytest
 
-from shequyun.settings import mysql_dsn, pg_dsn
-from shequyun.synth.dbload import DatabaseUnavailable, _mysql_connect, load_databases
-from shequyun.synth.generate import generate_city
+from shequyun.core.settings import mysql_dsn, pg_dsn
+from shequyun_synth.dbload import DatabaseUnavailable, _mysql_connect, load_databases
+from shequyun_synth.generate import generate_city
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_mariadb_fallback_batches_and_literal_values(tmp_path: Path, names: dict
     """When the server refuses LOAD DATA LOCAL, multi-row INSERT batches load the same rows; odd values survive."""
     import pymysql
 
-    from shequyun.synth import dbload
+    from shequyun_synth import dbload
 
     (tmp_path / "db").mkdir()
     rows = pl.DataFrame({

@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 import yaml
 
-from shequyun.settings import PROJECT_ROOT
-from shequyun.synth.extracts import SYSTEMS, Context, build_clean
-from shequyun.synth.generate import generate_city
-from shequyun.synth.noise import NoiseConfig
+from shequyun.core.settings import PROJECT_ROOT
+from shequyun_synth.extracts import SYSTEMS, Context, build_clean
+from shequyun_synth.generate import generate_city
+from shequyun_synth.noise import NoiseConfig
 
 SOURCES = PROJECT_ROOT / "connectors" / "sources"
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -279,7 +279,7 @@ def test_department_copies_disagree(city_dir: Path, events: pl.DataFrame) -> Non
 
 
 def test_clean_extract_has_valid_ids_and_20_char_certificates(city_dir: Path) -> None:
-    from shequyun.synth.generate import _build_city
+    from shequyun_synth.generate import _build_city
 
     city, _ = _build_city(400, 5)
     ctx = Context.from_city(city, 5)
@@ -296,7 +296,7 @@ def test_clean_extract_has_valid_ids_and_20_char_certificates(city_dir: Path) ->
 
 @pytest.fixture(scope="module")
 def small_ctx() -> Context:
-    from shequyun.synth.generate import _build_city
+    from shequyun_synth.generate import _build_city
 
     city, _ = _build_city(3000, 17)
     return Context.from_city(city, 17)
@@ -304,8 +304,8 @@ def small_ctx() -> Context:
 
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_event_before_is_the_clean_value(small_ctx: Context, system: str) -> None:
-    from shequyun.synth.extracts import build_noisy
-    from shequyun.synth.noise import format_date_expr
+    from shequyun_synth.extracts import build_noisy
+    from shequyun_synth.noise import format_date_expr
 
     cfg = NoiseConfig.default().scaled(3)
     clean = build_clean(system, small_ctx, 17)
@@ -361,7 +361,7 @@ def test_rates_on_the_extracts(city_dir: Path, records: pl.DataFrame, events: pl
 def test_gbk_files_keep_the_interpunct_and_replace_what_gbk_lacks(small_ctx: Context, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from shequyun.synth.extracts import write_system
+    from shequyun_synth.extracts import write_system
 
     persons = small_ctx.persons
     hukou = persons.with_row_index("_i").filter(pl.col("population_type") == "户籍")["_i"].to_list()
@@ -383,7 +383,7 @@ def test_gbk_files_keep_the_interpunct_and_replace_what_gbk_lacks(small_ctx: Con
 def test_stale_addresses_are_records_dated_before_the_move(small_ctx: Context) -> None:
     """A department keeps a previous house only on a record it dated before the person moved in (residence_since);
     the 实有人口 register never keeps one and is dated after the move, so the newest record names today's house."""
-    from shequyun.synth.extracts import build_noisy
+    from shequyun_synth.extracts import build_noisy
 
     cfg = NoiseConfig.default().scaled(3)
     persons = small_ctx.persons.select(pl.col("person_id").alias("_person_id"), "residence_since", "residence_house_id",

@@ -13,9 +13,9 @@ import polars as pl
 import pytest
 
 from connectors.config import load_source_configs
-from shequyun.settings import PROJECT_ROOT
-from shequyun.synth.generate import GENERATOR_VERSION, generate_city
-from shequyun.synth.noise import NoiseConfig
+from shequyun.core.settings import PROJECT_ROOT
+from shequyun_synth.generate import GENERATOR_VERSION, generate_city
+from shequyun_synth.noise import NoiseConfig
 
 PERSONS = 1200
 
@@ -34,7 +34,7 @@ def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
     manifest = generate_city(a, persons=PERSONS, seed=4242, progress=True)
     # the second run in another process with another hash seed: nothing may depend on either
-    code = ("from pathlib import Path; from shequyun.synth.generate import generate_city; "
+    code = ("from pathlib import Path; from shequyun_synth.generate import generate_city; "
             f"generate_city(Path({str(b)!r}), persons={PERSONS}, seed=4242, progress=False)")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=PROJECT_ROOT, timeout=600)
@@ -100,7 +100,7 @@ def test_zero_noise_has_no_events_and_no_flags(tmp_path: Path) -> None:
 
 def test_load_db_uses_the_settings_dsns_and_progress_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from shequyun.synth import dbload
+    from shequyun_synth import dbload
 
     calls = []
     monkeypatch.setenv("SHEQUYUN_PG_DSN", "postgresql://someone@10.0.0.1:5433/x")

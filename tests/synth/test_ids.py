@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from shequyun.synth import ids
+from shequyun_synth import ids
 
 
 @pytest.mark.parametrize("s17, expected", [("11010519491231002", "X"), ("44052418800101001", "4")])

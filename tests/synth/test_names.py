@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shequyun.synth import names
+from shequyun_synth import names
 
 
 def test_surname_frequencies() -> None:

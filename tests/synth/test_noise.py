@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 import yaml
 
-from shequyun.synth import noise as nz
-from shequyun.synth.noise import NOISE_YAML, NoiseConfig, apply_field_noise
+from shequyun_synth import noise as nz
+from shequyun_synth.noise import NOISE_YAML, NoiseConfig, apply_field_noise
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 

@@ -10,8 +10,8 @@ import sys
 import polars as pl
 import pytest
 
-from shequyun.synth import ids
-from shequyun.synth.population import City, build_city
+from shequyun_synth import ids
+from shequyun_synth.population import City, build_city
 
 AS_OF = dt.date(2026, 11, 1)
 N = 20000
@@ -67,7 +67,7 @@ def test_deterministic_per_seed() -> None:
 
 
 def test_deterministic_across_processes() -> None:
-    code = ("import hashlib; from shequyun.synth.population import build_city; c = build_city(1500, 9); "
+    code = ("import hashlib; from shequyun_synth.population import build_city; c = build_city(1500, 9); "
             "print(hashlib.sha1(b''.join(getattr(c, k).hash_rows().to_numpy().tobytes() "
             "for k in ('areas', 'houses', 'households', 'persons'))).hexdigest())")
     digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shequyun.warehouse import current_database, previous_database, warehouse_build
+from shequyun.core.warehouse import current_database, previous_database, warehouse_build
 
 
 def _write(path: Path, version: int) -> None:

@@ -1,8 +1,8 @@
-"""Address keys per distinct address of the person records (shequyun.resolve.addresses): building
+"""Address keys per distinct address of the person records (shequyun.resolution.addresses): building
 suffixes unified, Chinese numerals as digits, and the door (门牌 number + building + room) that department
 styles share. Computed once per distinct address, not per record."""
 
-from shequyun.resolve.addresses import address_keys
+from shequyun.resolution.addresses import address_keys
 
 
 def model(dbt, session):

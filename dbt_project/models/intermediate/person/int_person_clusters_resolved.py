@@ -1,11 +1,11 @@
-"""Persons: clusters of person records (shequyun.resolve.cluster.cluster_records): trusted-ID groups,
+"""Persons: clusters of person records (shequyun.resolution.cluster.cluster_records): trusted-ID groups,
 then accepted Fellegi–Sunter links best first, never two valid ID numbers in one cluster, with the
 committee decisions of the person_link_decisions seed applied. model_cluster_id is the clustering the
 model alone would give (used by the decision audit). The keep-apart pairs (strongly contradicting, millions
 at city scale) are joined to the link graph's components in DuckDB first: only pairs inside one component can
 ever matter to the clustering, so only those are read into Python."""
 
-from shequyun.resolve.cluster import cluster_records, link_components
+from shequyun.resolution.cluster import cluster_records, link_components
 
 
 def model(dbt, session):

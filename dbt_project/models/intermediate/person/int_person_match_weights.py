@@ -1,13 +1,13 @@
 """Fellegi–Sunter m and u probabilities per comparison level, estimated from the data.
 
 The candidate pairs are aggregated by blocking rule and comparison pattern in DuckDB (a few hundred rows);
-u comes from the random pair sample; m is estimated by EM (shequyun.resolve.em) once per blocking rule,
+u comes from the random pair sample; m is estimated by EM (shequyun.resolution.em) once per blocking rule,
 leaving out the comparisons that rule makes agree by construction, and averaged. The prior is the chance
 that two random records are the same person, counted on the records that share a trusted ID number."""
 
 import math
 
-from shequyun.resolve.em import estimate_by_blocking_rule, u_from_random
+from shequyun.resolution.em import estimate_by_blocking_rule, u_from_random
 
 COMPARISONS = ["name_level", "birth_date_level", "sex_level", "phone_level", "address_level", "id_level"]
 # blocking rule -> comparisons it makes agree (left out of that rule's EM session)

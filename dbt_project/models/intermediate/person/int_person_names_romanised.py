@@ -1,7 +1,7 @@
-"""Pinyin keys per distinct person name (pypinyin through shequyun.resolve.names, surname readings from
+"""Pinyin keys per distinct person name (pypinyin through shequyun.resolution.names, surname readings from
 the ref_surname_pinyin seed): computed once per distinct name, not per record."""
 
-from shequyun.resolve.names import romanise
+from shequyun.resolution.names import romanise
 
 
 def model(dbt, session):

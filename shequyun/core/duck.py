@@ -1,0 +1,67 @@
+"""DuckDB and dbt settings shared by the Dagster build, the CLI, tests and benchmarks.
+
+dbt reads every per-run value from `--vars` on its command line, built here once (`dbt_vars`): the data
+directory (bronze sources), the DuckDB file to build or read, the folder of the bundled DuckDB extensions and
+the code version stamped into `build_info`. The profile and the sources name these vars without defaults, so a
+dbt run that was not given them fails naming the missing var; nothing falls back to a `../data` folder.
+The process environment is used only for switches that are the same for every run (telemetry off).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from shequyun.core.settings import PROJECT_ROOT
+
+
+def extension_directory() -> str:
+    """The folder holding DuckDB extensions shipped as wheels (duckdb-ext-delta): `<site-packages>/duckdb_ext/extensions`."""
+    spec = importlib.util.find_spec("duckdb_ext")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the duckdb-ext-delta package is not installed: `pip install -e .` installs it")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "extensions")
+
+
+@cache
+def code_version() -> str:
+    """The package version and, in a git checkout, the commit (with `+dirty` for uncommitted changes)."""
+    try:
+        release = version("shequyun")
+    except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
+        release = "0+unknown"
+    try:
+        commit = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short=12", "HEAD"],
+                                capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(PROJECT_ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return release
+    return f"{release}+g{commit}{'.dirty' if dirty else ''}"
+
+
+def dbt_vars(data_dir: str | os.PathLike[str], database: str | os.PathLike[str]) -> dict[str, str]:
+    """The vars every dbt invocation gets: where bronze is, which DuckDB file dbt opens, where the extensions are."""
+    return {
+        "data_dir": str(Path(data_dir).resolve()),
+        "duckdb_path": str(Path(database).resolve()),
+        "duckdb_extension_dir": extension_directory(),
+        "code_version": code_version(),
+    }
+
+
+def dbt_vars_args(data_dir: str | os.PathLike[str], database: str | os.PathLike[str],
+                  extra: Mapping[str, object] | None = None) -> list[str]:
+    """`--vars <json>` for a dbt command line (dbt_vars, plus `extra` vars such as as_of for a test)."""
+    return ["--vars", json.dumps({**dbt_vars(data_dir, database), **(extra or {})}, ensure_ascii=False)]
+
+
+def dbt_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a dbt subprocess: `base` (default: this process's) with telemetry off."""
+    return {**(os.environ if base is None else base), "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

@@ -1,0 +1,99 @@
+"""The thematic database file and its atomic replacement.
+
+Readers must never see a half-built database (DESIGN.md). A build therefore works on a private copy:
+
+    warehouse/shequyun.duckdb            the current database: what analysts and exports open
+    warehouse/shequyun.previous.duckdb   the one it replaced (kept for one build)
+    warehouse/.build-<id>.duckdb         a build in progress (a copy of the current one, so snapshots and
+                                         incremental models keep their history)
+
+`os.replace` swaps the finished build in atomically: a reader that opens the path sees either the old or
+the new file, and a reader that already has the old one open keeps reading it (POSIX keeps the inode). A
+failed build deletes its copy and leaves the current database untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from shequyun.core.settings import CURRENT_DATABASE_NAME
+
+CURRENT_NAME = CURRENT_DATABASE_NAME
+PREVIOUS_NAME = "shequyun.previous.duckdb"
+
+
+def current_database(warehouse: Path) -> Path:
+    return warehouse / CURRENT_NAME
+
+
+def previous_database(warehouse: Path) -> Path:
+    return warehouse / PREVIOUS_NAME
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the file so the swapped file is complete on its own."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("checkpoint")
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():  # pragma: no cover - duckdb removes it on a clean checkpoint
+        raise RuntimeError(f"{path}: write-ahead log left after checkpoint")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def begin_build(warehouse: Path) -> Path:
+    """A private copy of the current database (or a new empty path) to build into."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    build = warehouse / f".build-{uuid.uuid4().hex}.duckdb"
+    current = current_database(warehouse)
+    if current.exists():
+        shutil.copy2(current, build)
+    return build
+
+
+def commit_build(build: Path, warehouse: Path) -> Path:
+    """Swap a finished build in; the replaced database becomes the previous one. Returns the current path."""
+    current = current_database(warehouse)
+    _checkpoint(build)
+    _fsync(build)
+    if current.exists():
+        keep = warehouse / f".previous-{uuid.uuid4().hex}.duckdb"
+        os.link(current, keep)  # a second name for the current file, so it survives the swap
+        os.replace(keep, previous_database(warehouse))
+    os.replace(build, current)
+    dir_fd = os.open(warehouse, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return current
+
+
+def discard_build(build: Path) -> None:
+    for path in (build, build.with_name(build.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def warehouse_build(warehouse: Path) -> Iterator[Path]:
+    """Build into a private copy; swap it in when the block finishes, discard it when the block raises."""
+    build = begin_build(warehouse)
+    try:
+        yield build
+    except BaseException:
+        discard_build(build)
+        raise
+    commit_build(build, warehouse)
