@@ -10,7 +10,7 @@ just ended.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from dagster import (
     MonthlyPartitionsDefinition,
@@ -21,20 +21,27 @@ from dagster import (
 
 TIMEZONE = "Asia/Shanghai"
 
-#: 2026-01, 2026-02, ... (the first month the platform delivers)
-monthly_period_partitions = MonthlyPartitionsDefinition(start_date="2026-01", fmt="%Y-%m", timezone=TIMEZONE)
+#: the first year the platform delivers ledgers: every partition set starts with its first period
+FIRST_DELIVERY_YEAR = 2026
 
-#: Mondays from 2025-12-29 (the first day of ISO week 2026-W01)
-weekly_period_partitions = WeeklyPartitionsDefinition(start_date="2025-12-29", day_offset=1, timezone=TIMEZONE)
+#: 2026-01, 2026-02, ...
+monthly_period_partitions = MonthlyPartitionsDefinition(
+    start_date=f"{FIRST_DELIVERY_YEAR}-01", fmt="%Y-%m", timezone=TIMEZONE
+)
+
+#: Mondays from the first day of ISO week <year>-W01 (2025-12-29 for 2026)
+weekly_period_partitions = WeeklyPartitionsDefinition(
+    start_date=date.fromisocalendar(FIRST_DELIVERY_YEAR, 1, 1).isoformat(), day_offset=1, timezone=TIMEZONE
+)
 
 #: 2026-01 (= 2026-Q1), 2026-04, 2026-07, 2026-10
 quarterly_period_partitions = TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1,4,7,10 *", start="2026-01", fmt="%Y-%m", timezone=TIMEZONE
+    cron_schedule="0 0 1 1,4,7,10 *", start=f"{FIRST_DELIVERY_YEAR}-01", fmt="%Y-%m", timezone=TIMEZONE
 )
 
 #: 2026, 2027, ...
 annual_period_partitions = TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1 *", start="2026", fmt="%Y", timezone=TIMEZONE
+    cron_schedule="0 0 1 1 *", start=str(FIRST_DELIVERY_YEAR), fmt="%Y", timezone=TIMEZONE
 )
 
 PARTITIONS_BY_FREQUENCY: dict[str, PartitionsDefinition] = {

@@ -53,11 +53,6 @@
     case when {{ expression }} then '是' when not ({{ expression }}) then '否' end
 {%- endmacro %}
 
-{#- The day of the snapshot (dbt var as_of). -#}
-{% macro ledger_as_of() -%}
-    cast('{{ var("as_of") }}' as date)
-{%- endmacro %}
-
 {#- 老年人名册 (60+ / 80+ / 90+ / 100+): the living persons of min_age or more, or the persons carrying tag_code, by the
     committee of the residence house, with 居住状况 (独居 / 纯老家庭 / with younger residents), 老年综合津贴 and
     家庭医生签约. One macro, four ledgers, so the rosters cannot drift apart. -#}
@@ -201,7 +196,7 @@ with base as (
 {% set final_where %}
 base.status = '{{ status }}'
   and (base.status_date is null
-       or (base.status_date > {{ ledger_as_of() }} - interval 1 year and base.status_date <= {{ ledger_as_of() }}))
+       or (base.status_date > {{ as_of() }} - interval 1 year and base.status_date <= {{ as_of() }}))
   and coalesce(base.hukou_committee_code, base.committee_code) is not null
 {% endset %}
 

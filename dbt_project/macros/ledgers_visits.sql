@@ -112,7 +112,7 @@ left join visit_rules on p.person_key = visit_rules.person_key
 {% macro ledger_recent_visit_weeks(model) -%}
     select recent.*
     from {{ ref(model) }} as recent
-    where recent.visited_on <= {{ ledger_as_of() }}
-      and recent.visit_week >= cast(date_trunc('week', {{ ledger_as_of() }}) as date)
+    where recent.visited_on <= {{ as_of() }}
+      and recent.visit_week >= cast(date_trunc('week', {{ as_of() }}) as date)
           - to_weeks({{ var('visit_log_weeks', 4) }} - 1)
 {%- endmacro %}

@@ -88,7 +88,7 @@ def evaluate_conditions(database: Path, truth_dir: Path, candidates: list[Candid
                         tag_names: dict[str, str] | None = None) -> list[PolicyFigures]:
     """Precision and recall of each condition's eligible set (the matcher's) against the truth of the same day."""
     truth_dir = Path(truth_dir)
-    as_of = tag_evaluate.as_of_of(truth_dir)
+    as_of = tag_evaluate.database_as_of(database)
     results = {c.code: match(database, c.condition, policy=c.policy, tag_names=tag_names) for c in candidates}
     truths: dict[str, str] = {}
     notes: dict[str, str] = {}

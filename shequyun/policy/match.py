@@ -9,13 +9,13 @@ the field whitelist, every value a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from shequyun.core.build_info import build_as_of
 from shequyun.policy.catalogue import Policy
 from shequyun.policy.expression import All, Node, render, tag_codes
 from shequyun.policy.sql import ProfileCompiler
@@ -115,17 +115,6 @@ def connect_read_only(database: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(database), read_only=True)
 
 
-def database_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The as_of the database was built for: the last build's date in the tag history, else $SHEQUYUN_AS_OF."""
-    try:
-        row = con.execute("select max(last_seen_on) from marts.fct_person_tag").fetchone()
-    except duckdb.CatalogException:
-        row = None
-    if row and row[0]:
-        return row[0]
-    return dt.date.fromisoformat(os.environ.get("SHEQUYUN_AS_OF", "2026-11-01"))
-
-
 def _missing_tags(con: duckdb.DuckDBPyConnection, codes: list[str]) -> list[str]:
     if not codes:
         return []
@@ -142,7 +131,7 @@ def match(database: Path, condition: Node, *, policy: Policy | None = None, tag_
     tag_names = tag_names or {}
     warnings: list[str] = []
     with connect_read_only(database) as con:
-        as_of = database_as_of(con)
+        as_of = build_as_of(con)
         for code in _missing_tags(con, tag_codes(condition)):
             warnings.append(f"tag {code} is not in this database's tag catalogue (ref.tag_catalogue): rebuild the "
                             f"database after adding it; nobody carries it yet")

@@ -11,13 +11,14 @@ truth/../manifest.json:
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from shequyun.core.build_info import build_as_of
 
 # the truth of each tag: a condition over truth persons p (columns of persons.parquet plus: age (calendar years at
 # as_of), living, as_of, res_district/res_street/res_committee, res_count (living residents of the residence house)
@@ -56,9 +57,9 @@ TRUTH: dict[str, str] = {
 }
 
 
-def as_of_of(truth_dir: Path) -> str:
-    manifest = Path(truth_dir).parent / "manifest.json"
-    return json.loads(manifest.read_text(encoding="utf-8"))["as_of"]
+def database_as_of(duckdb_path: str | Path) -> str:
+    """The day the database describes (its build_info): truth is evaluated on that same day."""
+    return build_as_of(Path(duckdb_path)).isoformat()
 
 
 def _truth_persons(con: duckdb.DuckDBPyConnection, truth_dir: Path, as_of: str) -> None:
@@ -138,7 +139,7 @@ def evaluate_tags(duckdb_path: str | Path, truth_dir: str | Path, as_of: str | N
     condition over truth persons). extra_predicted (person_key, tag_code) adds predicted sets beside the current tags,
     under codes of their own (shequyun.policy.evaluate passes the policies' matches and conditions)."""
     truth_dir = Path(truth_dir)
-    con = _connect(duckdb_path, truth_dir, as_of or as_of_of(truth_dir), extra_predicted)
+    con = _connect(duckdb_path, truth_dir, as_of or database_as_of(duckdb_path), extra_predicted)
     try:
         out: dict[str, dict[str, float]] = {}
         for code, condition in (TRUTH if truth is None else truth).items():
@@ -218,7 +219,7 @@ def unexplained_tag_errors(duckdb_path: str | Path, truth_dir: str | Path,
     (人户分离, areas) or a co-resident's (household composition: 独居, 纯老家庭). Every other error is a defect.
     """
     truth_dir = Path(truth_dir)
-    con = _connect(duckdb_path, truth_dir, as_of or as_of_of(truth_dir))
+    con = _connect(duckdb_path, truth_dir, as_of or database_as_of(duckdb_path))
     try:
         con.execute(_RESIDENCE_SQL.format(records=(truth_dir / "source_records.parquet").as_posix()))
         out: dict[str, list[dict[str, str]]] = {}
@@ -253,7 +254,7 @@ def unexplained_tag_errors(duckdb_path: str | Path, truth_dir: str | Path,
 def residence_summary(duckdb_path: str | Path, truth_dir: str | Path, as_of: str | None = None) -> dict[str, int]:
     """Living registered resolved persons: residence right, wrong but undecidable from the records, wrong and decidable."""
     truth_dir = Path(truth_dir)
-    con = _connect(duckdb_path, truth_dir, as_of or as_of_of(truth_dir))
+    con = _connect(duckdb_path, truth_dir, as_of or database_as_of(duckdb_path))
     try:
         con.execute(_RESIDENCE_SQL.format(records=(truth_dir / "source_records.parquet").as_posix()))
         right, undecidable, wrong = con.execute("""

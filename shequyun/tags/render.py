@@ -1,4 +1,5 @@
-"""Render the tag catalogue into the dbt project: the seed tag_catalogue.csv and the model fct_person_tag_current.sql.
+"""Render the tag catalogue into the dbt project: the seed tag_catalogue.csv and the model fct_person_tag_current.sql
+(from the Jinja template templates/fct_person_tag_current.sql.j2).
 
 Both files are generated and committed; tests/tags/test_generated_fresh.py fails when they no longer match the
 catalogue. Regenerate with `python -m shequyun.tags`.
@@ -10,11 +11,14 @@ import csv
 import io
 from pathlib import Path
 
-from shequyun.core.settings import PROJECT_ROOT
+import jinja2
+
+from shequyun.core.settings import DBT_PROJECT_DIR, REFERENCE_DIR
 from shequyun.tags.catalogue import Tag, load_catalogue
 
-SEED_FILE = PROJECT_ROOT / "dbt_project" / "seeds" / "tag_catalogue.csv"
-MODEL_FILE = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "tags" / "fct_person_tag_current.sql"
+SEED_FILE = REFERENCE_DIR / "tag_catalogue.csv"
+MODEL_FILE = DBT_PROJECT_DIR / "models" / "marts" / "tags" / "fct_person_tag_current.sql"
+MODEL_TEMPLATE = "fct_person_tag_current.sql.j2"
 SEED_COLUMNS = ["tag_code", "tag_name", "description", "level", "area_code", "rule", "since", "effective_from",
                 "effective_to", "catalogue_file", "fields", "rule_sql"]
 
@@ -35,52 +39,19 @@ def _records_sql(tag: Tag) -> str:
     return "flatten([" + ", ".join(f'"{p}"' for p in tag.provenance) + "])"
 
 
-def render_model(tags: list[Tag]) -> str:
-    blocks = []
-    for t in tags:
-        blocks.append(
-            f"    -- {t.code}\n"
-            f"    select person_key, '{t.code}' as tag_code, {t.since_sql} as valid_from, {_records_sql(t)} as record_keys\n"
-            f"    from profile\n"
-            f"    where {t.condition_sql}"
-        )
-    matched = "\n    union all\n".join(blocks)
-    return f"""{{#- GENERATED from tags/**/*.yaml by `python -m shequyun.tags`; do not edit (tests/tags/test_generated_fresh.py).
-    The tags that apply now: one row per (person, tag) whose rule holds on dim_person_profile, for the tags of the
-    catalogue in force at var('as_of'); an area-owned tag only inside its area. -#}}
-
-with profile as (
-    select * from {{{{ ref('dim_person_profile') }}}}
-),
-
-catalogue as (
-    select tag_code, tag_name, level, area_code, rule
-    from {{{{ ref('tag_catalogue') }}}}
-    where (effective_from is null or effective_from <= cast('{{{{ var("as_of") }}}}' as date))
-      and (effective_to is null or effective_to >= cast('{{{{ var("as_of") }}}}' as date))
-),
-
-matched as (
-{matched}
-),
-
-final as (
-    select
-        matched.person_key,
-        matched.tag_code,
-        catalogue.tag_name,
-        catalogue.level,
-        catalogue.area_code,
-        catalogue.rule,
-        list_sort(list_distinct(matched.record_keys)) as source_record_keys,
-        list_sort(list_distinct(list_transform(matched.record_keys, k -> split_part(k, ':', 1)))) as source_systems,
-        matched.valid_from
-    from matched
-    inner join catalogue on matched.tag_code = catalogue.tag_code
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("shequyun.tags", "templates"),
+    variable_start_string="[[", variable_end_string="]]", block_start_string="[%", block_end_string="%]",
+    comment_start_string="[#", comment_end_string="#]",
+    keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False,
 )
+_TEMPLATES.filters["records_sql"] = _records_sql
 
-select * from final
-"""
+
+def render_model(tags: list[Tag]) -> str:
+    """The model from its template (templates/fct_person_tag_current.sql.j2): a loop over the catalogue. The template
+    uses [[ ]] / [% %] so that the dbt Jinja it holds ({{ ref(...) }}, {{ as_of() }}) passes through untouched."""
+    return _TEMPLATES.get_template(MODEL_TEMPLATE).render(tags=tags)
 
 
 def render_all(directory: Path | None = None) -> dict[Path, str]:

@@ -297,3 +297,27 @@ def test_snapshot_keeps_the_history_of_dim_person(landed_city: Paths, rebuilt: P
         where person_key = '{key}' order by dbt_valid_from""")
     assert history.rows() == [(phone, False), ("13000000000", True)]
     assert read(db, "select count(*) as n from snapshots.snap_dim_person")["n"][0] == persons + 1
+
+
+def test_build_info_records_the_day_the_code_and_every_loaded_system(marts: DbtBuild) -> None:
+    """One row: as_of is the generator's day (the var as_of), the code version is this checkout's, and every system
+    landed into bronze is listed with the batch its receipts name last and the rows they landed."""
+    import json
+
+    from connectors.landing import read_receipts
+    from shequyun.core.build_info import read_build_info
+    from shequyun.core.duck import code_version
+
+    info = read_build_info(marts.duckdb_path)
+    manifest = json.loads((Path(marts.paths.truth).parent / "manifest.json").read_text(encoding="utf-8"))
+    assert info.as_of.isoformat() == manifest["as_of"]
+    assert info.code_version == code_version()
+    receipts = read_receipts(marts.paths)
+    landed = receipts.filter(pl.col("rows_landed") > 0)
+    by_system = {b["system"]: b for b in info.source_batches}
+    assert set(by_system) == set(receipts["system"].unique())
+    for system, rows in landed.group_by("system").agg(pl.col("rows_landed").sum()).iter_rows():
+        assert by_system[system]["rows_landed"] == rows, system
+    last = receipts.sort("finished_at").group_by("system").agg(pl.col("batch_id").last())
+    for system, batch in last.iter_rows():
+        assert by_system[system]["last_batch_id"] == batch, system

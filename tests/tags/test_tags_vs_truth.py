@@ -3,10 +3,12 @@ provenance and history."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from shequyun.tags.evaluate import (
-    as_of_of,
     evaluate_tags,
     residence_summary,
     unexplained_tag_errors,
@@ -93,7 +95,7 @@ def test_household_composition_counts_registered_residents(build) -> None:
 
 
 def test_low_income_review_due_is_exposed(build) -> None:
-    as_of = as_of_of(build.paths.truth)
+    as_of = json.loads((Path(build.paths.truth).parent / "manifest.json").read_text(encoding="utf-8"))["as_of"]
     row = build.query(f"""
         select count(*) filter (where low_income) as on_roster,
                count(*) filter (where low_income_review_due) as review_due,

@@ -15,6 +15,6 @@
         when regexp_full_match({{ s }}, '(18|19|20|21)\d{6}') then try_strptime({{ s }}, '%Y%m%d')
         when regexp_full_match({{ s }}, '(18|19|20|21)\d{2}(0[1-9]|1[0-2])') then try_strptime({{ s }} || '01', '%Y%m%d')
         when regexp_full_match({{ s }}, '[1-9]\d{4}(\.\d+)?')
-            then date '1899-12-30' + cast(floor(cast({{ s }} as double)) as integer)
+            then {{ excel_epoch() }} + cast(floor(cast({{ s }} as double)) as integer)
     end as date)
 {%- endmacro %}

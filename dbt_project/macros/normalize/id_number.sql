@@ -41,7 +41,7 @@
     coalesce(
         regexp_full_match({{ expr }}, '\d{17}[0-9X]')
         and substr({{ expr }}, 18, 1) = {{ id_check_digit("substr(" ~ expr ~ ", 1, 17)") }}
-        and {{ id_birth_date(expr) }} between date '1900-01-01' and cast('{{ var("as_of") }}' as date)
+        and {{ id_birth_date(expr) }} between {{ earliest_date() }} and {{ as_of() }}
         and substr({{ expr }}, 1, 6) in (select region_code from {{ ref('ref_region_codes') }}),
         false)
 {%- endmacro %}

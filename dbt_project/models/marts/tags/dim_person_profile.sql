@@ -1,9 +1,9 @@
 {#- 人员画像: the documented person view the tag rules (tags/**.yaml) run over. One row per resolved person: golden
-    fields (dim_person), age at var('as_of'), houses and areas (dim_house), department facts from staging joined through
+    fields (dim_person), age at as_of(), houses and areas (dim_house), department facts from staging joined through
     fct_person_source_records, household composition at the residence house, and the records behind each fact. -#}
 
 with as_of as (
-    select cast('{{ var("as_of") }}' as date) as as_of_date
+    select {{ as_of() }} as as_of_date
 ),
 
 persons as (
@@ -107,8 +107,8 @@ disability_records as (
 disability as (
     select
         person_key,
-        arg_max(category_code, coalesce(issued_on, date '1900-01-01')) as disability_category_code,
-        arg_max(grade, coalesce(issued_on, date '1900-01-01')) as disability_grade,
+        arg_max(category_code, coalesce(issued_on, {{ earliest_date() }})) as disability_category_code,
+        arg_max(grade, coalesce(issued_on, {{ earliest_date() }})) as disability_grade,
         min(issued_on) as disability_since,
         list(record_key order by record_key) as disability_record_keys
     from disability_records

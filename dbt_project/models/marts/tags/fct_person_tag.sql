@@ -1,11 +1,11 @@
 {#- 人员标签 with history: the tags of fct_person_tag_current, kept across builds. A build adds the tags that now
-    apply (valid_to null) and closes, with valid_to = var('as_of'), those of the previous build that no longer apply;
+    apply (valid_to null) and closes, with valid_to = as_of(), those of the previous build that no longer apply;
     closed rows stay. A full refresh starts the history again. -#}
 
 {{ config(materialized='incremental', unique_key='tag_assignment_key', incremental_strategy='delete+insert', on_schema_change='fail') }}
 
 with as_of as (
-    select cast('{{ var("as_of") }}' as date) as as_of_date
+    select {{ as_of() }} as as_of_date
 ),
 
 current_tags as (

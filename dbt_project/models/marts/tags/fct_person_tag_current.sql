@@ -1,6 +1,6 @@
 {#- GENERATED from tags/**/*.yaml by `python -m shequyun.tags`; do not edit (tests/tags/test_generated_fresh.py).
     The tags that apply now: one row per (person, tag) whose rule holds on dim_person_profile, for the tags of the
-    catalogue in force at var('as_of'); an area-owned tag only inside its area. -#}
+    catalogue in force at as_of(); an area-owned tag only inside its area. -#}
 
 with profile as (
     select * from {{ ref('dim_person_profile') }}
@@ -9,8 +9,8 @@ with profile as (
 catalogue as (
     select tag_code, tag_name, level, area_code, rule
     from {{ ref('tag_catalogue') }}
-    where (effective_from is null or effective_from <= cast('{{ var("as_of") }}' as date))
-      and (effective_to is null or effective_to >= cast('{{ var("as_of") }}' as date))
+    where (effective_from is null or effective_from <= {{ as_of() }})
+      and (effective_to is null or effective_to >= {{ as_of() }})
 ),
 
 matched as (

@@ -155,16 +155,16 @@ keyed as (
         coalesce(house_evidence.household_members, 0) as household_members,
         {
             'latest': case when voted.strategy = 'house'
-                           then coalesce(-(house_evidence.last_named_on - date '2000-01-01'), 100000) else 0 end,
+                           then coalesce(-(house_evidence.last_named_on - {{ day_number_origin() }}), 100000) else 0 end,
             'consensus': case when voted.strategy = 'consensus' then -agreement.agreeing_records
                               when voted.strategy = 'house' then -house_evidence.observations else 0 end,
             'owned': case when house_evidence.is_owned then 0 else 1 end,
             'household': -coalesce(house_evidence.household_members, 0),
-            'recent_load': case when voted.strategy = 'recency' then -(cast(voted.loaded_at as date) - date '2000-01-01') else 0 end,
-            'recent_record': case when voted.strategy = 'recency' then coalesce(-(cast(voted.recorded_on as date) - date '2000-01-01'), 1) else 0 end,
+            'recent_load': case when voted.strategy = 'recency' then -(cast(voted.loaded_at as date) - {{ day_number_origin() }}) else 0 end,
+            'recent_record': case when voted.strategy = 'recency' then coalesce(-(cast(voted.recorded_on as date) - {{ day_number_origin() }}), 1) else 0 end,
             'priority': voted.priority,
-            'load': -(cast(voted.loaded_at as date) - date '2000-01-01'),
-            'record': coalesce(-(cast(voted.recorded_on as date) - date '2000-01-01'), 1),
+            'load': -(cast(voted.loaded_at as date) - {{ day_number_origin() }}),
+            'record': coalesce(-(cast(voted.recorded_on as date) - {{ day_number_origin() }}), 1),
             'record_person_key': voted.record_person_key
         } as sort_key
     from voted

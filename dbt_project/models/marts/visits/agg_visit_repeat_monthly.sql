@@ -7,10 +7,9 @@
 
     The baseline is the period before the shared visit log: vars visit_repeat_baseline_from / visit_repeat_baseline_to
     (dates, inclusive, whole months). Without them: the three calendar months starting six months before the month
-    of var('as_of') (as_of 2026-11-01 -> 2026-05-01 .. 2026-07-31). Visits after as_of are not counted. Ratios are
+    of as_of() (as_of 2026-11-01 -> 2026-05-01 .. 2026-07-31). Visits after as_of are not counted. Ratios are
     rounded to 4 decimals. -#}
 
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
 {%- set baseline_from = var('visit_repeat_baseline_from', none) %}
 {%- set baseline_to = var('visit_repeat_baseline_to', none) %}
 
@@ -19,12 +18,12 @@ with period as (
         {%- if baseline_from %}
         cast(date_trunc('month', cast('{{ baseline_from }}' as date)) as date) as baseline_from,
         {%- else %}
-        cast(date_trunc('month', {{ as_of }}) - interval 6 month as date) as baseline_from,
+        cast(date_trunc('month', {{ as_of() }}) - interval 6 month as date) as baseline_from,
         {%- endif %}
         {%- if baseline_to %}
         cast(last_day(cast('{{ baseline_to }}' as date)) as date) as baseline_to
         {%- else %}
-        cast(date_trunc('month', {{ as_of }}) - interval 3 month - interval 1 day as date) as baseline_to
+        cast(date_trunc('month', {{ as_of() }}) - interval 3 month - interval 1 day as date) as baseline_to
         {%- endif %}
 ),
 
@@ -38,7 +37,7 @@ visits as (
         repeats.visit_key is not null as is_repeat
     from {{ ref('fct_visit') }} as visits
     left join {{ ref('fct_visit_repeat') }} as repeats on visits.visit_key = repeats.visit_key
-    where visits.visited_on <= {{ as_of }}
+    where visits.visited_on <= {{ as_of() }}
 ),
 
 {#- committee, street, district and city rows -#}

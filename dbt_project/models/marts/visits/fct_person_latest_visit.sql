@@ -1,12 +1,11 @@
-{#- 最近走访: one row per visited person, the latest visit on or before var('as_of') and the counts of visits in
+{#- 最近走访: one row per visited person, the latest visit on or before as_of() and the counts of visits in
     the 30 and 90 days up to as_of. Visits dated after as_of are not counted (the build's "today" is as_of). -#}
 
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
 
 with visits as (
     select visit_key, visited_on, visitor_name, visitor_department, method, person_key, house_key, committee_code
     from {{ ref('fct_visit') }}
-    where person_key is not null and visited_on <= {{ as_of }}
+    where person_key is not null and visited_on <= {{ as_of() }}
 ),
 
 ranked as (
@@ -21,8 +20,8 @@ counted as (
     select
         person_key,
         count(*) as visit_count,
-        count(*) filter (where visited_on > {{ as_of }} - interval 30 day) as visits_last_30_days,
-        count(*) filter (where visited_on > {{ as_of }} - interval 90 day) as visits_last_90_days,
+        count(*) filter (where visited_on > {{ as_of() }} - interval 30 day) as visits_last_30_days,
+        count(*) filter (where visited_on > {{ as_of() }} - interval 90 day) as visits_last_90_days,
         count(distinct visitor_department) as department_count,
         min(visited_on) as first_visited_on
     from visits
@@ -40,7 +39,7 @@ final as (
         cast(counted.visit_count as integer) as visit_count,
         cast(ranked.visit_key as varchar) as last_visit_key,
         cast(ranked.visitor_name as varchar) as last_visitor_name,
-        cast(date_diff('day', ranked.visited_on, {{ as_of }}) as integer) as days_since_last_visit,
+        cast(date_diff('day', ranked.visited_on, {{ as_of() }}) as integer) as days_since_last_visit,
         cast(counted.first_visited_on as date) as first_visited_on,
         cast(counted.department_count as integer) as department_count,
         cast(ranked.house_key as varchar) as house_key,

@@ -1,8 +1,7 @@
 {#- 逾期未走访: every living person whose current tags call for a visit frequency (seed visit_frequency_rules),
-    with the strictest rule that applies, the last visit on or before var('as_of') and how many days it is
+    with the strictest rule that applies, the last visit on or before as_of() and how many days it is
     overdue. A person never visited is overdue. One row per person; filter is_overdue for the overdue list. -#}
 
-{%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
 
 with rules as (
     select tag_code, max_days, label from {{ ref('visit_frequency_rules') }}
@@ -52,7 +51,7 @@ assessed as (
         latest.last_visit_department,
         latest.last_visit_method,
         coalesce(latest.visit_count, 0) as visit_count,
-        date_diff('day', latest.last_visited_on, {{ as_of }}) as days_since_last_visit,
+        date_diff('day', latest.last_visited_on, {{ as_of() }}) as days_since_last_visit,
         cast(latest.last_visited_on + to_days(strictest.max_days) as date) as due_on
     from strictest
     inner join profiles on strictest.person_key = profiles.person_key
@@ -82,7 +81,7 @@ final as (
         cast(last_visited_on is null or days_since_last_visit > max_days as boolean) as is_overdue,
         cast(case when days_since_last_visit > max_days then days_since_last_visit - max_days end as integer)
             as days_overdue,
-        cast({{ as_of }} as date) as as_of
+        cast({{ as_of() }} as date) as as_of
     from assessed
 )
 

@@ -73,14 +73,14 @@ population_record as (
 employers as (
     select
         records.person_key,
-        arg_max(employment.employer, coalesce(employment.registered_on, date '1900-01-01')) as employer
+        arg_max(employment.employer, coalesce(employment.registered_on, {{ earliest_date() }})) as employer
     from {{ ref('fct_person_source_records') }} as records
     inner join {{ ref('stg_human_resources__employment_registrations') }} as employment
         on records.record_key = employment.record_key
     where records.role = 'subject'
       and employment.registration_type = '就业登记'
       and employment.ended_on is null
-      and (employment.registered_on is null or employment.registered_on <= {{ ledger_as_of() }})
+      and (employment.registered_on is null or employment.registered_on <= {{ as_of() }})
       and employment.employer is not null
     group by records.person_key
 ),

@@ -12,7 +12,7 @@ signings as (
     {{ ledger_department_record(
         'stg_health_commission__family_doctor_signings',
         'department.sign_date desc nulls last, department.loaded_at desc',
-        where="(department.sign_date is null or department.sign_date <= " ~ ledger_as_of() ~ ") and (department.expire_date is null or department.expire_date >= " ~ ledger_as_of() ~ ")") }}
+        where="(department.sign_date is null or department.sign_date <= " ~ as_of() ~ ") and (department.expire_date is null or department.expire_date >= " ~ as_of() ~ ")") }}
 )
 
 {% set final_from %}

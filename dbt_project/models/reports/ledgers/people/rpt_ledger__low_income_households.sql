@@ -26,7 +26,7 @@ left join low_income on base.person_key = low_income.person_key
     'case_no': 'low_income.case_no',
     'start_date': 'low_income.start_date',
     'end_date': 'low_income.end_date',
-    'is_expired': ledger_yes_no('low_income.end_date < ' ~ ledger_as_of()),
+    'is_expired': ledger_yes_no('low_income.end_date < ' ~ as_of()),
     'income_per_capita': 'cast(low_income.income_per_capita as decimal(12, 2))',
     'assistance': 'low_income.assistance',
 }, where='base.committee_code is not null') }}

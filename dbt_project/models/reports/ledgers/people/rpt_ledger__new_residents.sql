@@ -9,7 +9,7 @@ with base as (
 previous as (
     select
         relations.person_key,
-        arg_max(houses.address, coalesce(relations.valid_to, relations.valid_from, date '1900-01-01')) as previous_address
+        arg_max(houses.address, coalesce(relations.valid_to, relations.valid_from, {{ earliest_date() }})) as previous_address
     from {{ ref('bridge_person_house') }} as relations
     inner join {{ ref('dim_house') }} as houses on relations.house_key = houses.house_key
     where relations.relation = '实住' and not relations.is_golden
@@ -23,8 +23,8 @@ left join previous on base.person_key = previous.person_key
 
 {% set final_where %}
 base.status = 'living'
-  and base.residence_since > {{ ledger_as_of() }} - interval 3 month
-  and base.residence_since <= {{ ledger_as_of() }}
+  and base.residence_since > {{ as_of() }} - interval 3 month
+  and base.residence_since <= {{ as_of() }}
   and base.committee_code is not null
 {% endset %}
 

@@ -12,7 +12,7 @@ registrations as (
     {{ ledger_department_record(
         'stg_human_resources__employment_registrations',
         'department.registered_on desc nulls last, department.loaded_at desc',
-        where="department.registration_type = '失业登记' and department.ended_on is null and (department.registered_on is null or department.registered_on <= " ~ ledger_as_of() ~ ")") }}
+        where="department.registration_type = '失业登记' and department.ended_on is null and (department.registered_on is null or department.registered_on <= " ~ as_of() ~ ")") }}
 )
 
 {% set final_from %}

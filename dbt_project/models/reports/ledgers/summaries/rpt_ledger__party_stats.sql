@@ -31,7 +31,7 @@ rolled as (
             {'name': 'aged_60_79', 'expr': 'count(*) filter (where age between 60 and 79)'},
             {'name': 'aged_80_plus', 'expr': 'count(*) filter (where age >= 80)'},
             {'name': 'migrants', 'expr': "count(*) filter (where population_type = '来沪')"},
-            {'name': 'joined_this_year', 'expr': "count(*) filter (where year(party_joined_on) = year(cast('" ~ var('as_of') ~ "' as date)))"},
+            {'name': 'joined_this_year', 'expr': "count(*) filter (where year(party_joined_on) = year(" ~ as_of() ~ "))"},
         ]
     ) }}
 )

@@ -10,8 +10,8 @@ with profiles as (
 catalogue as (
     select tag_code, tag_name, level as tag_level, area_code as tag_area_code
     from {{ ref('tag_catalogue') }}
-    where coalesce(effective_from, date '1900-01-01') <= cast('{{ var("as_of") }}' as date)
-        and coalesce(effective_to, date '9999-12-31') >= cast('{{ var("as_of") }}' as date)
+    where coalesce(effective_from, {{ earliest_date() }}) <= {{ as_of() }}
+        and coalesce(effective_to, {{ latest_date() }}) >= {{ as_of() }}
 ),
 
 tagged as (

@@ -3,8 +3,8 @@
 
 with as_of as (
     select
-        cast('{{ var("as_of") }}' as date) as as_of_date,
-        cast(date_trunc('month', cast('{{ var("as_of") }}' as date)) as date)
+        {{ as_of() }} as as_of_date,
+        cast(date_trunc('month', {{ as_of() }}) as date)
             - to_months({{ var('visit_summary_months', 12) }} - 1) as first_month
 ),
 
