@@ -8,12 +8,13 @@ Why it is built this way:
 * **Export into staging, then swap.** `exports.package.export_packages` writes every package into
   `outbox/.staging/<delivery_id>/` (inside the outbox, so on the same filesystem: a rename is atomic only within
   one filesystem; the dot keeps it out of anyone's listing). Each committee's finished folder then replaces
-  `outbox/<district>/<street>/<committee>/<period>/` in one step: `renameat2(RENAME_EXCHANGE)` swaps old and new
-  atomically where Linux offers it (the folder never disappears); elsewhere the old folder is renamed aside and
-  the new one renamed in (a moment with no folder, never a folder holding a mix of old and new files). The old
-  package then leaves with the staging folder. A reader that already has an old file open keeps reading it.
-* **One lock per outbox.** A scheduled run and a manual `shequyun deliver` of the same outbox queue on
-  `outbox/.delivery.lock` instead of interleaving; whatever a crashed run left in `.staging/` is removed by the next.
+  `outbox/<district>/<street>/<committee>/<period>/` in one step through `exports.publish.swap_in`, the one swap
+  `shequyun export` uses too: `renameat2(RENAME_EXCHANGE)` where Linux offers it (the folder never disappears),
+  elsewhere old aside and new in (a moment with no folder, never a folder holding a mix of old and new files); the
+  old package is then removed. A reader that already has an old file open keeps reading it.
+* **One lock per outbox.** A scheduled run, a manual `shequyun deliver` and a `shequyun export` into the same outbox
+  queue on `outbox/.delivery.lock` (`exports.publish.outbox_lock`) instead of interleaving; whatever a crashed
+  delivery left in `.staging/` is removed by the next.
 * **Append-only log.** Every committee of every delivery adds one JSON line to `outbox/_deliveries.jsonl`
   (period, committee, attempt, files, rows, manifest checksum, outcome, error, redelivery flag, time), fsynced
   before the next committee: the log is the audit trail, readable with `duckdb.read_json`.
@@ -25,7 +26,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from filelock import FileLock, Timeout
 
 from exports import periods
 from exports.delivery_mail import (
@@ -48,11 +47,11 @@ from exports.delivery_mail import (
     build_message,
     parse_address,
 )
+from exports.publish import outbox_lock, remove_stale_staging, swap_in
 from shequyun.files.writers import sha256_of
 
 LOG_NAME = "_deliveries.jsonl"
 STAGING_NAME = ".staging"
-LOCK_NAME = ".delivery.lock"
 #: the role of exports/config/export.yaml a delivery exports for: masked, one committee's own package
 DELIVERY_ROLE = "committee_staff"
 
@@ -203,55 +202,6 @@ class DeliverySummary:
 
 # -- the outbox -------------------------------------------------------------------------------------------
 
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    errno = ctypes.get_errno()
-    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: this filesystem / kernel cannot exchange
-        return False
-    raise OSError(errno, os.strerror(errno), str(a), None, str(b))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def swap_in(new: Path, target: Path, aside: Path) -> bool:
-    """Put folder `new` at `target` in one step; an existing `target` ends at `aside` (same filesystem; the caller
-    deletes it). Returns True when a package was replaced."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        os.rename(new, target)
-        replaced = False
-    else:
-        if not target.is_dir():
-            raise NotADirectoryError(f"{target} exists and is not a package folder")
-        aside.parent.mkdir(parents=True, exist_ok=True)
-        if _exchange(new, target):
-            os.rename(new, aside)      # `new` now names the old package
-        else:
-            os.rename(target, aside)
-            os.rename(new, target)
-        replaced = True
-    _fsync_dir(target.parent)
-    return replaced
-
-
 def package_folder(outbox: Path, committee: Committee, period: str) -> Path:
     return outbox / committee.district_code / committee.street_code / committee.code / period
 
@@ -396,45 +346,37 @@ def deliver_period(
     mail_note = smtp.describe() if mail else "mail off (not requested)"
     exporter = exporter or _default_exporter()
     delivery_id = uuid.uuid4().hex
-    outbox.mkdir(parents=True, exist_ok=True)
-
-    try:
-        lock = FileLock(str(outbox / LOCK_NAME), timeout=lock_timeout)
-        lock.acquire()
-    except Timeout as exc:
-        raise DeliveryError(f"{outbox}: another delivery holds {LOCK_NAME} for more than {lock_timeout:.0f} s") from exc
     records: list[DeliveryRecord] = []
-    staging_root = outbox / STAGING_NAME
-    staging = staging_root / delivery_id
-    mailer = Mailer(smtp) if send_mail else None
+    staging = outbox / STAGING_NAME / delivery_id
     export_seconds = 0.0
-    try:
-        if staging_root.exists():  # leftovers of a crashed delivery (we hold the lock: nobody else is in there)
-            shutil.rmtree(staging_root)
-        staging.mkdir(parents=True)
-        attempts = _previous_attempts(outbox, period)
-        t0 = time.perf_counter()
-        packages, export_errors = _export(exporter, database, staging, period, frequency, scope,
-                                          bool(committees), formats, ledgers)
-        export_seconds = time.perf_counter() - t0
-        for committee in scope:
-            record = DeliveryRecord(
-                delivery_id=delivery_id, period=period, frequency=frequency, committee_code=committee.code,
-                committee_name=committee.name, district_code=committee.district_code,
-                street_code=committee.street_code, attempt=attempts.get(committee.code, 0) + 1,
-            )
-            _deliver_one(record, committee, packages.get(committee.code), export_errors.get(committee.code),
-                         outbox, staging, frequency, mailer, smtp)
-            record.delivered_at = _now()
-            _append_log(outbox, record)
-            records.append(record)
-            if on_record is not None:
-                on_record(record)
-    finally:
-        if mailer is not None:
-            mailer.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        lock.release()
+    with outbox_lock(outbox, lock_timeout, error=DeliveryError):
+        mailer = Mailer(smtp) if send_mail else None
+        try:
+            # leftovers of a crashed delivery (we hold the lock: nobody else is in there)
+            remove_stale_staging(outbox, STAGING_NAME, older_than=0)
+            staging.mkdir(parents=True)
+            attempts = _previous_attempts(outbox, period)
+            t0 = time.perf_counter()
+            packages, export_errors = _export(exporter, database, staging, period, frequency, scope,
+                                              bool(committees), formats, ledgers)
+            export_seconds = time.perf_counter() - t0
+            for committee in scope:
+                record = DeliveryRecord(
+                    delivery_id=delivery_id, period=period, frequency=frequency, committee_code=committee.code,
+                    committee_name=committee.name, district_code=committee.district_code,
+                    street_code=committee.street_code, attempt=attempts.get(committee.code, 0) + 1,
+                )
+                _deliver_one(record, committee, packages.get(committee.code), export_errors.get(committee.code),
+                             outbox, staging, frequency, mailer, smtp)
+                record.delivered_at = _now()
+                _append_log(outbox, record)
+                records.append(record)
+                if on_record is not None:
+                    on_record(record)
+        finally:
+            if mailer is not None:
+                mailer.close()
+            shutil.rmtree(staging, ignore_errors=True)
     return DeliverySummary(delivery_id, period, frequency, outbox, records, mail_note,
                            seconds=time.perf_counter() - started, export_seconds=export_seconds)
 

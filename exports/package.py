@@ -9,8 +9,9 @@ How, and why so:
 * Each ledger is read ONCE, masked in the query (shequyun/privacy/masking.py, DuckDB SQL) and ordered by committee, then
   split by committee in memory (polars partition_by): one query per ledger, not one per committee and ledger,
   which at 6,000 committees would be 6,000 scans of each table. Only one ledger is held in memory at a time.
-* A committee's package is assembled under out_dir/.staging-<id>/ and moved into place when complete (an existing
-  package of the same period is replaced as a whole), so a reader of the outbox never sees half a package.
+* A committee's package is assembled under out_dir/.staging-<id>/ and moved into place when complete by
+  exports.publish.swap_in, the one swap delivery uses too (an existing package of the same period is replaced as a
+  whole, atomically), so a reader of the outbox never sees half a package.
 * A committee gets every selected ledger, also those where it has no rows (a header-only file: the committee
   files "none" for that period). Rows whose committee_code is empty or not a committee of marts.dim_area belong
   to no package; they are counted per ledger in the summary (`unassigned`), never dropped silently.
@@ -38,6 +39,7 @@ import polars as pl
 from exports.catalogue import FREQUENCIES, Ledger, load_ledgers, select_ledgers
 from exports.config import ExportConfig, load_export_config
 from exports.periods import check_period, period_for
+from exports.publish import remove_stale_staging, swap_in
 from shequyun.files.writers import (
     FORMAT_SUFFIX,
     SheetContext,
@@ -50,7 +52,6 @@ from shequyun.privacy.masking import ID18_PATTERN, find_id_numbers, mask_sql
 
 MANIFEST_NAME = "manifest.json"
 STAGING_PREFIX = ".staging-"
-STALE_STAGING_SECONDS = 24 * 3600
 SCOPE_COLUMN = "__committee_code"
 MOBILE_PATTERN = r"^(?:\+?86)?1[3-9]\d{9}$"
 
@@ -269,34 +270,6 @@ def _context(ledger: Ledger, committee: Committee, period: str, as_of: date | No
     )
 
 
-def remove_stale_staging(out_dir: Path, max_age_seconds: float = STALE_STAGING_SECONDS) -> list[Path]:
-    """Remove the staging folders of exports that died (killed, machine lost) more than a day ago.
-
-    Fresh ones are left alone: they may belong to an export running right now into the same folder."""
-    removed = []
-    now = time.time()
-    for folder in out_dir.glob(f"{STAGING_PREFIX}*"):
-        try:
-            if folder.is_dir() and now - folder.stat().st_mtime > max_age_seconds:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed.append(folder)
-        except FileNotFoundError:   # removed meanwhile by its own export
-            continue
-    return removed
-
-
-def _publish(staged: Path, final: Path) -> None:
-    """Move a finished package folder into place; an older package of the same period is replaced whole."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    trash = None
-    if final.exists():
-        trash = final.with_name(f"{STAGING_PREFIX}old-{final.name}-{uuid.uuid4().hex}")
-        os.replace(final, trash)
-    os.replace(staged, final)
-    if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
-
-
 @dataclass(frozen=True)
 class LedgerJob:
     """Everything a (worker) process needs to write one ledger for every target committee. Picklable."""
@@ -433,7 +406,7 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
         built_at = database_built_at(database)
 
         out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(out_dir)
+        remove_stale_staging(out_dir, f"{STAGING_PREFIX}*")
         staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
         try:
             for committee in targets:
@@ -505,7 +478,7 @@ def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: 
     }
     (staged / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     final = committee.folder(out_dir, period)
-    _publish(staged, final)
+    swap_in(staged, final, aside=staging / "replaced" / committee.code)
     return PackageResult(committee_code=committee.code, committee_name=committee.name,
                          district_code=committee.district_code, street_code=committee.street_code, period=period,
                          folder=final, files=[final / str(f["file"]) for f in files],

@@ -24,7 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from exports import delivery
+from exports import delivery, publish
 from exports.delivery import (
     DeliveryError,
     check_period,
@@ -224,7 +224,7 @@ def test_each_committee_gets_its_folder_its_log_line_and_its_mail(database: Path
 def test_redelivery_replaces_the_whole_folder_atomically_and_is_logged(
         database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool) -> None:
     if not exchange:
-        monkeypatch.setattr(delivery, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
     outbox = tmp_path / "outbox"
     code, _, district, street, _ = COMMITTEES[0]
     folder = outbox / district / street / code / "2026-11"
