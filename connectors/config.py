@@ -25,10 +25,11 @@ from typing import Any
 import yaml
 
 from connectors.errors import ConfigError
+from shequyun.core.settings import SOURCES_DIR
 
 __all__ = ["DEFAULT_SOURCES_DIR", "SourceConfig", "load_source_config", "load_source_configs"]
 
-DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+DEFAULT_SOURCES_DIR = SOURCES_DIR
 
 FILE_FORMATS = frozenset({"csv", "xlsx", "jsonl", "parquet"})
 DB_FORMATS = frozenset({"postgres", "mysql"})

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+# commands need a data directory (no silent ./data): `make test` sets one; a bare `pytest` gets a scratch folder
+os.environ.setdefault("SHEQUYUN_DATA_DIR", tempfile.mkdtemp(prefix="shequyun-test-data-"))
 
 import pytest
 

@@ -65,3 +65,26 @@ def dbt_vars_args(data_dir: str | os.PathLike[str], database: str | os.PathLike[
 def dbt_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a dbt subprocess: `base` (default: this process's) with telemetry off."""
     return {**(os.environ if base is None else base), "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shequyun.core.duck [--data-dir DIR] [--database FILE]`: print the --vars JSON for running dbt by
+    hand (database default: the data directory's current thematic database)."""
+    import argparse
+
+    from shequyun.core.settings import SettingMissing, resolve_paths
+
+    parser = argparse.ArgumentParser(prog="python -m shequyun.core.duck", description=main.__doc__)
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--database", default=None)
+    args = parser.parse_args(argv)
+    try:
+        paths = resolve_paths(args.data_dir, args.database)
+    except SettingMissing as exc:
+        parser.error(str(exc))
+    print(json.dumps(dbt_vars(paths.root, paths.database), ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from shequyun.core.settings import PROJECT_ROOT
+from shequyun.core.settings import SOURCES_DIR
 
-SOURCES_DIR = PROJECT_ROOT / "connectors" / "sources"
 FILE_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 DB_FORMATS = ("postgres", "mysql")
 

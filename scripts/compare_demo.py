@@ -1,0 +1,124 @@
+"""Compare two demo runs' outputs: is a refactoring behaviour-preserving?
+
+    .venv/bin/python scripts/compare_demo.py BEFORE_DATA_DIR AFTER_DATA_DIR [--ignore-table marts.build_info]
+
+* thematic database: every table of BEFORE's warehouse/shequyun.duckdb is compared with the same table in AFTER's
+  (`except all` both ways: same rows, same multiplicities), columns matched by name; tables only in AFTER are
+  listed (new models), tables only in BEFORE fail;
+* outbox: every package manifest.json is compared with AFTER's, apart from timestamps (generated_at,
+  database_built_at, *_at fields), and every file's sha256 that does not carry a timestamp (csv, parquet rows are
+  compared through the manifest's rows and the database tables; xlsx title rows hold the generation time);
+* the delivery log and other files are listed when present in one run only.
+
+Exit 0 when identical, 1 with the differences listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+TIMESTAMP_KEYS = {"generated_at", "database_built_at", "built_at", "exported_at", "delivered_at"}
+
+
+def _tables(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, list[str]]:
+    rows = con.execute(
+        "select schema_name, table_name, list(column_name order by column_index) from duckdb_columns() "
+        "where database_name = ? and not internal group by all", [alias]).fetchall()
+    return {f"{s}.{t}": cols for s, t, cols in rows}
+
+
+def compare_databases(before: Path, after: Path, ignore: set[str]) -> list[str]:
+    problems: list[str] = []
+    con = duckdb.connect()
+    con.execute(f"attach '{before}' as b (read_only)")
+    con.execute(f"attach '{after}' as a (read_only)")
+    tb, ta = _tables(con, "b"), _tables(con, "a")
+    for name in sorted(set(tb) - set(ta)):
+        problems.append(f"table {name}: only before")
+    for name in sorted(set(ta) - set(tb)):
+        print(f"  new table {name} (only after)")
+    compared = 0
+    for name in sorted(set(tb) & set(ta)):
+        if name in ignore:
+            continue
+        if set(tb[name]) != set(ta[name]):
+            problems.append(f"table {name}: columns differ: -{sorted(set(tb[name]) - set(ta[name]))} "
+                            f"+{sorted(set(ta[name]) - set(tb[name]))}")
+            continue
+        cols = ", ".join(f'"{c}"' for c in tb[name])
+        schema, table = name.split(".", 1)
+        q = f'select {cols} from {{db}}."{schema}"."{table}"'
+        missing = con.execute(f"select count(*) from ({q.format(db='b')} except all {q.format(db='a')})").fetchone()[0]
+        extra = con.execute(f"select count(*) from ({q.format(db='a')} except all {q.format(db='b')})").fetchone()[0]
+        rows = con.execute(f"select count(*) from ({q.format(db='b')})").fetchone()[0]
+        compared += 1
+        if missing or extra:
+            problems.append(f"table {name}: {missing} rows only before, {extra} rows only after (of {rows})")
+    print(f"  {compared} tables compared with except all both ways")
+    return problems
+
+
+def _strip(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in TIMESTAMP_KEYS}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def compare_outboxes(before: Path, after: Path) -> list[str]:
+    problems: list[str] = []
+    mb = {p.relative_to(before): p for p in before.rglob("manifest.json")}
+    ma = {p.relative_to(after): p for p in after.rglob("manifest.json")}
+    for rel in sorted(set(mb) ^ set(ma)):
+        problems.append(f"package {rel.parent}: only {'before' if rel in mb else 'after'}")
+    files = 0
+    for rel in sorted(set(mb) & set(ma)):
+        b = json.loads(mb[rel].read_text(encoding="utf-8"))
+        a = json.loads(ma[rel].read_text(encoding="utf-8"))
+        if _strip(b) != _strip(a):
+            problems.append(f"package {rel.parent}: manifests differ apart from timestamps")
+        for path in mb[rel].parent.iterdir():
+            if path.suffix in (".csv", ".parquet") and path.name != "manifest.json":
+                other = ma[rel].parent / path.name
+                files += 1
+                if not other.exists():
+                    problems.append(f"{rel.parent / path.name}: missing after")
+                elif path.suffix == ".csv" and path.read_bytes() != other.read_bytes():
+                    problems.append(f"{rel.parent / path.name}: bytes differ")
+                elif path.suffix == ".parquet" and not _same_parquet(path, other):
+                    problems.append(f"{rel.parent / path.name}: rows differ")
+    print(f"  {len(set(mb) & set(ma))} packages compared (manifests without timestamps), {files} csv/parquet files")
+    return problems
+
+
+def _same_parquet(a: Path, b: Path) -> bool:
+    con = duckdb.connect()
+    q = "select count(*) from (select * from read_parquet('{}') except all select * from read_parquet('{}'))"
+    return con.execute(q.format(a, b)).fetchone()[0] == 0 and con.execute(q.format(b, a)).fetchone()[0] == 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    parser.add_argument("--ignore-table", action="append", default=[], help="schema.table not to compare")
+    args = parser.parse_args()
+    print("thematic database")
+    problems = compare_databases(args.before / "warehouse" / "shequyun.duckdb", args.after / "warehouse" / "shequyun.duckdb",
+                                 set(args.ignore_table))
+    print("outbox")
+    problems += compare_outboxes(args.before / "outbox", args.after / "outbox")
+    for p in problems:
+        print(f"DIFFERENT {p}")
+    print("identical" if not problems else f"{len(problems)} differences")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
