@@ -1,4 +1,13 @@
-"""`shequyun export` (registered by shequyun.cli from COMMANDS; delivery commands live in their own module)."""
+"""`shequyun export` (registered by shequyun.cli from COMMANDS; delivery commands live in their own module).
+
+Into the outbox (the default, or an --out folder inside <data dir>/outbox) the export is a publication like a
+delivery: it holds the outbox lock `outbox/.delivery.lock` while it writes (a running delivery or export is waited
+for, at most --lock-timeout seconds, then the command fails naming the lock), and it appends one line per package it
+wrote to `outbox/_deliveries.jsonl`, shaped like a delivery's line, with `"via": "export"`, mail "skipped" and the
+reason in `mail_note`. With --out outside the outbox (e.g. the unmasked audit copy, which may only go there) the
+outbox is not touched: no lock is taken and no log is written; that folder is nobody's delivery and its packages
+still arrive whole (staged, then swapped in by exports.publish.swap_in).
+"""
 
 from __future__ import annotations
 
@@ -33,9 +42,11 @@ COMMANDS: list[click.Command] = []
                    "an explicit --out outside the outbox (unmasked files are never delivered).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder. Default: <data dir>/outbox.")
+@click.option("--lock-timeout", type=float, default=3600.0, show_default=True,
+              help="Into the outbox: seconds to wait for a delivery (or another export) holding outbox/.delivery.lock.")
 def export(paths: Paths, period: str | None, frequency: str | None,
            committees: tuple[str, ...], ledgers: tuple[str, ...], formats: tuple[str, ...], role: str | None,
-           unmasked: bool, out: Path | None) -> None:
+           unmasked: bool, out: Path | None, lock_timeout: float) -> None:
     """Export every ledger per committee and period into packages (xlsx, csv, parquet + manifest.json)."""
     from exports.catalogue import CatalogueError
     from exports.config import ExportConfigError, UnmaskedNotAllowed, load_export_config
@@ -45,17 +56,21 @@ def export(paths: Paths, period: str | None, frequency: str | None,
         export_every_frequency,
         export_packages,
     )
+    from exports.publish import delivery_log
 
     db = existing_database(paths)
-    out_dir = (out or paths.outbox).resolve()
+    outbox = paths.outbox.resolve()
+    out_dir = (out or outbox).resolve()
+    into_outbox = out_dir == outbox or outbox in out_dir.parents
     try:
         config = load_export_config()
         config.authorise(unmasked, role)
-        if unmasked and (out is None or out_dir == paths.outbox or paths.outbox in out_dir.parents):
+        if unmasked and (out is None or into_outbox):
             raise UnmaskedNotAllowed(f"an unmasked export must go to an explicit --out folder outside the outbox "
                                      f"{paths.outbox} (the outbox is delivered to committees)")
         options = {"committees": list(committees) or None, "unmasked": unmasked, "formats": list(formats) or None,
-                   "role": role, "config": config}
+                   "role": role, "config": config, "outbox": outbox if into_outbox else None,
+                   "lock_timeout": lock_timeout}
         if period is None and frequency is None:
             summary = export_every_frequency(db, out_dir, ledgers=list(ledgers) or None, **options)
         else:
@@ -67,6 +82,8 @@ def export(paths: Paths, period: str | None, frequency: str | None,
     click.echo(summary.render())
     click.echo(f"packages {len(summary.packages)}  files {summary.files}  rows {summary.rows}  "
                f"seconds {summary.seconds:.1f}")
+    if into_outbox:
+        click.echo(f"  log: {delivery_log(outbox)}")
 
 
 COMMANDS.append(export)

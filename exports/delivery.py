@@ -16,8 +16,9 @@ Why it is built this way:
   queue on `outbox/.delivery.lock` (`exports.publish.outbox_lock`) instead of interleaving; whatever a crashed
   delivery left in `.staging/` is removed by the next.
 * **Append-only log.** Every committee of every delivery adds one JSON line to `outbox/_deliveries.jsonl`
-  (period, committee, attempt, files, rows, manifest checksum, outcome, error, redelivery flag, time), fsynced
-  before the next committee: the log is the audit trail, readable with `duckdb.read_json`.
+  (period, committee, attempt, files, rows, manifest checksum, outcome, error, redelivery flag, time, `via`
+  "deliver"), fsynced before the next committee: the log is the audit trail, readable with `duckdb.read_json`.
+  `shequyun export` into the outbox logs its packages there too (`via` "export"); see exports.publish.
 * **One committee's failure stops nobody else.** Export, outbox and mail errors of a committee are caught,
   logged and listed in the summary; the caller (the Dagster asset, the CLI) decides how loud to be.
   If the bulk export raises, the committees are bisected until the bad ones stand alone, so one bad committee
@@ -26,14 +27,11 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +45,17 @@ from exports.delivery_mail import (
     build_message,
     parse_address,
 )
-from exports.publish import outbox_lock, remove_stale_staging, swap_in
-from shequyun.files.writers import sha256_of
+from exports.publish import (  # the delivery log lives in exports.publish: `shequyun export` writes it too
+    DeliveryRecord,
+    append_log,
+    outbox_lock,
+    package_files,
+    previous_attempts,
+    read_log,  # noqa: F401 - re-exported: readers of the log import it from here
+    remove_stale_staging,
+    swap_in,
+)
 
-LOG_NAME = "_deliveries.jsonl"
 STAGING_NAME = ".staging"
 #: the role of exports/config/export.yaml a delivery exports for: masked, one committee's own package
 DELIVERY_ROLE = "committee_staff"
@@ -106,39 +111,6 @@ def load_committees(database: Path, codes: Sequence[str] | None = None) -> list[
             raise DeliveryError(f"unknown committee code(s) {', '.join(unknown)} (not in marts.dim_area)")
         committees = [c for c in committees if c.code in wanted]
     return committees
-
-
-@dataclass
-class DeliveryRecord:
-    """One committee in one delivery: exactly what goes into a line of the delivery log."""
-
-    delivery_id: str
-    period: str
-    frequency: str
-    committee_code: str
-    committee_name: str
-    district_code: str
-    street_code: str
-    attempt: int
-    redelivery: bool = False
-    folder: str | None = None
-    files: list[str] = field(default_factory=list)
-    rows: int = 0
-    manifest_sha256: str | None = None
-    replaced_manifest_sha256: str | None = None
-    data_as_of: str | None = None            # from the manifest: the day the database describes
-    database_built_at: str | None = None     # from the manifest: when that database was built
-    outcome: str = "failed"            # delivered | failed
-    stage: str | None = None           # where it failed: export | outbox | mail
-    mail: str = "not_attempted"        # sent | skipped | failed | not_attempted
-    mail_to: str | None = None
-    attachment: str | None = None      # files | zip | none
-    error: str | None = None
-    delivered_at: str | None = None
-
-    def fail(self, stage: str, exc: BaseException | str) -> None:
-        self.outcome, self.stage = "failed", stage
-        self.error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
 
 
 @dataclass
@@ -206,46 +178,6 @@ def package_folder(outbox: Path, committee: Committee, period: str) -> Path:
     return outbox / committee.district_code / committee.street_code / committee.code / period
 
 
-def delivery_log(outbox: Path) -> Path:
-    return outbox / LOG_NAME
-
-
-def read_log(outbox: Path) -> list[dict[str, Any]]:
-    """Every line of the delivery log, oldest first."""
-    path = delivery_log(outbox)
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def _previous_attempts(outbox: Path, period: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    needle = json.dumps(period)
-    path = delivery_log(outbox)
-    if not path.exists():
-        return counts
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if needle not in line:
-                continue
-            entry = json.loads(line)
-            if entry.get("period") == period:
-                counts[entry["committee_code"]] = counts.get(entry["committee_code"], 0) + 1
-    return counts
-
-
-def _append_log(outbox: Path, record: DeliveryRecord) -> None:
-    with delivery_log(outbox).open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(asdict(record), ensure_ascii=False, sort_keys=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 # -- the delivery -----------------------------------------------------------------------------------------
 
 def _default_exporter() -> Exporter:
@@ -310,10 +242,6 @@ def _export(exporter: Exporter, database: Path, staging: Path, period: str, freq
     return packages, errors
 
 
-def _files_of(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file())
-
-
 def deliver_period(
     database: Path,
     outbox: Path,
@@ -355,21 +283,19 @@ def deliver_period(
             # leftovers of a crashed delivery (we hold the lock: nobody else is in there)
             remove_stale_staging(outbox, STAGING_NAME, older_than=0)
             staging.mkdir(parents=True)
-            attempts = _previous_attempts(outbox, period)
+            attempts = previous_attempts(outbox, period)
             t0 = time.perf_counter()
             packages, export_errors = _export(exporter, database, staging, period, frequency, scope,
                                               bool(committees), formats, ledgers)
             export_seconds = time.perf_counter() - t0
             for committee in scope:
-                record = DeliveryRecord(
-                    delivery_id=delivery_id, period=period, frequency=frequency, committee_code=committee.code,
-                    committee_name=committee.name, district_code=committee.district_code,
-                    street_code=committee.street_code, attempt=attempts.get(committee.code, 0) + 1,
-                )
+                record = DeliveryRecord.start(delivery_id, period, frequency, committee,
+                                              attempt=attempts.get(committee.code, 0) + 1)
                 _deliver_one(record, committee, packages.get(committee.code), export_errors.get(committee.code),
                              outbox, staging, frequency, mailer, smtp)
-                record.delivered_at = _now()
-                _append_log(outbox, record)
+                if record.mail == "skipped":
+                    record.mail_note = mail_note
+                append_log(outbox, record)
                 records.append(record)
                 if on_record is not None:
                     on_record(record)
@@ -393,18 +319,8 @@ def _deliver_one(record: DeliveryRecord, committee: Committee, package: Any, exp
     target = package_folder(outbox, committee, record.period)
     try:
         source = Path(package.folder)
-        manifest = source / "manifest.json"
-        if not manifest.is_file():
-            raise FileNotFoundError(f"{manifest}: package without manifest.json")
-        record.manifest_sha256 = sha256_of(manifest)
-        facts = json.loads(manifest.read_text(encoding="utf-8"))
-        record.data_as_of, record.database_built_at = facts.get("data_as_of"), facts.get("database_built_at")
-        old_manifest = target / "manifest.json"
-        if old_manifest.is_file():
-            record.replaced_manifest_sha256 = sha256_of(old_manifest)
-        record.redelivery = swap_in(source, target, staging / "replaced" / committee.code)
-        record.folder = str(target.relative_to(outbox))
-        record.files = [p.name for p in _files_of(target)]
+        record.read_manifests(source, target)
+        record.published(outbox, target, swap_in(source, target, staging / "replaced" / committee.code))
         record.rows = int(package.rows)
     except Exception as exc:  # noqa: BLE001 - disk errors, a file where the folder should be ...
         record.fail("outbox", exc)
@@ -417,7 +333,7 @@ def _deliver_one(record: DeliveryRecord, committee: Committee, package: Any, exp
         to = parse_address(committee.email)
         record.mail_to = str(to.addr_spec)
         message, record.attachment = build_message(
-            PackageMail(committee.code, committee.name, record.period, frequency, target, _files_of(target),
+            PackageMail(committee.code, committee.name, record.period, frequency, target, package_files(target),
                         record.rows, record.manifest_sha256, record.delivery_id, record.redelivery),
             to, smtp.sender, smtp.max_attachment_bytes, smtp.max_attachments,
         )

@@ -12,6 +12,11 @@ How, and why so:
 * A committee's package is assembled under out_dir/.staging-<id>/ and moved into place when complete by
   exports.publish.swap_in, the one swap delivery uses too (an existing package of the same period is replaced as a
   whole, atomically), so a reader of the outbox never sees half a package.
+* Into the delivery outbox (`outbox=`, what `shequyun export` passes when it writes there) an export holds the
+  outbox lock of deliveries (exports.publish.outbox_lock) from before it opens the database until its last package
+  is in place, and logs each package in outbox/_deliveries.jsonl like a delivery does, marked `via: "export"`.
+  Elsewhere (an audit copy, a benchmark folder) it takes no lock and writes no log: that folder is nobody's
+  delivery, and each package still arrives whole.
 * A committee gets every selected ledger, also those where it has no rows (a header-only file: the committee
   files "none" for that period). Rows whose committee_code is empty or not a committee of marts.dim_area belong
   to no package; they are counted per ledger in the summary (`unassigned`), never dropped silently.
@@ -29,6 +34,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,9 +43,17 @@ import duckdb
 import polars as pl
 
 from exports.catalogue import FREQUENCIES, Ledger, load_ledgers, select_ledgers
-from exports.config import ExportConfig, load_export_config
-from exports.periods import check_period, period_for
-from exports.publish import remove_stale_staging, swap_in
+from exports.config import ExportConfig, UnmaskedNotAllowed, load_export_config
+from exports.periods import check_period, frequency_of, period_for
+from exports.publish import (
+    MANIFEST_NAME,
+    DeliveryRecord,
+    append_log,
+    outbox_lock,
+    previous_attempts,
+    remove_stale_staging,
+    swap_in,
+)
 from shequyun.files.writers import (
     FORMAT_SUFFIX,
     SheetContext,
@@ -50,10 +64,13 @@ from shequyun.files.writers import (
 )
 from shequyun.privacy.masking import ID18_PATTERN, find_id_numbers, mask_sql
 
-MANIFEST_NAME = "manifest.json"
 STAGING_PREFIX = ".staging-"
 SCOPE_COLUMN = "__committee_code"
 MOBILE_PATTERN = r"^(?:\+?86)?1[3-9]\d{9}$"
+#: seconds an export into the outbox waits for a delivery (or another export) holding the outbox lock
+DEFAULT_LOCK_TIMEOUT = 3600.0
+#: mail_note of the log lines of an export
+EXPORT_MAIL_NOTE = "shequyun export does not mail; `shequyun deliver` does"
 
 
 class ExportError(RuntimeError):
@@ -366,16 +383,23 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
                     unmasked: bool = False, formats: Sequence[str] | None = ("xlsx", "csv", "parquet"),
                     role: str | None = None, config: ExportConfig | None = None,
                     project_dir: Path | None = None, generated_at: datetime | None = None,
-                    workers: int | None = None) -> ExportSummary:
+                    workers: int | None = None, outbox: Path | None = None,
+                    lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> ExportSummary:
     """Write one package per committee (all committees of marts.dim_area unless `committees`) for `period`.
 
     `ledgers` are model or short names (default: every ledger, of `frequency` when given). `unmasked=True` needs a
     `role` that exports/config/export.yaml allows (else UnmaskedNotAllowed). `formats=None` uses the configured
-    formats. `workers`: processes writing files (default: default_workers()). Raises ExportError / CatalogueError
-    before anything is published when the request cannot be met."""
+    formats. `workers`: processes writing files (default: default_workers()). `outbox`: the delivery outbox that
+    `out_dir` is (or lies in); the export then holds its lock (waiting at most `lock_timeout` seconds for a delivery
+    or another export, else ExportError) and logs each package in its _deliveries.jsonl (via "export"); an unmasked
+    export into an outbox is refused. Raises ExportError / CatalogueError before anything is published when the
+    request cannot be met."""
     started = time.perf_counter()
     config = config or load_export_config()
     config.authorise(unmasked, role)
+    if unmasked and outbox is not None:
+        raise UnmaskedNotAllowed(f"an unmasked export may not go into the outbox {outbox} (it is delivered to "
+                                 "committees)")
     chosen_formats = config.check_formats(list(formats) if formats is not None else list(config.formats))
     try:
         check_period(period, frequency)
@@ -389,8 +413,9 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
     out_dir = Path(out_dir)
     generated_at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
     masking = "unmasked" if unmasked else "masked"
+    publishing = outbox_lock(outbox, lock_timeout, error=ExportError) if outbox is not None else nullcontext()
 
-    with connect_read_only(database) as con:
+    with publishing, connect_read_only(database) as con:
         check_tables(con, chosen, database)
         known = committees_of(con)
         by_code = {c.code: c for c in known}
@@ -417,12 +442,14 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
                               max_width=config.max_column_width) for ledger in chosen]
             outcomes = _run_jobs(jobs, con, default_workers() if workers is None else workers)
             unassigned = {o.model.removeprefix("rpt_ledger__"): o.unassigned for o in outcomes if o.unassigned}
+            log = OutboxLog(outbox, period, frequency or frequency_of(period)) if outbox is not None else None
             results = []
             for committee in targets:
                 files = [entry for outcome in outcomes for entry in outcome.entries[committee.code]]
                 results.append(_finish_package(committee, staging, out_dir, period, files,
                                                frequency=frequency, generated_at=generated_at, as_of=as_of,
-                                               built_at=built_at, database=database, masking=masking, role=role))
+                                               built_at=built_at, database=database, masking=masking, role=role,
+                                               log=log))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -454,6 +481,31 @@ def export_every_frequency(database: Path, out_dir: Path, *, ledgers: Sequence[s
                          unassigned={k: v for s in summaries for k, v in s.unassigned.items()})
 
 
+@dataclass
+class OutboxLog:
+    """The delivery log of the outbox an export publishes into: one line per package, shaped like a delivery's
+    (exports.publish.DeliveryRecord), with via "export", outcome "delivered" (the package is in the outbox) and mail
+    "skipped". Made while the export holds the outbox lock."""
+
+    outbox: Path
+    period: str
+    frequency: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempts: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.attempts = previous_attempts(self.outbox, self.period)
+
+    def publish(self, committee: Committee, staged: Path, final: Path, aside: Path, *, rows: int) -> None:
+        """swap_in the staged package at `final`, then log it."""
+        record = DeliveryRecord.start(self.run_id, self.period, self.frequency, committee,
+                                      attempt=self.attempts.get(committee.code, 0) + 1, via="export")
+        record.read_manifests(staged, final)
+        record.published(self.outbox, final, swap_in(staged, final, aside))
+        record.rows, record.outcome, record.mail, record.mail_note = rows, "delivered", "skipped", EXPORT_MAIL_NOTE
+        append_log(self.outbox, record)
+
+
 def _entry(ledger: Ledger, written: WrittenFile) -> dict[str, object]:
     return {"ledger": ledger.name, "model": ledger.model, "title": ledger.title, "frequency": ledger.frequency,
             "format": written.format, "file": written.path.name, "rows": written.rows, "bytes": written.bytes,
@@ -462,7 +514,7 @@ def _entry(ledger: Ledger, written: WrittenFile) -> dict[str, object]:
 
 def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: str, files: list[dict[str, object]],
                     *, frequency: str | None, generated_at: datetime, as_of: date | None, built_at: datetime,
-                    database: Path, masking: str, role: str | None) -> PackageResult:
+                    database: Path, masking: str, role: str | None, log: OutboxLog | None) -> PackageResult:
     staged = committee.folder(staging, period)
     rows_by_ledger = {str(f["ledger"]): int(f["rows"]) for f in files}  # type: ignore[call-overload]
     manifest = {
@@ -478,7 +530,11 @@ def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: 
     }
     (staged / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     final = committee.folder(out_dir, period)
-    swap_in(staged, final, aside=staging / "replaced" / committee.code)
+    aside = staging / "replaced" / committee.code
+    if log is None:
+        swap_in(staged, final, aside)
+    else:
+        log.publish(committee, staged, final, aside, rows=int(manifest["rows"]))  # type: ignore[call-overload]
     return PackageResult(committee_code=committee.code, committee_name=committee.name,
                          district_code=committee.district_code, street_code=committee.street_code, period=period,
                          folder=final, files=[final / str(f["file"]) for f in files],

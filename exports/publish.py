@@ -17,21 +17,34 @@ and delivery (exports.delivery.deliver_period). Neither moves a package folder a
   error naming the lock file.
 * **Dead runs leave no litter.** `remove_stale_staging` removes the staging folders of runs that died: those older
   than a day (fresh ones may belong to a run that is writing right now), or all of them for a caller holding the lock.
+* **One log per outbox.** Every package put into an outbox adds one JSON line (a `DeliveryRecord`) to
+  `outbox/_deliveries.jsonl`, fsynced before the next: `via` says who put it there, `"deliver"` (a delivery, which
+  also logs the committees it failed) or `"export"` (`shequyun export`, which mails nobody: mail `"skipped"`, the
+  reason in `mail_note`). Lines written before `via` existed are deliveries. `attempt` numbers the lines of one
+  committee and period, whoever wrote them.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
 
+from shequyun.files.writers import sha256_of
+
 LOCK_NAME = ".delivery.lock"
+LOG_NAME = "_deliveries.jsonl"
+MANIFEST_NAME = "manifest.json"
 #: staging folders older than this belong to a run that died
 STALE_STAGING_SECONDS = 24 * 3600
 
@@ -134,3 +147,121 @@ def remove_stale_staging(parent: Path, pattern: str, older_than: float = STALE_S
         except FileNotFoundError:   # removed meanwhile by its own run
             continue
     return removed
+
+
+# -- the delivery log -------------------------------------------------------------------------------------
+
+class LoggedCommittee(Protocol):
+    """What a log line names of a committee (exports.package.Committee and exports.delivery.Committee both have it)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def district_code(self) -> str: ...
+    @property
+    def street_code(self) -> str: ...
+
+
+@dataclass
+class DeliveryRecord:
+    """One committee in one delivery (or one `shequyun export` into the outbox): exactly one line of the log."""
+
+    delivery_id: str                   # the run: one delivery, or one export call
+    period: str
+    frequency: str
+    committee_code: str
+    committee_name: str
+    district_code: str
+    street_code: str
+    attempt: int
+    via: str = "deliver"               # who put the package there: deliver | export
+    redelivery: bool = False           # an older package of the period was replaced
+    folder: str | None = None
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    manifest_sha256: str | None = None
+    replaced_manifest_sha256: str | None = None
+    data_as_of: str | None = None            # from the manifest: the day the database describes
+    database_built_at: str | None = None     # from the manifest: when that database was built
+    outcome: str = "failed"            # delivered | failed
+    stage: str | None = None           # where it failed: export | outbox | mail
+    mail: str = "not_attempted"        # sent | skipped | failed | not_attempted
+    mail_note: str | None = None       # why mail was skipped
+    mail_to: str | None = None
+    attachment: str | None = None      # files | zip | none
+    error: str | None = None
+    delivered_at: str | None = None
+
+    @classmethod
+    def start(cls, delivery_id: str, period: str, frequency: str, committee: LoggedCommittee, attempt: int,
+              via: str = "deliver") -> DeliveryRecord:
+        return cls(delivery_id=delivery_id, period=period, frequency=frequency, committee_code=committee.code,
+                   committee_name=committee.name, district_code=committee.district_code,
+                   street_code=committee.street_code, attempt=attempt, via=via)
+
+    def fail(self, stage: str, exc: BaseException | str) -> None:
+        self.outcome, self.stage = "failed", stage
+        self.error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+
+    def read_manifests(self, new: Path, target: Path) -> None:
+        """Checksum and data facts of package `new`, before it replaces what is at `target` (and that one's checksum)."""
+        manifest = new / MANIFEST_NAME
+        if not manifest.is_file():
+            raise FileNotFoundError(f"{manifest}: package without {MANIFEST_NAME}")
+        self.manifest_sha256 = sha256_of(manifest)
+        facts = json.loads(manifest.read_text(encoding="utf-8"))
+        self.data_as_of, self.database_built_at = facts.get("data_as_of"), facts.get("database_built_at")
+        old_manifest = target / MANIFEST_NAME
+        if old_manifest.is_file():
+            self.replaced_manifest_sha256 = sha256_of(old_manifest)
+
+    def published(self, outbox: Path, target: Path, replaced: bool) -> None:
+        """The package is now at `target` (swap_in's answer in `replaced`)."""
+        self.redelivery = replaced
+        self.folder = str(target.relative_to(outbox))
+        self.files = [p.name for p in package_files(target)]
+
+
+def package_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def delivery_log(outbox: Path) -> Path:
+    return outbox / LOG_NAME
+
+
+def read_log(outbox: Path) -> list[dict[str, Any]]:
+    """Every line of the delivery log, oldest first."""
+    path = delivery_log(outbox)
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def previous_attempts(outbox: Path, period: str) -> dict[str, int]:
+    """Lines of the log per committee for `period` (deliveries and exports alike)."""
+    counts: dict[str, int] = {}
+    needle = json.dumps(period)
+    path = delivery_log(outbox)
+    if not path.exists():
+        return counts
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if needle not in line:
+                continue
+            entry = json.loads(line)
+            if entry.get("period") == period:
+                counts[entry["committee_code"]] = counts.get(entry["committee_code"], 0) + 1
+    return counts
+
+
+def append_log(outbox: Path, record: DeliveryRecord) -> None:
+    """One line for `record`, stamped `delivered_at` now, on disk (fsynced) before this returns."""
+    record.delivered_at = datetime.now(UTC).isoformat(timespec="seconds")
+    with delivery_log(outbox).open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(record), ensure_ascii=False, sort_keys=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
