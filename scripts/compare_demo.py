@@ -2,12 +2,12 @@
 
     .venv/bin/python scripts/compare_demo.py BEFORE_DATA_DIR AFTER_DATA_DIR [--ignore-table marts.build_info]
 
-* thematic database: every table of BEFORE's warehouse/shequyun.duckdb is compared with the same table in AFTER's
+* thematic database (dbt snapshot bookkeeping columns aside): every table of BEFORE's warehouse/shequyun.duckdb is compared with the same table in AFTER's
   (`except all` both ways: same rows, same multiplicities), columns matched by name; tables only in AFTER are
   listed (new models), tables only in BEFORE fail;
 * outbox: every package manifest.json is compared with AFTER's, apart from timestamps (generated_at,
-  database_built_at, *_at fields), and every file's sha256 that does not carry a timestamp (csv, parquet rows are
-  compared through the manifest's rows and the database tables; xlsx title rows hold the generation time);
+  database_built_at, *_at fields) and the checksums of xlsx files (their title rows hold the generation time);
+  csv files byte for byte, parquet files row for row;
 * the delivery log and other files are listed when present in one run only.
 
 Exit 0 when identical, 1 with the differences listed.
@@ -23,6 +23,8 @@ from pathlib import Path
 import duckdb
 
 TIMESTAMP_KEYS = {"generated_at", "database_built_at", "built_at", "exported_at", "delivered_at"}
+# dbt snapshot bookkeeping: when the snapshot ran (dbt_scd_id hashes the key with that time)
+SNAPSHOT_COLUMNS = {"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to"}
 
 
 def _tables(con: duckdb.DuckDBPyConnection, alias: str) -> dict[str, list[str]]:
@@ -50,7 +52,7 @@ def compare_databases(before: Path, after: Path, ignore: set[str]) -> list[str]:
             problems.append(f"table {name}: columns differ: -{sorted(set(tb[name]) - set(ta[name]))} "
                             f"+{sorted(set(ta[name]) - set(tb[name]))}")
             continue
-        cols = ", ".join(f'"{c}"' for c in tb[name])
+        cols = ", ".join(f'"{c}"' for c in tb[name] if c not in SNAPSHOT_COLUMNS)
         schema, table = name.split(".", 1)
         q = f'select {cols} from {{db}}."{schema}"."{table}"'
         missing = con.execute(f"select count(*) from ({q.format(db='b')} except all {q.format(db='a')})").fetchone()[0]
@@ -65,7 +67,9 @@ def compare_databases(before: Path, after: Path, ignore: set[str]) -> list[str]:
 
 def _strip(value: object) -> object:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in TIMESTAMP_KEYS}
+        # an xlsx file's title rows carry its generation time, so its bytes and checksum differ run to run
+        volatile = TIMESTAMP_KEYS | ({"sha256", "bytes"} if value.get("format") == "xlsx" else set())
+        return {k: _strip(v) for k, v in value.items() if k not in volatile}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value
