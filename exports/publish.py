@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
 
+from shequyun.core.warehouse import fsync_path
 from shequyun.files.writers import sha256_of
 
 LOCK_NAME = ".delivery.lock"
@@ -95,14 +96,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(errno, os.strerror(errno), str(a), None, str(b))
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def swap_in(new: Path, target: Path, aside: Path) -> bool:
     """Put folder `new` at `target` in one step and remove the package it replaced. Returns True when one was replaced.
 
@@ -126,7 +119,7 @@ def swap_in(new: Path, target: Path, aside: Path) -> bool:
                 os.rename(aside, target)   # the old package back in place: nothing published, nothing lost
                 raise
         replaced = True
-    _fsync_dir(target.parent)
+    fsync_path(target.parent)
     if replaced:
         shutil.rmtree(aside, ignore_errors=True)
     return replaced

@@ -46,7 +46,8 @@ def _checkpoint(path: Path) -> None:
         raise RuntimeError(f"{path}: write-ahead log left after checkpoint")
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's entries to disk (a folder: so that a rename in it survives a crash)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -68,17 +69,13 @@ def commit_build(build: Path, warehouse: Path) -> Path:
     """Swap a finished build in; the replaced database becomes the previous one. Returns the current path."""
     current = current_database(warehouse)
     _checkpoint(build)
-    _fsync(build)
+    fsync_path(build)
     if current.exists():
         keep = warehouse / f".previous-{uuid.uuid4().hex}.duckdb"
         os.link(current, keep)  # a second name for the current file, so it survives the swap
         os.replace(keep, previous_database(warehouse))
     os.replace(build, current)
-    dir_fd = os.open(warehouse, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_path(warehouse)
     return current
 
 
