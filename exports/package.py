@@ -54,6 +54,7 @@ from exports.publish import (
     remove_stale_staging,
     swap_in,
 )
+from shequyun.core.build_info import BuildInfo, BuildInfoMissing, read_build_info
 from shequyun.files.writers import (
     FORMAT_SUFFIX,
     SheetContext,
@@ -161,34 +162,17 @@ def committees_of(con: duckdb.DuckDBPyConnection) -> list[Committee]:
     return [Committee(*row) for row in rows]
 
 
-def data_as_of(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger] = ()) -> date | None:
-    """The day the database describes (dbt var as_of): a ledger's `as_of` column when it has one, else the as_of
-    of the latest tag build (marts.fct_person_tag.last_seen_on is set to var('as_of') by every build)."""
-    found = {(s, t, c) for s, t, c in con.execute(
-        "select table_schema, table_name, column_name from information_schema.columns "
-        "where (table_schema = 'reports' and column_name = 'as_of') "
-        "   or (table_schema = 'marts' and table_name = 'fct_person_tag' and column_name = 'last_seen_on')").fetchall()}
-    for ledger in ledgers:
-        if ("reports", ledger.model, "as_of") in found:
-            value = con.sql(f"select max(as_of) from {ledger.relation}").fetchone()[0]
-            if value is not None:
-                return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    if ("marts", "fct_person_tag", "last_seen_on") in found:
-        value = con.sql("select max(last_seen_on) from marts.fct_person_tag").fetchone()[0]
-        if value is not None:
-            return value
-    return None
+def database_build(source: duckdb.DuckDBPyConnection | Path) -> BuildInfo:
+    """The database's build_info (as_of: the day the ledgers describe; built_at): ExportError when it has none."""
+    try:
+        return read_build_info(source)
+    except BuildInfoMissing as exc:
+        raise ExportError(str(exc)) from exc
 
 
-def default_period(database: Path, frequency: str = "monthly", *, project_dir: Path | None = None) -> str:
-    """The period of `frequency` holding the database's as_of day (its build day when as_of is not recorded)."""
-    with connect_read_only(database) as con:
-        day = data_as_of(con, load_ledgers(project_dir))
-    return period_for(day or database_built_at(database).date(), frequency)
-
-
-def database_built_at(database: Path) -> datetime:
-    return datetime.fromtimestamp(Path(database).stat().st_mtime, UTC)
+def default_period(database: Path, frequency: str = "monthly") -> str:
+    """The period of `frequency` holding the database's as_of day (build_info)."""
+    return period_for(database_build(Path(database)).as_of, frequency)
 
 
 def check_tables(con: duckdb.DuckDBPyConnection, ledgers: Sequence[Ledger], database: Path) -> None:
@@ -427,8 +411,8 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
             targets = [by_code[c] for c in dict.fromkeys(committees)]
         else:
             targets = known
-        as_of = data_as_of(con, chosen)
-        built_at = database_built_at(database)
+        build = database_build(con)
+        as_of, built_at = build.as_of, build.built_at.astimezone(UTC)
 
         out_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(out_dir, f"{STAGING_PREFIX}*")
@@ -466,8 +450,7 @@ def export_every_frequency(database: Path, out_dir: Path, *, ledgers: Sequence[s
     chosen = select_ledgers(load_ledgers(project_dir), ledgers)
     if not chosen:
         raise ExportError("no ledgers to export (none under dbt_project/models/reports/ledgers/)")
-    with connect_read_only(database) as con:
-        day = data_as_of(con, chosen) or database_built_at(database).date()
+    day = database_build(Path(database)).as_of
     summaries = []
     for frequency in [f for f in FREQUENCIES if any(led.frequency == f for led in chosen)]:
         names = [led.model for led in chosen if led.frequency == frequency]

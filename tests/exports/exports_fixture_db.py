@@ -71,9 +71,10 @@ def build_fixture_database(path: Path) -> FixtureDatabase:
         for code, (street, district) in COMMITTEES.items():
             con.execute("insert into marts.dim_area values (?, 'committee', ?, ?, ?, ?)",
                         [code, NAMES[code], district, street, code])
-        con.execute("create table marts.fct_person_tag (person_key varchar, last_seen_on date)")
-        con.execute("insert into marts.fct_person_tag values ('P0000', date '2026-10-01'), ('P0001', ?::date)",
-                    [AS_OF])
+        # what every build records (dbt model build_info): the day the ledgers describe
+        con.execute("create table marts.build_info as select ?::date as as_of, "
+                    "timestamptz '2026-11-02 02:30:00+08' as built_at, 'fixture' as code_version, "
+                    "[]::struct(system varchar)[] as source_batches", [AS_OF])
         con.execute("create table reports.rpt_ledger__elderly_test (district_code varchar, street_code varchar, "
                     "committee_code varchar, person_key varchar, name varchar, id_number varchar, birth_date date, "
                     "age integer, phone varchar, lives_alone boolean, address varchar)")

@@ -239,7 +239,26 @@ def test_stale_staging_of_a_dead_export_is_removed(export, tmp_path: Path) -> No
 
 
 def test_default_period_from_as_of(fixture_db: FixtureDatabase) -> None:
-    assert default_period(fixture_db.path, "monthly", project_dir=fixture_db.project_dir) == "2026-11"
-    assert default_period(fixture_db.path, "weekly", project_dir=fixture_db.project_dir) == "2026-W44"
-    assert default_period(fixture_db.path, "quarterly", project_dir=fixture_db.project_dir) == "2026-Q4"
-    assert default_period(fixture_db.path, "annual", project_dir=fixture_db.project_dir) == "2026"
+    assert default_period(fixture_db.path, "monthly") == "2026-11"
+    assert default_period(fixture_db.path, "weekly") == "2026-W44"
+    assert default_period(fixture_db.path, "quarterly") == "2026-Q4"
+    assert default_period(fixture_db.path, "annual") == "2026"
+
+
+def test_manifest_dates_come_from_build_info(fixture_db: FixtureDatabase, tmp_path: Path) -> None:
+    """data_as_of and database_built_at of a package are the database's build_info, not the file's clock; a
+    database without build_info is refused with a message saying to rebuild it."""
+
+    copy = tmp_path / "db.duckdb"
+    shutil.copy2(fixture_db.path, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update marts.build_info set as_of = date '2026-08-15'")
+    summary = export_packages(copy, tmp_path / "out", "2026-08", project_dir=fixture_db.project_dir,
+                              committees=["310106006001"], formats=["csv"], workers=0)
+    manifest = json.loads(next((tmp_path / "out").rglob("manifest.json")).read_text(encoding="utf-8"))
+    assert summary.data_as_of == manifest["data_as_of"] == "2026-08-15"
+    assert manifest["database_built_at"] == "2026-11-01T18:30:00+00:00"
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop table marts.build_info")
+    with pytest.raises(ExportError, match="rebuild"):
+        export_packages(copy, tmp_path / "again", "2026-08", project_dir=fixture_db.project_dir, formats=["csv"])
