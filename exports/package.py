@@ -207,7 +207,9 @@ def ledger_query(ledger: Ledger, *, unmasked: bool = False, committees: Sequence
     if committees is not None:
         codes = ", ".join("'" + c.replace("'", "''") + "'" for c in committees)
         where.append(f"committee_code in ({codes})")
-    order_by = ledger.meta.get("order_by") or [c.name for c in ledger.exported_columns]
+    # the declared order, then every exported column: a total order over what the file shows, so that the same
+    # rows always make the same bytes (rows tied on the declared columns used to come out in any order)
+    order_by = list(dict.fromkeys([*(ledger.meta.get("order_by") or []), *(c.name for c in ledger.exported_columns)]))
     order = ", ".join(["committee_code", *(_quote(str(c)) for c in order_by)])
     return (f"select {', '.join(projections)} from {ledger.relation}"
             f"{' where ' + ' and '.join(where) if where else ''} order by {order}")

@@ -91,6 +91,24 @@ def test_rows_in_the_declared_order(export) -> None:
         "李秀英", "张伟", "阿依古丽·买买提"]
 
 
+def test_rows_tied_on_the_declared_order_come_out_the_same_way(fixture_db: FixtureDatabase, tmp_path: Path) -> None:
+    """Rows that tie on meta.ledger.order_by are ordered by the other exported columns: the same rows make the same
+    bytes whatever order the table stores them in."""
+    outputs = []
+    for storage in ("asc", "desc"):
+        copy = tmp_path / f"{storage}.duckdb"
+        shutil.copy2(fixture_db.path, copy)
+        with duckdb.connect(str(copy)) as con:
+            con.execute("update reports.rpt_ledger__elderly_test set birth_date = date '1940-01-01' "
+                        "where committee_code = '310106006001'")          # all three tie on the declared key
+            con.execute(f"create or replace table reports.rpt_ledger__elderly_test as select * from "
+                        f"reports.rpt_ledger__elderly_test order by name {storage}")
+        summary = export_packages(copy, tmp_path / storage, PERIOD, project_dir=fixture_db.project_dir,
+                                  committees=["310106006001"], formats=["csv"], workers=1)
+        outputs.append(next(summary.packages[0].folder.glob("*.csv")).read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_xlsx_title_headers_and_masking(export) -> None:
     summary = export(committees=["310106006001"])
     result = summary.packages[0]
