@@ -39,7 +39,7 @@ _KNOWN_KEYS = frozenset(
         *_BASE_KEYS,
         "path", "encoding", "delimiter", "sheet", "quote_char",
         "dsn_env", "dsn_default", "table", "query", "cursor", "chunk_rows",
-        "required", "primary_key", "description",
+        "required", "primary_key", "description", "staging",
     }
 )
 
@@ -67,6 +67,8 @@ class SourceConfig:
     quote_char: str = '"'
     chunk_rows: int = 50_000
     description: str | None = None
+    # how staging normalises the columns (connectors/staging.py): model name, per-column kinds, derived columns
+    staging: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_database(self) -> bool:
@@ -110,6 +112,13 @@ def _str_list(raw: dict[str, Any], key: str, file: Path) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(file, key, "expected a list of canonical column names")
     return list(value)
+
+
+def _mapping(raw: dict[str, Any], key: str, file: Path) -> dict[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(file, key, "expected a mapping")
+    return dict(value)
 
 
 def load_source_config(file: Path) -> SourceConfig:
@@ -201,6 +210,7 @@ def load_source_config(file: Path) -> SourceConfig:
         primary_key=primary_key,
         quote_char=quote_char,
         description=_str(raw, "description", file),
+        staging=_mapping(raw, "staging", file),
         **kwargs,
     )
 

@@ -1,7 +1,8 @@
-"""Render dbt_project/models/staging/_bronze__sources.yml from the connector configs.
+"""Render dbt_project/models/staging/_bronze__sources.yml and every staging model from the connector configs.
 
 The bronze Delta tables are dbt sources; each carries `meta.dagster.asset_key` = its bronze asset key so
-Dagster joins the lineage up. The file is generated (a test fails when it is stale):
+Dagster joins the lineage up. Each system's staging model is one call of the macro staging_model with the spec its
+YAML gives (connectors/staging.py). The files are generated (a test fails when one is stale):
 
     .venv/bin/python -m connectors.dbt_sources
 """
@@ -13,9 +14,10 @@ from pathlib import Path
 import yaml
 
 from connectors.config import load_source_configs
-from shequyun.core.settings import PROJECT_ROOT
+from shequyun.core.settings import DBT_PROJECT_DIR
 
-SOURCES_FILE = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_bronze__sources.yml"
+STAGING_FOLDER = Path("models") / "staging"
+SOURCES_FILE = DBT_PROJECT_DIR / STAGING_FOLDER / "_bronze__sources.yml"
 
 LINEAGE_COLUMNS = {
     "_system": "来源系统 source system",
@@ -28,9 +30,9 @@ LINEAGE_COLUMNS = {
 }
 
 
-def render() -> str:
+def render(sources_dir: Path | None = None) -> str:
     tables = []
-    for cfg in sorted(load_source_configs().values(), key=lambda c: c.system):
+    for cfg in sorted(load_source_configs(sources_dir).values(), key=lambda c: c.system):
         canonical = list(dict.fromkeys(cfg.columns.values()))
         sources = {c: [s for s, t in cfg.columns.items() if t == c] for c in canonical}
         tables.append(
@@ -58,11 +60,42 @@ def render() -> str:
     return header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=200)
 
 
-def write(path: Path = SOURCES_FILE) -> Path:
+GENERATED_MARK = "by `python -m connectors.dbt_sources`; do not edit."
+
+
+def render_staging(sources_dir: Path | None = None, project_dir: Path = DBT_PROJECT_DIR) -> dict[Path, str]:
+    """Every system's staging model file (connectors/staging.py), by path in the dbt project `project_dir`."""
+    from connectors.staging import model_path, render_model
+
+    staging = project_dir / STAGING_FOLDER
+    return {model_path(cfg, staging_dir=staging): render_model(cfg) for cfg in load_source_configs(sources_dir).values()}
+
+
+def stale_staging_files(expected: dict[Path, str], project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """Generated staging model files no configured system renders any more (a system removed or renamed)."""
+    return sorted(p for p in (project_dir / STAGING_FOLDER).rglob("*.sql")
+                  if p not in expected and GENERATED_MARK in p.read_text(encoding="utf-8").split("\n", 2)[0])
+
+
+def write(sources_dir: Path | None = None, project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
+    """Write the sources file and every staging model of the systems in `sources_dir` (default connectors/sources)
+    into the dbt project; remove generated staging models of systems that are gone."""
+    path = project_dir / STAGING_FOLDER / SOURCES_FILE.name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(), encoding="utf-8")
-    return path
+    path.write_text(render(sources_dir), encoding="utf-8")
+    written = [path]
+    models = render_staging(sources_dir, project_dir)
+    for model, text in models.items():
+        model.parent.mkdir(parents=True, exist_ok=True)
+        if not model.exists() or model.read_text(encoding="utf-8") != text:
+            model.write_text(text, encoding="utf-8")
+            written.append(model)
+    for old in stale_staging_files(models, project_dir):
+        old.unlink()
+        written.append(old)
+    return written
 
 
 if __name__ == "__main__":
-    print(write())
+    for written in write():
+        print(written)

@@ -203,16 +203,19 @@ def test_person_records_contract(build: DbtBuild) -> None:
 
 
 def test_staging_models_deduplicate_on_the_connector_primary_key() -> None:
-    """Each staging model passes bronze_deduplicated the primary key of its connector YAML."""
+    """Each staging model is the macro staging_model called with its system and the primary key of its connector
+    YAML (which the macro hands to bronze_deduplicated)."""
+    import json
+
     from shequyun.core.settings import PROJECT_ROOT
 
     configs = load_source_configs()
     for system, model in STAGING.items():
         sql = next((PROJECT_ROOT / "dbt_project" / "models" / "staging").glob(f"*/{model}.sql")).read_text(encoding="utf-8")
-        call = re.search(r"bronze_deduplicated\('(\w+)', \[([^\]]*)\]\)", sql)
-        assert call is not None, model
-        assert call.group(1) == system, model
-        assert re.findall(r"'(\w+)'", call.group(2)) == list(configs[system].primary_key), model
+        assert re.search(r"\{\{ staging_model\(\{", sql), model
+        assert f'"system": "{system}",' in sql, model
+        key = re.search(r'"primary_key": (\[[^\]]*\]),', sql)
+        assert key is not None and json.loads(key.group(1)) == list(configs[system].primary_key), model
 
 
 def test_reference_seeds_are_generated_from_their_sources() -> None:

@@ -1,44 +1,27 @@
-with source as (
-    {{ bronze_deduplicated('ca_dibao', ['case_no', 'id_number']) }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        nullif(trim(case_no), '') as case_no,
-        head_name as head_name_raw,
-        {{ clean_name('head_name') }} as head_name,
-        head_id_number as head_id_number_raw,
-        {{ normalize_id_number('head_id_number') }} as head_id_number,
-        person_name as person_name_raw,
-        {{ clean_name('person_name') }} as person_name,
-        id_number as id_number_raw,
-        {{ normalize_id_number('id_number') }} as id_number,
-        {{ clean_text('relation_to_head') }} as relation_to_head,
-        try_cast(household_size as integer) as household_size,
-        try_cast(covered_persons as integer) as covered_persons,
-        try_cast({{ to_halfwidth('monthly_amount') }} as decimal(12, 2)) as monthly_amount,
-        start_date as start_date_raw,
-        {{ parse_date('start_date') }} as start_date,
-        {{ clean_text('hardship_reason') }} as hardship_reason,
-        address as address_raw,
-        {{ clean_text('address') }} as address,
-        phone as phone_raw,
-        {{ normalize_phone('phone') }} as phone
-    from source
-),
-
-with_id as (
-    select
-        *,
-        {{ id_number_columns('id_number') }},
-        {{ id_number_columns('head_id_number', 'head_') }}
-    from renamed
-)
-
-select
-    *,
-    -- the 户主 fields describe another person than the member row (the member is not the head)
-    coalesce(head_id_number, '') <> coalesce(id_number, '') or coalesce(head_name, '') <> coalesce(person_name, '')
-        as head_is_other_person
-from with_id
+{#- GENERATED from connectors/sources/ca_dibao.yaml (and connectors/fields.yaml) by `python -m connectors.dbt_sources`; do not edit.
+    最低生活保障信息系统（市民政局）staged by the macro staging_model. -#}
+{{ staging_model({
+    "system": "ca_dibao",
+    "model": "stg_civil_affairs__dibao_members",
+    "primary_key": ["case_no", "id_number"],
+    "row_key": "",
+    "fields": [
+        {"column": "case_no", "name": "case_no", "kind": "identifier", "raw": false, "raw_name": "case_no_raw", "halfwidth": false},
+        {"column": "head_name", "name": "head_name", "kind": "person_name", "raw": true, "raw_name": "head_name_raw"},
+        {"column": "head_id_number", "name": "head_id_number", "kind": "id_number", "raw": true, "prefix": "head_", "raw_name": "head_id_number_raw"},
+        {"column": "person_name", "name": "person_name", "kind": "person_name", "raw": true, "raw_name": "person_name_raw"},
+        {"column": "id_number", "name": "id_number", "kind": "id_number", "raw": true, "prefix": "", "raw_name": "id_number_raw"},
+        {"column": "relation_to_head", "name": "relation_to_head", "kind": "text", "raw": false, "raw_name": "relation_to_head_raw"},
+        {"column": "household_size", "name": "household_size", "kind": "integer", "raw": false, "raw_name": "household_size_raw"},
+        {"column": "covered_persons", "name": "covered_persons", "kind": "integer", "raw": false, "raw_name": "covered_persons_raw"},
+        {"column": "monthly_amount", "name": "monthly_amount", "kind": "decimal", "raw": false, "raw_name": "monthly_amount_raw", "type": "decimal(12, 2)"},
+        {"column": "start_date", "name": "start_date", "kind": "date", "raw": true, "raw_name": "start_date_raw"},
+        {"column": "hardship_reason", "name": "hardship_reason", "kind": "text", "raw": false, "raw_name": "hardship_reason_raw"},
+        {"column": "address", "name": "address", "kind": "address", "raw": true, "raw_name": "address_raw"},
+        {"column": "phone", "name": "phone", "kind": "phone", "raw": true, "raw_name": "phone_raw"},
+    ],
+    "derived": [
+        {"name": "head_is_other_person", "sql": "coalesce(head_id_number, '') <> coalesce(id_number, '') or coalesce(head_name, '') <> coalesce(person_name, '')"},
+    ],
+    "conflicts": {"birth_date": false, "sex": false, "month_precision": false}
+}) }}

@@ -1,33 +1,24 @@
-with source as (
-    {{ bronze_deduplicated('ed_graduates', ['student_no']) }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        nullif(trim(student_no), '') as student_no,
-        person_name as person_name_raw,
-        {{ clean_name('person_name') }} as person_name,
-        id_number as id_number_raw,
-        {{ normalize_id_number('id_number') }} as id_number,
-        sex as sex_raw,
-        {{ normalize_sex('sex') }} as sex,
-        birth_date as birth_date_raw,
-        {{ parse_date('birth_date') }} as birth_date,
-        {{ clean_text('school') }} as school,
-        {{ clean_text('major') }} as major,
-        {{ clean_text('degree') }} as degree,
-        try_cast(graduation_year as integer) as graduation_year,
-        address as address_raw,
-        {{ clean_text('address') }} as address,
-        {{ clean_text('employment_status') }} as employment_status
-    from source
-),
-
-with_id as (
-    select *, {{ id_number_columns('id_number') }}
-    from renamed
-)
-
-select *, {{ id_conflict_columns() }}
-from with_id
+{#- GENERATED from connectors/sources/ed_graduates.yaml (and connectors/fields.yaml) by `python -m connectors.dbt_sources`; do not edit.
+    高校毕业生信息系统（市教育委员会）staged by the macro staging_model. -#}
+{{ staging_model({
+    "system": "ed_graduates",
+    "model": "stg_education__graduates",
+    "primary_key": ["student_no"],
+    "row_key": "",
+    "fields": [
+        {"column": "student_no", "name": "student_no", "kind": "identifier", "raw": false, "raw_name": "student_no_raw", "halfwidth": false},
+        {"column": "person_name", "name": "person_name", "kind": "person_name", "raw": true, "raw_name": "person_name_raw"},
+        {"column": "id_number", "name": "id_number", "kind": "id_number", "raw": true, "prefix": "", "raw_name": "id_number_raw"},
+        {"column": "sex", "name": "sex", "kind": "sex", "raw": true, "raw_name": "sex_raw"},
+        {"column": "birth_date", "name": "birth_date", "kind": "date", "raw": true, "raw_name": "birth_date_raw"},
+        {"column": "school", "name": "school", "kind": "text", "raw": false, "raw_name": "school_raw"},
+        {"column": "major", "name": "major", "kind": "text", "raw": false, "raw_name": "major_raw"},
+        {"column": "degree", "name": "degree", "kind": "text", "raw": false, "raw_name": "degree_raw"},
+        {"column": "graduation_year", "name": "graduation_year", "kind": "integer", "raw": false, "raw_name": "graduation_year_raw"},
+        {"column": "address", "name": "address", "kind": "address", "raw": true, "raw_name": "address_raw"},
+        {"column": "employment_status", "name": "employment_status", "kind": "text", "raw": false, "raw_name": "employment_status_raw"},
+    ],
+    "derived": [
+    ],
+    "conflicts": {"birth_date": true, "sex": true, "month_precision": false}
+}) }}

@@ -1,36 +1,25 @@
-with source as (
-    {{ bronze_deduplicated('hr_employment', ['registration_no']) }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        nullif(trim(registration_no), '') as registration_no,
-        person_name as person_name_raw,
-        {{ clean_name('person_name') }} as person_name,
-        id_number as id_number_raw,
-        {{ normalize_id_number('id_number') }} as id_number,
-        sex as sex_raw,
-        {{ normalize_sex('sex') }} as sex,
-        birth_date as birth_date_raw,
-        {{ parse_date('birth_date') }} as birth_date,
-        {{ clean_text('registration_type') }} as registration_type,
-        {{ parse_date('registered_on') }} as registered_on,
-        {{ clean_text('employer') }} as employer,
-        {{ parse_date('ended_on') }} as ended_on,
-        hukou_address as hukou_address_raw,
-        {{ clean_text('hukou_address') }} as hukou_address,
-        address as address_raw,
-        {{ clean_text('address') }} as address,
-        phone as phone_raw,
-        {{ normalize_phone('phone') }} as phone
-    from source
-),
-
-with_id as (
-    select *, {{ id_number_columns('id_number') }}
-    from renamed
-)
-
-select *, {{ id_conflict_columns() }}
-from with_id
+{#- GENERATED from connectors/sources/hr_employment.yaml (and connectors/fields.yaml) by `python -m connectors.dbt_sources`; do not edit.
+    就业失业登记系统（市人力资源社会保障局）staged by the macro staging_model. -#}
+{{ staging_model({
+    "system": "hr_employment",
+    "model": "stg_human_resources__employment_registrations",
+    "primary_key": ["registration_no"],
+    "row_key": "",
+    "fields": [
+        {"column": "registration_no", "name": "registration_no", "kind": "identifier", "raw": false, "raw_name": "registration_no_raw", "halfwidth": false},
+        {"column": "person_name", "name": "person_name", "kind": "person_name", "raw": true, "raw_name": "person_name_raw"},
+        {"column": "id_number", "name": "id_number", "kind": "id_number", "raw": true, "prefix": "", "raw_name": "id_number_raw"},
+        {"column": "sex", "name": "sex", "kind": "sex", "raw": true, "raw_name": "sex_raw"},
+        {"column": "birth_date", "name": "birth_date", "kind": "date", "raw": true, "raw_name": "birth_date_raw"},
+        {"column": "registration_type", "name": "registration_type", "kind": "text", "raw": false, "raw_name": "registration_type_raw"},
+        {"column": "registered_on", "name": "registered_on", "kind": "date", "raw": false, "raw_name": "registered_on_raw"},
+        {"column": "employer", "name": "employer", "kind": "text", "raw": false, "raw_name": "employer_raw"},
+        {"column": "ended_on", "name": "ended_on", "kind": "date", "raw": false, "raw_name": "ended_on_raw"},
+        {"column": "hukou_address", "name": "hukou_address", "kind": "address", "raw": true, "raw_name": "hukou_address_raw"},
+        {"column": "address", "name": "address", "kind": "address", "raw": true, "raw_name": "address_raw"},
+        {"column": "phone", "name": "phone", "kind": "phone", "raw": true, "raw_name": "phone_raw"},
+    ],
+    "derived": [
+    ],
+    "conflicts": {"birth_date": true, "sex": true, "month_precision": false}
+}) }}

@@ -1,35 +1,25 @@
-with source as (
-    {{ bronze_deduplicated('po_party_members', ['id_number']) }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        person_name as person_name_raw,
-        {{ clean_name('person_name') }} as person_name,
-        id_number as id_number_raw,
-        {{ normalize_id_number('id_number') }} as id_number,
-        sex as sex_raw,
-        {{ normalize_sex('sex') }} as sex,
-        {{ clean_text('ethnicity') }} as ethnicity,
-        birth_date as birth_date_raw,
-        {{ parse_date('birth_date') }} as birth_date,
-        {{ clean_text('education') }} as education,
-        {{ parse_date('joined_on') }} as joined_on,
-        {{ parse_date('full_member_on') }} as full_member_on,
-        {{ clean_text('member_type') }} as member_type,
-        {{ clean_text('party_branch') }} as party_branch,
-        phone as phone_raw,
-        {{ normalize_phone('phone') }} as phone,
-        address as address_raw,
-        {{ clean_text('address') }} as address
-    from source
-),
-
-with_id as (
-    select *, {{ id_number_columns('id_number') }}
-    from renamed
-)
-
-select *, {{ id_conflict_columns() }}
-from with_id
+{#- GENERATED from connectors/sources/po_party_members.yaml (and connectors/fields.yaml) by `python -m connectors.dbt_sources`; do not edit.
+    党员信息管理系统（市委组织部）staged by the macro staging_model. -#}
+{{ staging_model({
+    "system": "po_party_members",
+    "model": "stg_party_organisation__party_members",
+    "primary_key": ["id_number"],
+    "row_key": "",
+    "fields": [
+        {"column": "person_name", "name": "person_name", "kind": "person_name", "raw": true, "raw_name": "person_name_raw"},
+        {"column": "sex", "name": "sex", "kind": "sex", "raw": true, "raw_name": "sex_raw"},
+        {"column": "ethnicity", "name": "ethnicity", "kind": "text", "raw": false, "raw_name": "ethnicity_raw"},
+        {"column": "birth_date", "name": "birth_date", "kind": "date", "raw": true, "raw_name": "birth_date_raw"},
+        {"column": "id_number", "name": "id_number", "kind": "id_number", "raw": true, "prefix": "", "raw_name": "id_number_raw"},
+        {"column": "education", "name": "education", "kind": "text", "raw": false, "raw_name": "education_raw"},
+        {"column": "joined_on", "name": "joined_on", "kind": "date", "raw": false, "raw_name": "joined_on_raw"},
+        {"column": "full_member_on", "name": "full_member_on", "kind": "date", "raw": false, "raw_name": "full_member_on_raw"},
+        {"column": "member_type", "name": "member_type", "kind": "text", "raw": false, "raw_name": "member_type_raw"},
+        {"column": "party_branch", "name": "party_branch", "kind": "text", "raw": false, "raw_name": "party_branch_raw"},
+        {"column": "phone", "name": "phone", "kind": "phone", "raw": true, "raw_name": "phone_raw"},
+        {"column": "address", "name": "address", "kind": "address", "raw": true, "raw_name": "address_raw"},
+    ],
+    "derived": [
+    ],
+    "conflicts": {"birth_date": true, "sex": true, "month_precision": false}
+}) }}

@@ -1,36 +1,26 @@
-with source as (
-    {{ bronze_deduplicated('ps_hukou', ['household_no', 'id_number']) }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns() }},
-        nullif(trim(household_no), '') as household_no,
-        person_name as person_name_raw,
-        {{ clean_name('person_name') }} as person_name,
-        id_number as id_number_raw,
-        {{ normalize_id_number('id_number') }} as id_number,
-        sex as sex_raw,
-        {{ normalize_sex('sex') }} as sex,
-        {{ clean_text('ethnicity') }} as ethnicity,
-        birth_date as birth_date_raw,
-        {{ parse_date('birth_date') }} as birth_date,
-        {{ clean_text('relation_to_head') }} as relation_to_head,
-        hukou_address as hukou_address_raw,
-        {{ clean_text('hukou_address') }} as hukou_address,
-        {{ parse_date('registered_on') }} as registered_on,
-        {{ clean_text('status') }} as status,
-        {{ parse_date('status_changed_on') }} as status_changed_on,
-        {{ clean_text('education') }} as education,
-        phone as phone_raw,
-        {{ normalize_phone('phone') }} as phone
-    from source
-),
-
-with_id as (
-    select *, {{ id_number_columns('id_number') }}
-    from renamed
-)
-
-select *, {{ id_conflict_columns() }}
-from with_id
+{#- GENERATED from connectors/sources/ps_hukou.yaml (and connectors/fields.yaml) by `python -m connectors.dbt_sources`; do not edit.
+    户籍人口信息系统（市公安局）staged by the macro staging_model. -#}
+{{ staging_model({
+    "system": "ps_hukou",
+    "model": "stg_public_security__hukou_persons",
+    "primary_key": ["household_no", "id_number"],
+    "row_key": "",
+    "fields": [
+        {"column": "household_no", "name": "household_no", "kind": "identifier", "raw": false, "raw_name": "household_no_raw", "halfwidth": false},
+        {"column": "person_name", "name": "person_name", "kind": "person_name", "raw": true, "raw_name": "person_name_raw"},
+        {"column": "sex", "name": "sex", "kind": "sex", "raw": true, "raw_name": "sex_raw"},
+        {"column": "ethnicity", "name": "ethnicity", "kind": "text", "raw": false, "raw_name": "ethnicity_raw"},
+        {"column": "birth_date", "name": "birth_date", "kind": "date", "raw": true, "raw_name": "birth_date_raw"},
+        {"column": "id_number", "name": "id_number", "kind": "id_number", "raw": true, "prefix": "", "raw_name": "id_number_raw"},
+        {"column": "relation_to_head", "name": "relation_to_head", "kind": "text", "raw": false, "raw_name": "relation_to_head_raw"},
+        {"column": "hukou_address", "name": "hukou_address", "kind": "address", "raw": true, "raw_name": "hukou_address_raw"},
+        {"column": "registered_on", "name": "registered_on", "kind": "date", "raw": false, "raw_name": "registered_on_raw"},
+        {"column": "status", "name": "status", "kind": "text", "raw": false, "raw_name": "status_raw"},
+        {"column": "status_changed_on", "name": "status_changed_on", "kind": "date", "raw": false, "raw_name": "status_changed_on_raw"},
+        {"column": "education", "name": "education", "kind": "text", "raw": false, "raw_name": "education_raw"},
+        {"column": "phone", "name": "phone", "kind": "phone", "raw": true, "raw_name": "phone_raw"},
+    ],
+    "derived": [
+    ],
+    "conflicts": {"birth_date": true, "sex": true, "month_precision": false}
+}) }}

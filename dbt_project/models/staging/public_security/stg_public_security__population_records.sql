@@ -1,48 +1,29 @@
-with source as (
-    {{ bronze_deduplicated('ps_population', ['record_id']) }}
-),
-
-ethnicity_codes as (
-    select ethnicity_code, ethnicity from {{ ref('ref_ethnicity_codes') }}
-),
-
-renamed as (
-    select
-        {{ lineage_columns("trim(source.record_id)") }},
-        trim(source.record_id) as record_id,
-        source.person_name as person_name_raw,
-        {{ clean_name('source.person_name') }} as person_name,
-        source.id_number as id_number_raw,
-        {{ normalize_id_number('source.id_number') }} as id_number,
-        source.sex as sex_raw,
-        {{ normalize_sex('source.sex') }} as sex,
-        source.ethnicity as ethnicity_code,
-        ethnicity_codes.ethnicity,
-        source.birth_date as birth_date_raw,
-        {{ parse_date('source.birth_date') }} as birth_date,
-        source.population_type as population_type_code,
-        case trim(source.population_type) when '1' then '户籍' when '2' then '来沪' when '3' then '境外' end
-            as population_type,
-        source.address as address_raw,
-        {{ clean_text('source.address') }} as address,
-        source.hukou_address as hukou_address_raw,
-        {{ clean_text('source.hukou_address') }} as hukou_address,
-        nullif(trim(source.hukou_region_code), '') as hukou_region_code,
-        {{ parse_date('source.arrived_on') }} as arrived_on,
-        nullif(trim(source.residence_permit_no), '') as residence_permit_no,
-        source.phone as phone_raw,
-        {{ normalize_phone('source.phone') }} as phone,
-        source.status as status_code,
-        case trim(source.status) when '0' then '正常' when '1' then '死亡' when '2' then '迁出' end as status,
-        try_cast(source.updated_at as timestamp) as updated_at
-    from source
-    left join ethnicity_codes on lpad(trim(source.ethnicity), 2, '0') = ethnicity_codes.ethnicity_code
-),
-
-with_id as (
-    select *, {{ id_number_columns('id_number') }}
-    from renamed
-)
-
-select *, {{ id_conflict_columns() }}
-from with_id
+{#- GENERATED from connectors/sources/ps_population.yaml (and connectors/fields.yaml) by `python -m connectors.dbt_sources`; do not edit.
+    实有人口信息系统（市公安局）staged by the macro staging_model. -#}
+-- depends_on: {{ ref('ref_ethnicity_codes') }}
+{{ staging_model({
+    "system": "ps_population",
+    "model": "stg_public_security__population_records",
+    "primary_key": ["record_id"],
+    "row_key": "record_id",
+    "fields": [
+        {"column": "record_id", "name": "record_id", "kind": "code", "raw": false, "raw_name": "record_id_raw"},
+        {"column": "person_name", "name": "person_name", "kind": "person_name", "raw": true, "raw_name": "person_name_raw"},
+        {"column": "sex", "name": "sex", "kind": "sex", "raw": true, "raw_name": "sex_raw"},
+        {"column": "ethnicity", "name": "ethnicity", "kind": "lookup", "raw": true, "raw_name": "ethnicity_code", "seed": "ref_ethnicity_codes", "key": "ethnicity_code", "value": "ethnicity", "pad": 2},
+        {"column": "birth_date", "name": "birth_date", "kind": "date", "raw": true, "raw_name": "birth_date_raw"},
+        {"column": "id_number", "name": "id_number", "kind": "id_number", "raw": true, "prefix": "", "raw_name": "id_number_raw"},
+        {"column": "population_type", "name": "population_type", "kind": "code_map", "raw": true, "raw_name": "population_type_code", "values": [["1", "户籍"], ["2", "来沪"], ["3", "境外"]]},
+        {"column": "address", "name": "address", "kind": "address", "raw": true, "raw_name": "address_raw"},
+        {"column": "hukou_address", "name": "hukou_address", "kind": "address", "raw": true, "raw_name": "hukou_address_raw"},
+        {"column": "hukou_region_code", "name": "hukou_region_code", "kind": "identifier", "raw": false, "raw_name": "hukou_region_code_raw", "halfwidth": false},
+        {"column": "arrived_on", "name": "arrived_on", "kind": "date", "raw": false, "raw_name": "arrived_on_raw"},
+        {"column": "residence_permit_no", "name": "residence_permit_no", "kind": "identifier", "raw": false, "raw_name": "residence_permit_no_raw", "halfwidth": false},
+        {"column": "phone", "name": "phone", "kind": "phone", "raw": true, "raw_name": "phone_raw"},
+        {"column": "status", "name": "status", "kind": "code_map", "raw": true, "raw_name": "status_code", "values": [["0", "正常"], ["1", "死亡"], ["2", "迁出"]]},
+        {"column": "updated_at", "name": "updated_at", "kind": "timestamp", "raw": false, "raw_name": "updated_at_raw"},
+    ],
+    "derived": [
+    ],
+    "conflicts": {"birth_date": true, "sex": true, "month_precision": false}
+}) }}
