@@ -39,7 +39,7 @@ _KNOWN_KEYS = frozenset(
         *_BASE_KEYS,
         "path", "encoding", "delimiter", "sheet", "quote_char",
         "dsn_env", "dsn_default", "table", "query", "cursor", "chunk_rows",
-        "required", "primary_key", "description", "staging",
+        "required", "primary_key", "description", "staging", "resolution",
     }
 )
 
@@ -69,6 +69,8 @@ class SourceConfig:
     description: str | None = None
     # how staging normalises the columns (connectors/staging.py): model name, per-column kinds, derived columns
     staging: dict[str, Any] = field(default_factory=dict)
+    # what the system contributes to person and house resolution (connectors/staging.py resolution_spec)
+    resolution: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_database(self) -> bool:
@@ -211,6 +213,7 @@ def load_source_config(file: Path) -> SourceConfig:
         quote_char=quote_char,
         description=_str(raw, "description", file),
         staging=_mapping(raw, "staging", file),
+        resolution=_mapping(raw, "resolution", file),
         **kwargs,
     )
 

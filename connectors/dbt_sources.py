@@ -71,6 +71,19 @@ def render_staging(sources_dir: Path | None = None, project_dir: Path = DBT_PROJ
     return {model_path(cfg, staging_dir=staging): render_model(cfg) for cfg in load_source_configs(sources_dir).values()}
 
 
+def registry_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """The generated macro source_systems() (connectors/staging.py render_registry)."""
+    from connectors.staging import REGISTRY_FILE
+
+    return project_dir / REGISTRY_FILE.relative_to(DBT_PROJECT_DIR)
+
+
+def render_registry_file(sources_dir: Path | None = None) -> str:
+    from connectors.staging import render_registry
+
+    return render_registry(list(load_source_configs(sources_dir).values()))
+
+
 def stale_staging_files(expected: dict[Path, str], project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
     """Generated staging model files no configured system renders any more (a system removed or renamed)."""
     return sorted(p for p in (project_dir / STAGING_FOLDER).rglob("*.sql")
@@ -84,6 +97,10 @@ def write(sources_dir: Path | None = None, project_dir: Path = DBT_PROJECT_DIR) 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(sources_dir), encoding="utf-8")
     written = [path]
+    registry = registry_path(project_dir)
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.write_text(render_registry_file(sources_dir), encoding="utf-8")
+    written.append(registry)
     models = render_staging(sources_dir, project_dir)
     for model, text in models.items():
         model.parent.mkdir(parents=True, exist_ok=True)

@@ -59,6 +59,15 @@ KINDS: dict[str, tuple[frozenset[str], bool]] = {
 }
 COMMON_OPTIONS = frozenset({"kind", "name", "raw"})
 STAGING_KEYS = frozenset({"model", "row_key", "birth_date_precision", "fields", "derived", "description"})
+RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on"})
+PERSON_ROLE_KEYS = frozenset({"role", "prefix", "when", "carry"})
+ADDRESS_ROLE_KEYS = frozenset({"column", "role", "names_house", "committee", "person"})
+# what a person record carries into resolution (int_person_records), in this order, when the staged model has it
+IDENTITY_COLUMNS = ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex", "birth_date", "sex", "ethnicity",
+                    "phone", "address", "hukou_address", "birth_date_conflicts_id", "sex_conflicts_id")
+PERSON_ROLES = ("subject", "head", "owner", "member", "guardian", "visitor")
+ADDRESS_ROLES = ("residence", "hukou", "property", "visit", "family")
+REGISTRY_FILE = DBT_PROJECT_DIR / "macros" / "generated" / "source_systems.sql"
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
 _DECIMAL = re.compile(r"decimal\(\s*\d{1,2}\s*,\s*\d{1,2}\s*\)")
 
@@ -184,32 +193,140 @@ def staging_spec(cfg: SourceConfig) -> dict[str, Any]:
     }
 
 
+def staged_columns(spec: dict[str, Any]) -> list[str]:
+    """The columns a staging model has (besides lineage), from its spec."""
+    names = [n for f in spec["fields"] for n in ([f["raw_name"]] if f["raw"] else []) + [f["name"]]]
+    for f in spec["fields"]:
+        if f["kind"] == "id_number":
+            names += [f"{f['prefix']}id_valid", f"{f['prefix']}id_birth_date", f"{f['prefix']}id_sex"]
+    names += [c for c, on in (("birth_date_conflicts_id", spec["conflicts"]["birth_date"]),
+                              ("sex_conflicts_id", spec["conflicts"]["sex"])) if on]
+    return names + [d["name"] for d in spec["derived"]]
+
+
+def _sql(file: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or ";" in value:
+        raise ConfigError(file, key, "expected one SQL expression over the staged columns (no ';')")
+    return " ".join(value.split())
+
+
+def resolution_spec(cfg: SourceConfig, spec: dict[str, Any]) -> dict[str, Any]:
+    """What the system contributes to resolution: the persons its records name (by role), the addresses that place
+    them (by role) and the record's own date. Defaults: a system that stages person_name or id_number names its
+    subject; address is a residence, hukou_address a 户籍 address (the record's house when it has no other)."""
+    file = cfg.config_file
+    section = cfg.resolution or {}
+    unknown = sorted(set(section) - RESOLUTION_KEYS)
+    if unknown:
+        raise ConfigError(file, f"resolution.{unknown[0]}", f"unknown key (known: {', '.join(sorted(RESOLUTION_KEYS))})")
+    staged = staged_columns(spec)
+
+    if "persons" in section:
+        raw_persons = section["persons"] or []
+    else:
+        raw_persons = [{"role": "subject"}] if {"person_name", "id_number"} & set(staged) else []
+    if not isinstance(raw_persons, list):
+        raise ConfigError(file, "resolution.persons", "expected a list of {role: subject|head|owner ...}")
+    persons = []
+    for i, raw in enumerate(raw_persons):
+        where = f"resolution.persons[{i}]"
+        if not isinstance(raw, dict) or set(raw) - PERSON_ROLE_KEYS or raw.get("role") not in PERSON_ROLES:
+            raise ConfigError(file, where, f"expected {{role: {'|'.join(PERSON_ROLES)}, prefix, when, carry}}")
+        prefix = str(raw.get("prefix", ""))
+        mapping = {}
+        for column in IDENTITY_COLUMNS:
+            source = (prefix + ("name" if column == "person_name" else column)) if prefix else column
+            if prefix and column not in ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex"):
+                continue
+            if source in staged:
+                mapping[column] = source
+        carry = raw.get("carry") or []
+        for column in carry:
+            if column not in IDENTITY_COLUMNS or column not in staged:
+                raise ConfigError(file, f"{where}.carry", f"{column!r} is not a staged identity column")
+            mapping[column] = column
+        if "person_name" not in mapping and "id_number" not in mapping:
+            raise ConfigError(file, where, f"role {raw['role']!r} (prefix {prefix!r}) finds neither a name nor an "
+                                           "ID number column in the staging model")
+        persons.append({"role": raw["role"], "columns": [[c, mapping[c]] for c in IDENTITY_COLUMNS if c in mapping],
+                        "when": _sql(file, f"{where}.when", raw["when"]) if raw.get("when") else ""})
+    roles = [p["role"] for p in persons]
+    if len(set(roles)) != len(roles):
+        raise ConfigError(file, "resolution.persons", "a role appears twice")
+
+    if "addresses" in section:
+        raw_addresses = section["addresses"] or []
+    else:
+        raw_addresses = []
+        if "address" in staged:
+            raw_addresses.append({"column": "address", "role": "residence"})
+        if "hukou_address" in staged:
+            raw_addresses.append({"column": "hukou_address", "role": "hukou", "names_house": "address" not in staged})
+    if not isinstance(raw_addresses, list):
+        raise ConfigError(file, "resolution.addresses", "expected a list of {column, role}")
+    addresses = []
+    for i, raw in enumerate(raw_addresses):
+        where = f"resolution.addresses[{i}]"
+        if (not isinstance(raw, dict) or set(raw) - ADDRESS_ROLE_KEYS or raw.get("role") not in ADDRESS_ROLES
+                or raw.get("column") not in staged):
+            raise ConfigError(file, where, f"expected {{column: <a staged column>, role: {'|'.join(ADDRESS_ROLES)}, "
+                                           "names_house, committee, person}")
+        committee = raw.get("committee") or ""
+        if committee and committee not in staged:
+            raise ConfigError(file, f"{where}.committee", f"{committee!r} is not a staged column")
+        person = raw.get("person") or (roles[0] if roles else "")
+        if person and person not in roles:
+            raise ConfigError(file, f"{where}.person", f"{person!r} is not one of the system's person roles")
+        addresses.append({"column": raw["column"], "role": raw["role"], "names_house": bool(raw.get("names_house", True)),
+                          "committee": committee, "person": person})
+
+    recorded_on = section.get("recorded_on")
+    return {"persons": persons, "addresses": addresses,
+            "recorded_on": _sql(file, "resolution.recorded_on", recorded_on) if recorded_on else ""}
+
+
+def system_spec(cfg: SourceConfig) -> dict[str, Any]:
+    """Staging and resolution spec of one system: what the generated macro source_systems() returns for it."""
+    spec = staging_spec(cfg)
+    return {**spec, "resolution": resolution_spec(cfg, spec)}
+
+
+def render_registry(configs: list[SourceConfig]) -> str:
+    """The macro source_systems(): every configured system's spec, keyed by system, for the models that union
+    every system (staging, int_person_records, int_addresses_collected, fct_person_source_records)."""
+    lines = ["{#- GENERATED from connectors/sources/*.yaml and connectors/fields.yaml by "
+             "`python -m connectors.dbt_sources`; do not edit.",
+             "    Every configured source system: its staging spec (connectors/staging.py staging_spec) and what it",
+             "    contributes to resolution (resolution_spec). -#}",
+             "{% macro source_systems() %}", "{{ return({"]
+    for cfg in sorted(configs, key=lambda c: c.system):
+        spec = system_spec(cfg)
+        lines.append(f"    {_json(cfg.system)}: {{")
+        for key in ("system", "model", "primary_key", "row_key"):
+            lines.append(f"        {_json(key)}: {_json(spec[key])},")
+        lines.append('        "fields": [')
+        lines += [f"            {_json(f)}," for f in spec["fields"]]
+        lines.append("        ],")
+        lines.append(f'        "derived": {_json(spec["derived"])},')
+        lines.append(f'        "conflicts": {_json(spec["conflicts"])},')
+        lines.append(f'        "resolution": {_json(spec["resolution"])},')
+        lines.append("    },")
+    lines += ["}) }}", "{% endmacro %}"]
+    return "\n".join(lines) + "\n"
+
+
 def model_path(cfg: SourceConfig, spec: dict[str, Any] | None = None, staging_dir: Path = STAGING_DIR) -> Path:
     spec = spec or staging_spec(cfg)
     return staging_dir / cfg.department / f"{spec['model']}.sql"
 
 
 def render_model(cfg: SourceConfig) -> str:
-    """The staging model file: one call of the macro staging_model with the system's spec."""
-    spec = staging_spec(cfg)
-    seeds = sorted({f["seed"] for f in spec["fields"] if f["kind"] == "lookup"})
+    """The staging model file: the macro staging_model on the system's spec from the registry source_systems()."""
     source = cfg.config_file.relative_to(PROJECT_ROOT) if cfg.config_file.is_relative_to(PROJECT_ROOT) else cfg.config_file
-    lines = [(f"{{#- GENERATED from {source.as_posix()} (and connectors/fields.yaml) by "
-              "`python -m connectors.dbt_sources`; do not edit."),
-             f"    {cfg.title}（{cfg.department_title}）staged by the macro staging_model. -#}}"]
-    lines += [f"-- depends_on: {{{{ ref('{seed}') }}}}" for seed in seeds]
-    lines.append("{{ staging_model({")
-    for key in ("system", "model", "primary_key", "row_key"):
-        lines.append(f"    {_json(key)}: {_json(spec[key])},")
-    lines.append('    "fields": [')
-    lines += [f"        {_json(f)}," for f in spec["fields"]]
-    lines.append("    ],")
-    lines.append('    "derived": [')
-    lines += [f"        {_json(d)}," for d in spec["derived"]]
-    lines.append("    ],")
-    lines.append(f'    "conflicts": {_json(spec["conflicts"])}')
-    lines.append("}) }}")
-    return "\n".join(lines) + "\n"
+    return (f"{{#- GENERATED from {source.as_posix()} (and connectors/fields.yaml) by "
+            "`python -m connectors.dbt_sources`; do not edit.\n"
+            f"    {cfg.title}（{cfg.department_title}）staged by the macro staging_model. -#}}\n"
+            f"{{{{ staging_model(source_systems()['{cfg.system}']) }}}}\n")
 
 
 def _json(value: Any) -> str:

@@ -1,7 +1,15 @@
 """The dbt sources file and the staging models are generated from the connector configs: they must not go stale,
 and no staging model is written by hand."""
 
-from connectors.dbt_sources import GENERATED_MARK, SOURCES_FILE, render, render_staging, stale_staging_files
+from connectors.dbt_sources import (
+    GENERATED_MARK,
+    SOURCES_FILE,
+    registry_path,
+    render,
+    render_registry_file,
+    render_staging,
+    stale_staging_files,
+)
 from connectors.staging import STAGING_DIR
 
 
@@ -12,6 +20,8 @@ def test_dbt_sources_match_connector_configs() -> None:
 
 
 def test_staging_models_match_connector_configs() -> None:
+    assert registry_path().read_text(encoding="utf-8") == render_registry_file(), (
+        "dbt_project/macros/generated/source_systems.sql is stale: run `python -m connectors.dbt_sources`")
     models = render_staging()
     for path, text in models.items():
         assert path.exists() and path.read_text(encoding="utf-8") == text, (

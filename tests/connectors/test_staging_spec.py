@@ -10,13 +10,13 @@ import yaml
 
 from connectors.config import load_source_config, load_source_configs
 from connectors.errors import ConfigError
-from connectors.staging import KINDS, field_catalogue, render_model, staging_spec
+from connectors.staging import KINDS, field_catalogue, render_model, staging_spec, system_spec
 
 BASE = {
     "system": "xx_new", "title": "新系统", "department": "civil_affairs", "department_title": "市民政局",
     "format": "csv", "path": "civil_affairs/xx_new/*.csv",
     "columns": {"编号": "case_no", "姓名": "person_name", "身份证号": "id_number", "性别": "sex", "出生日期": "birth_date",
-                "补贴": "subsidy"},
+                "补贴": "subsidy", "住址": "address"},
     "primary_key": ["case_no"],
     "staging": {"model": "stg_civil_affairs__new_cases", "fields": {"subsidy": {"kind": "decimal"}}},
 }
@@ -34,11 +34,11 @@ def test_kinds_come_from_the_catalogue_and_the_yaml(tmp_path: Path) -> None:
     kinds = {f["name"]: (f["kind"], f["raw"]) for f in spec["fields"]}
     assert kinds == {"case_no": ("identifier", False), "person_name": ("person_name", True),
                      "id_number": ("id_number", True), "sex": ("sex", True), "birth_date": ("date", True),
-                     "subsidy": ("decimal", False)}
+                     "subsidy": ("decimal", False), "address": ("address", True)}
     assert spec["conflicts"] == {"birth_date": True, "sex": True, "month_precision": False}
     assert spec["model"] == "stg_civil_affairs__new_cases" and spec["primary_key"] == ["case_no"]
     text = render_model(_config(tmp_path))
-    assert text.splitlines()[0].startswith("{#- GENERATED from") and "staging_model({" in text
+    assert text.splitlines()[0].startswith("{#- GENERATED from") and "staging_model(source_systems()['xx_new'])" in text
 
 
 def test_every_shipped_column_has_a_kind() -> None:
@@ -68,3 +68,52 @@ def test_bad_staging_sections_name_the_file_and_key(tmp_path: Path, staging: dic
         staging_spec(_config(tmp_path, staging=staging))
     assert caught.value.key == key and message in str(caught.value)
     assert "xx_new.yaml" in str(caught.value)
+
+
+def test_resolution_defaults(tmp_path: Path) -> None:
+    """A system that stages a name or an ID names its subject; address is a residence, hukou_address a 户籍 address
+    that names the record's house only when there is no other address; no record date unless declared."""
+    cfg = _config(tmp_path, columns={**BASE["columns"], "户籍地址": "hukou_address"})
+    resolution = system_spec(cfg)["resolution"]
+    (subject,) = resolution["persons"]
+    assert subject["role"] == "subject" and subject["when"] == ""
+    assert [c for c, _ in subject["columns"]] == ["person_name", "id_number", "id_valid", "id_birth_date", "id_sex",
+                                                 "birth_date", "sex", "address", "hukou_address",
+                                                 "birth_date_conflicts_id", "sex_conflicts_id"]
+    assert [(a["column"], a["role"], a["names_house"], a["person"]) for a in resolution["addresses"]] == [
+        ("address", "residence", True, "subject"), ("hukou_address", "hukou", False, "subject")]
+    assert resolution["recorded_on"] == ""
+
+
+def test_resolution_roles_as_data(tmp_path: Path) -> None:
+    columns = {**BASE["columns"], "户主姓名": "head_name", "户主身份证号": "head_id_number"}
+    cfg = _config(tmp_path, columns=columns, resolution={
+        "persons": [{"role": "subject"}, {"role": "head", "prefix": "head_", "when": "head_name is not null",
+                                          "carry": ["address"]}],
+        "addresses": [{"column": "address", "role": "visit", "committee": "case_no"}],
+        "recorded_on": "coalesce(birth_date, current_date)"})
+    resolution = system_spec(cfg)["resolution"]
+    head = resolution["persons"][1]
+    assert head["columns"] == [["person_name", "head_name"], ["id_number", "head_id_number"], ["id_valid", "head_id_valid"],
+                               ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"], ["address", "address"]]
+    assert head["when"] == "head_name is not null"
+    assert resolution["addresses"] == [{"column": "address", "role": "visit", "names_house": True,
+                                        "committee": "case_no", "person": "subject"}]
+    assert resolution["recorded_on"] == "coalesce(birth_date, current_date)"
+
+
+@pytest.mark.parametrize(("resolution", "key", "message"), [
+    ({"persons": [{"role": "lodger"}]}, "resolution.persons[0]", "expected {role"),
+    ({"persons": [{"role": "head", "prefix": "nobody_"}]}, "resolution.persons[0]", "neither a name nor an ID"),
+    ({"persons": [{"role": "subject", "carry": ["subsidy"]}]}, "resolution.persons[0].carry", "not a staged identity"),
+    ({"persons": [{"role": "subject"}, {"role": "subject"}]}, "resolution.persons", "appears twice"),
+    ({"addresses": [{"column": "no_such", "role": "residence"}]}, "resolution.addresses[0]", "a staged column"),
+    ({"addresses": [{"column": "address", "role": "residence", "person": "owner"}]},
+     "resolution.addresses[0].person", "not one of the system's person roles"),
+    ({"recorded_on": "start_date; drop table x"}, "resolution.recorded_on", "no ';'"),
+    ({"owners": []}, "resolution.owners", "unknown key"),
+])
+def test_bad_resolution_sections_name_the_file_and_key(tmp_path: Path, resolution: dict, key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        system_spec(_config(tmp_path, resolution=resolution))
+    assert caught.value.key == key and message in str(caught.value)

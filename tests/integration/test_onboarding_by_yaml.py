@@ -32,6 +32,8 @@ from shequyun.privacy.masking import id_check_character
 from shequyun_synth.testing import isolated_databases
 
 FORMATS = ["csv", "xlsx", "jsonl", "parquet", "postgres", "mysql"]
+# the models that take every configured system: person records, address records, survivorship candidates
+UNIONS = ["int_person_records", "int_addresses_collected", "fct_person_source_records"]
 HEADERS = {"档案编号": "case_no", "对象姓名": "person_name", "证件号码": "id_number", "性别": "sex",
            "出生年月日": "birth_date", "现住址": "address", "手机": "phone", "补贴金额": "subsidy",
            "登记时间": "updated_at"}
@@ -119,7 +121,7 @@ def _create_table(fmt: str, system: str, pg_dsn: str, mysql_dsn: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def onboarded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+def onboarded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str]]:
     """The shipped systems plus one new system per format, landed and staged; returns the database and the models."""
     root = tmp_path_factory.mktemp("onboarding")
     sources = root / "sources"
@@ -151,12 +153,21 @@ def onboarded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     proc = subprocess.run(cmd, cwd=project, env=dbt_environment(), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         pytest.fail(f"dbt build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
-    return db, models
+    # the models that union every system compile with the new ones in them: no SQL was edited
+    compile_cmd = [cmd[0], "compile", *dbt_vars_args(paths.root, db), "--select", *UNIONS,
+                   "--project-dir", str(project), "--profiles-dir", str(project),
+                   "--target-path", str(root / "target"), "--log-path", str(root / "logs")]
+    proc = subprocess.run(compile_cmd, cwd=project, env=dbt_environment(), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"dbt compile failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
+    compiled = {name: next((root / "target" / "compiled").rglob(f"{name}.sql")).read_text(encoding="utf-8")
+                for name in UNIONS}
+    return db, models, compiled
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_new_system_is_staged_from_its_yaml(onboarded: tuple[Path, dict[str, str]], fmt: str) -> None:
-    db, models = onboarded
+def test_a_new_system_is_staged_from_its_yaml(onboarded: tuple[Path, dict[str, str], dict[str, str]], fmt: str) -> None:
+    db, models, compiled = onboarded
     with duckdb.connect(str(db), read_only=True) as con:
         frame = con.sql(f"select * from staging.{models[fmt]} order by case_no").pl()
     assert frame["case_no"].to_list() == ["N001", "N002", "N003"]
@@ -167,3 +178,15 @@ def test_a_new_system_is_staged_from_its_yaml(onboarded: tuple[Path, dict[str, s
         assert row["person_name_raw"] is not None and row["record_key"].startswith(f"xx_onboarded_{fmt}:")
     assert [float(v) if v is not None else None for v in frame["subsidy"]] == [150.5, 75.0, None]
     assert frame["address"][0] == "徐汇区漕宝路123号"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_new_system_feeds_resolution_from_its_yaml(onboarded: tuple[Path, dict[str, str], dict[str, str]],
+                                                    fmt: str) -> None:
+    """By the defaults of resolution_spec the new system names its subject (person records) and places it by its
+    address (a residence) - and has no record date of its own, so survivorship dates it by its load."""
+    _, models, compiled = onboarded
+    relation = f'"staging"."{models[fmt]}"'
+    assert relation in compiled["int_person_records"]
+    assert relation in compiled["int_addresses_collected"]
+    assert relation not in compiled["fct_person_source_records"]

@@ -1,128 +1,25 @@
 {#- Every staged record that names a person, one row per (source record, role): the input of person resolution.
-    Columns a system does not have are null (union by name). -#}
+    The roles come from each connector YAML (resolution.persons; macro person_role_records), so a new system joins
+    through its YAML. Columns a system does not have are null (union by name). -#}
 
-with hukou as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, ethnicity, phone, hukou_address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_public_security__hukou_persons') }}
+with typed as (
+    -- every column of the union, typed, so that a city whose systems lack one still has it (null)
+    select
+        cast(null as varchar) as system, cast(null as varchar) as source, cast(null as varchar) as row_key,
+        cast(null as varchar) as record_key, cast(null as varchar) as role, cast(null as varchar) as person_name,
+        cast(null as varchar) as id_number, cast(null as boolean) as id_valid, cast(null as date) as id_birth_date,
+        cast(null as varchar) as id_sex, cast(null as date) as birth_date, cast(null as varchar) as sex,
+        cast(null as varchar) as ethnicity, cast(null as varchar) as phone, cast(null as varchar) as address,
+        cast(null as varchar) as hukou_address, cast(null as timestamp with time zone) as loaded_at,
+        cast(null as boolean) as birth_date_conflicts_id, cast(null as boolean) as sex_conflicts_id
+    limit 0
 ),
 
-population as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, ethnicity, phone, address, hukou_address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_public_security__population_records') }}
-),
-
-dibao_members as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, phone, address, loaded_at
-    from {{ ref('stg_civil_affairs__dibao_members') }}
-),
-
--- the 户主 named on a member's row, when the member is someone else (the head's own row is the subject above)
-dibao_heads as (
-    select system, source, row_key, record_key, 'head' as role, head_name as person_name,
-        head_id_number as id_number, head_id_valid as id_valid, head_id_birth_date as id_birth_date,
-        head_id_sex as id_sex, address, loaded_at
-    from {{ ref('stg_civil_affairs__dibao_members') }}
-    where head_is_other_person and (head_name is not null or head_id_number is not null)
-),
-
-low_income as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_civil_affairs__low_income_persons') }}
-),
-
-tekun as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_civil_affairs__tekun_persons') }}
-),
-
-elderly_allowance as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_civil_affairs__elderly_allowances') }}
-),
-
-disability as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, sex, phone, address, loaded_at, sex_conflicts_id
-    from {{ ref('stg_disabled_persons_federation__disabled_persons') }}
-),
-
-family_doctor as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_health_commission__family_doctor_signings') }}
-),
-
-employment as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, hukou_address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_human_resources__employment_registrations') }}
-),
-
--- the owner of a title; the title's 房屋坐落 is the house, not necessarily where the owner lives: address stays null
-property_owners as (
-    select system, source, row_key, record_key, 'owner' as role, owner_name as person_name,
-        owner_id_number as id_number, owner_id_valid as id_valid, owner_id_birth_date as id_birth_date,
-        owner_id_sex as id_sex, loaded_at
-    from {{ ref('stg_housing_administration__property_titles') }}
-    where owner_name is not null or owner_id_number is not null
-),
-
-veterans as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, phone, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_veterans_affairs__veterans') }}
-),
-
-party_members as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, ethnicity, phone, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_party_organisation__party_members') }}
-),
-
-graduates as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, birth_date, sex, address, loaded_at,
-        birth_date_conflicts_id, sex_conflicts_id
-    from {{ ref('stg_education__graduates') }}
-),
-
-visits as (
-    select system, source, row_key, record_key, 'subject' as role, person_name, id_number, id_valid, id_birth_date,
-        id_sex, address, loaded_at
-    from {{ ref('stg_community_committees__visits') }}
-),
-
+-- every person role of every system (the connector YAMLs' resolution.persons: subject, 户主, 产权人 ...)
 unioned as (
-    select * from hukou
-    union all by name select * from population
-    union all by name select * from dibao_members
-    union all by name select * from dibao_heads
-    union all by name select * from low_income
-    union all by name select * from tekun
-    union all by name select * from elderly_allowance
-    union all by name select * from disability
-    union all by name select * from family_doctor
-    union all by name select * from employment
-    union all by name select * from property_owners
-    union all by name select * from veterans
-    union all by name select * from party_members
-    union all by name select * from graduates
-    union all by name select * from visits
+    select * from typed
+    union all by name
+    {{ person_role_records() }}
 ),
 
 final as (

@@ -39,26 +39,10 @@ population as (
     from {{ ref('stg_public_security__population_records') }}
 ),
 
--- the record's own date where the system has one (recency of survivorship after the load day)
-{%- set dated = [
-    ('stg_civil_affairs__dibao_members', 'start_date'),
-    ('stg_civil_affairs__low_income_persons', 'start_date'),
-    ('stg_civil_affairs__tekun_persons', 'start_date'),
-    ('stg_civil_affairs__elderly_allowances', 'coalesce(cast(updated_at as date), start_date)'),
-    ('stg_disabled_persons_federation__disabled_persons', 'issued_on'),
-    ('stg_health_commission__family_doctor_signings', 'sign_date'),
-    ('stg_human_resources__employment_registrations', 'registered_on'),
-    ('stg_housing_administration__property_titles', 'registered_on'),
-    ('stg_veterans_affairs__veterans', 'discharged_on'),
-    ('stg_community_committees__visits', 'visited_on'),
-] %}
+-- the record's own date where the system has one (resolution.recorded_on of its connector YAML; recency of
+-- survivorship after the load day)
 other_dates as (
-    {%- for model, expression in dated %}
-    select record_key, {{ expression }} as recorded_on from {{ ref(model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ record_dates() }}
 ),
 
 record_states as (

@@ -1,0 +1,74 @@
+{#- The inputs of person and house resolution, unioned over every configured system (source_systems(): the
+    `resolution` section of each connector YAML, with its defaults from connectors/staging.py resolution_spec).
+    A new system joins them through its YAML: no model lists systems. -#}
+
+
+{#- One row per (staged record, person role): the identity columns each role maps (columns a system does not have
+    are left out; the caller unions by name). A select statement. -#}
+{% macro person_role_records() -%}
+{%- set parts = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- for person in spec.resolution.persons -%}
+        {%- set part -%}
+    select system, source, row_key, record_key, '{{ person.role }}' as role,
+        {%- for pair in person.columns %}
+        {{ pair[1] }} as {{ pair[0] }},
+        {%- endfor %}
+        loaded_at
+    from {{ ref(spec.model) }}
+    {%- if person.when %}
+    where {{ person.when }}
+    {%- endif %}
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endfor -%}
+{%- endfor -%}
+{{ parts | join('\n    union all by name\n') }}
+{%- endmacro %}
+
+
+{#- One row per (staged record, address role) with an address: the address, whether it names the record's own
+    house, the committee a 小区-name address lies in (visits), and the valid ID number and name of the person the
+    address belongs to. A select statement. -#}
+{% macro address_role_records() -%}
+{%- set parts = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- for address in spec.resolution.addresses -%}
+        {%- set person = (spec.resolution.persons | selectattr('role', 'equalto', address.person) | first) if address.person else none -%}
+        {%- set columns = dict(person.columns) if person else {} -%}
+        {%- set part -%}
+    select
+        record_key || ':{{ address.role }}' as record_address_key,
+        record_key,
+        system,
+        '{{ address.role }}' as address_role,
+        {{ address.names_house }} as names_record_house,
+        {{ address.column }} as address,
+        {{ address.committee if address.committee else 'cast(null as varchar)' }} as committee_code,
+        {%- if columns.get('id_number') %}
+        case when {{ columns.get('id_valid', 'false') }} then {{ columns['id_number'] }} end as id_number,
+        {%- else %}
+        cast(null as varchar) as id_number,
+        {%- endif %}
+        {{ columns.get('person_name', 'cast(null as varchar)') }} as person_name
+    from {{ ref(spec.model) }}
+    where {{ address.column }} is not null
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endfor -%}
+{%- endfor -%}
+{{ parts | join('\n    union all\n') }}
+{%- endmacro %}
+
+
+{#- The record's own date (resolution.recorded_on) of every system that declares one: record_key, recorded_on.
+    A select statement. -#}
+{% macro record_dates() -%}
+{%- set parts = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- if spec.resolution.recorded_on -%}
+        {%- do parts.append("select record_key, " ~ spec.resolution.recorded_on ~ " as recorded_on from " ~ ref(spec.model)) -%}
+    {%- endif -%}
+{%- endfor -%}
+{{ parts | join('\n    union all\n    ') }}
+{%- endmacro %}
