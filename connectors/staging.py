@@ -294,8 +294,8 @@ def system_spec(cfg: SourceConfig) -> dict[str, Any]:
 def render_registry(configs: list[SourceConfig]) -> str:
     """The macro source_systems(): every configured system's spec, keyed by system, for the models that union
     every system (staging, int_person_records, int_addresses_collected, fct_person_source_records)."""
-    lines = ["{#- GENERATED from connectors/sources/*.yaml and connectors/fields.yaml by "
-             "`python -m connectors.dbt_sources`; do not edit.",
+    lines = [("{#- GENERATED from connectors/sources/*.yaml and connectors/fields.yaml by "
+              "`python -m connectors.dbt_sources`; do not edit."),
              "    Every configured source system: its staging spec (connectors/staging.py staging_spec) and what it",
              "    contributes to resolution (resolution_spec). -#}",
              "{% macro source_systems() %}", "{{ return({"]

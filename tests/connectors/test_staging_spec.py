@@ -10,7 +10,13 @@ import yaml
 
 from connectors.config import load_source_config, load_source_configs
 from connectors.errors import ConfigError
-from connectors.staging import KINDS, field_catalogue, render_model, staging_spec, system_spec
+from connectors.staging import (
+    KINDS,
+    field_catalogue,
+    render_model,
+    staging_spec,
+    system_spec,
+)
 
 BASE = {
     "system": "xx_new", "title": "新系统", "department": "civil_affairs", "department_title": "市民政局",

@@ -203,18 +203,22 @@ def test_person_records_contract(build: DbtBuild) -> None:
 
 
 def test_staging_models_deduplicate_on_the_connector_primary_key() -> None:
-    """Each staging model is the macro staging_model called with its system and the primary key of its connector
-    YAML (which the macro hands to bronze_deduplicated)."""
+    """Each staging model is the macro staging_model on its system's entry of the generated registry
+    source_systems(), and that entry carries the primary key of the connector YAML (which the macro hands to
+    bronze_deduplicated)."""
     import json
 
     from shequyun.core.settings import PROJECT_ROOT
 
     configs = load_source_configs()
+    registry = (PROJECT_ROOT / "dbt_project" / "macros" / "generated" / "source_systems.sql").read_text(encoding="utf-8")
     for system, model in STAGING.items():
         sql = next((PROJECT_ROOT / "dbt_project" / "models" / "staging").glob(f"*/{model}.sql")).read_text(encoding="utf-8")
-        assert re.search(r"\{\{ staging_model\(\{", sql), model
-        assert f'"system": "{system}",' in sql, model
-        key = re.search(r'"primary_key": (\[[^\]]*\]),', sql)
+        assert f"{{{{ staging_model(source_systems()['{system}']) }}}}" in sql, model
+        entry = re.search(rf'    "{system}": {{\n(.*?)\n    }},', registry, re.DOTALL)
+        assert entry is not None, system
+        assert f'"model": "{model}",' in entry.group(1), system
+        key = re.search(r'"primary_key": (\[[^\]]*\]),', entry.group(1))
         assert key is not None and json.loads(key.group(1)) == list(configs[system].primary_key), model
 
 
