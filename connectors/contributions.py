@@ -17,7 +17,8 @@ from connectors.config import SourceConfig
 from connectors.staging import system_spec
 from shequyun.core.settings import DBT_PROJECT_DIR
 
-_REF = re.compile(r"""ref\(\s*['"](stg_[a-z0-9_]+)['"]\s*\)""")
+# a staging model named in a model's SQL: ref('stg_...') or a macro argument such as person_facts('stg_...', ...)
+_STAGING_NAME = re.compile(r"""['"](stg_[a-z0-9_]+__[a-z0-9_]+)['"]""")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def staging_readers(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, list[str]]
     for path in (project_dir / "models").rglob("*.sql"):
         if "staging" in path.relative_to(project_dir / "models").parts[:1]:
             continue
-        for model in _REF.findall(path.read_text(encoding="utf-8")):
+        for model in _STAGING_NAME.findall(path.read_text(encoding="utf-8")):
             readers.setdefault(model, set()).add(path.stem)
     return {model: sorted(names) for model, names in readers.items()}
 

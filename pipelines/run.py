@@ -36,6 +36,8 @@ class IngestSummary:
     run_id: str
     systems: list[SystemSummary]
     seconds: float = 0.0
+    # configured systems that land but feed nothing downstream (connectors.contributions)
+    dead_ends: list[str] = field(default_factory=list)
 
     @property
     def success(self) -> bool:
@@ -71,6 +73,8 @@ class IngestSummary:
         totals = [sum(getattr(s, a) for s in self.systems) for a in ("rows_read", "rows_landed", "rows_quarantined")]
         lines.append("-" * len(header))
         lines.append(f"{'total':<22} {'':<12} {totals[0]:>10,} {totals[1]:>10,} {totals[2]:>9,}")
+        if self.dead_ends:
+            lines.append(f"DEAD END (lands but feeds nothing downstream; see `shequyun sources`): {', '.join(self.dead_ends)}")
         state = "OK" if self.success else "FAILED: " + ", ".join(s.system for s in self.systems if not s.ok)
         lines.append(f"run {self.run_id} in {self.seconds:,.1f} s: {state}")
         return "\n".join(lines)
@@ -173,7 +177,11 @@ def run_ingest(
                 if evaluation.severity.value == "ERROR":
                     s.checks_failed_error += 1
         run_id = result.run_id
-    return IngestSummary(run_id=run_id, systems=[summaries[s] for s in chosen], seconds=time.perf_counter() - started)
+    from connectors.config import load_source_configs
+    from connectors.contributions import dead_ends
+
+    return IngestSummary(run_id=run_id, systems=[summaries[s] for s in chosen], seconds=time.perf_counter() - started,
+                         dead_ends=[s for s in dead_ends(list(load_source_configs().values())) if s in chosen])
 
 
 def _system_of(key: AssetKey) -> str:

@@ -32,12 +32,24 @@ def main() -> None:
 
 @main.command()
 def sources() -> None:
-    """List the configured source systems (connectors/sources/*.yaml)."""
+    """List the configured source systems (connectors/sources/*.yaml) and what each feeds downstream: its staging
+    model, the persons and addresses it gives resolution, its record date, the models that read it. A system that
+    lands but feeds nothing is marked DEAD END."""
     from connectors.config import load_source_configs
+    from connectors.contributions import contributions
+    from connectors.errors import ConfigError
 
-    for cfg in sorted(load_source_configs().values(), key=lambda c: (c.department, c.system)):
+    try:
+        configs = load_source_configs()
+        fed = {c.system: c for c in contributions(list(configs.values()))}
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for cfg in sorted(configs.values(), key=lambda c: (c.department, c.system)):
         where = cfg.path or cfg.table
         click.echo(f"{cfg.department:<28} {cfg.system:<22} {cfg.format:<8} {cfg.title}  [{where}]")
+        click.echo(f"    {fed[cfg.system].describe()}")
+    ends = [s for s, c in fed.items() if c.dead_end]
+    click.echo(f"{len(configs)} systems" + (f"; DEAD END (feed nothing downstream): {', '.join(ends)}" if ends else ""))
 
 
 @main.command()

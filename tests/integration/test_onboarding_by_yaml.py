@@ -167,7 +167,7 @@ def onboarded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_new_system_is_staged_from_its_yaml(onboarded: tuple[Path, dict[str, str], dict[str, str]], fmt: str) -> None:
-    db, models, compiled = onboarded
+    db, models, _ = onboarded
     with duckdb.connect(str(db), read_only=True) as con:
         frame = con.sql(f"select * from staging.{models[fmt]} order by case_no").pl()
     assert frame["case_no"].to_list() == ["N001", "N002", "N003"]
