@@ -29,6 +29,7 @@ class Contribution:
     addresses: list[str]
     recorded_on: str
     readers: list[str] = field(default_factory=list)    # models that read the staging model by name
+    register: bool = False                               # a population register: person status, population type
 
     @property
     def dead_end(self) -> bool:
@@ -40,6 +41,8 @@ class Contribution:
             parts.append("persons: " + ", ".join(self.persons))
         if self.addresses:
             parts.append("addresses: " + ", ".join(self.addresses))
+        if self.register:
+            parts.append("population register (status, population type)")
         if self.recorded_on:
             parts.append(f"dated by {self.recorded_on}")
         if self.readers:
@@ -73,6 +76,7 @@ def contributions(configs: list[SourceConfig], project_dir: Path = DBT_PROJECT_D
             addresses=[f"{a['column']} ({a['role']})" for a in resolution["addresses"]],
             recorded_on=resolution["recorded_on"],
             readers=readers.get(spec["model"], []),
+            register=bool(resolution["register"]),
         ))
     return found
 

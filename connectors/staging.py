@@ -59,7 +59,9 @@ KINDS: dict[str, tuple[frozenset[str], bool]] = {
 }
 COMMON_OPTIONS = frozenset({"kind", "name", "raw"})
 STAGING_KEYS = frozenset({"model", "row_key", "birth_date_precision", "fields", "derived", "description"})
-RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on"})
+RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on", "register"})
+REGISTER_KEYS = frozenset({"status", "status_changed_on", "recorded_on", "population_type", "period_start", "household"})
+PERSON_STATUSES = ("living", "deceased", "moved_away")
 PERSON_ROLE_KEYS = frozenset({"role", "prefix", "when", "carry"})
 ADDRESS_ROLE_KEYS = frozenset({"column", "role", "names_house", "committee", "person"})
 # what a person record carries into resolution (int_person_records), in this order, when the staged model has it
@@ -281,8 +283,37 @@ def resolution_spec(cfg: SourceConfig, spec: dict[str, Any]) -> dict[str, Any]:
                           "committee": committee, "person": person})
 
     recorded_on = section.get("recorded_on")
+    register = _register(file, section.get("register"), staged)
+    if register and recorded_on:
+        raise ConfigError(file, "resolution.recorded_on", "a register dates its records in register.recorded_on")
     return {"persons": persons, "addresses": addresses,
-            "recorded_on": _sql(file, "resolution.recorded_on", recorded_on) if recorded_on else ""}
+            "recorded_on": _sql(file, "resolution.recorded_on", recorded_on) if recorded_on else "",
+            "register": register}
+
+
+def _register(file: Path, raw: Any, staged: list[str]) -> dict[str, Any]:
+    """A population register (户籍, 实有人口): the person's status and its date, the population type, the period of
+    registration and the household, as SQL over the staged columns; {} for a system that is no register."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - REGISTER_KEYS:
+        raise ConfigError(file, "resolution.register", f"expected a mapping with keys {', '.join(sorted(REGISTER_KEYS))}")
+    status = raw.get("status")
+    if (not isinstance(status, dict) or status.get("column") not in staged or not isinstance(status.get("values"), dict)
+            or not set(status["values"].values()) <= set(PERSON_STATUSES)):
+        raise ConfigError(file, "resolution.register.status",
+                          f"expected {{column: <a staged column>, values: {{delivered: {'|'.join(PERSON_STATUSES)}}}}}")
+    spec: dict[str, Any] = {"status_column": status["column"],
+                            "status_values": [[str(k), str(v)] for k, v in status["values"].items()]}
+    for key in ("status_changed_on", "recorded_on", "population_type", "period_start"):
+        if not raw.get(key):
+            raise ConfigError(file, f"resolution.register.{key}", "missing (an SQL expression over the staged columns)")
+        spec[key] = _sql(file, f"resolution.register.{key}", raw[key])
+    household = raw.get("household") or ""
+    if household and household not in staged:
+        raise ConfigError(file, "resolution.register.household", f"{household!r} is not a staged column")
+    spec["household"] = household
+    return spec
 
 
 def system_spec(cfg: SourceConfig) -> dict[str, Any]:

@@ -33,6 +33,7 @@ def test_every_shipped_system_feeds_something() -> None:
     assert found["ca_dibao"].persons == ["subject", "head"] and "dim_person_profile" in found["ca_dibao"].readers
     assert found["ha_property"].persons == ["owner"] and found["ha_property"].addresses == ["address (property)"]
     assert found["ca_divisions"].persons == [] and "dim_area" in found["ca_divisions"].readers
+    assert {s for s, c in found.items() if c.register} == {"ps_hukou", "ps_population"}
 
 
 def test_a_system_that_feeds_nothing_is_a_dead_end(tmp_path: Path) -> None:

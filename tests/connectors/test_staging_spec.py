@@ -118,6 +118,13 @@ def test_resolution_roles_as_data(tmp_path: Path) -> None:
      "resolution.addresses[0].person", "not one of the system's person roles"),
     ({"recorded_on": "start_date; drop table x"}, "resolution.recorded_on", "no ';'"),
     ({"owners": []}, "resolution.owners", "unknown key"),
+    ({"register": {"status": {"column": "sex", "values": {"1": "alive"}}}}, "resolution.register.status", "living"),
+    ({"register": {"status": {"column": "sex", "values": {"1": "living"}}}}, "resolution.register.status_changed_on",
+     "missing"),
+    ({"recorded_on": "birth_date", "register": {"status": {"column": "sex", "values": {"1": "living"}},
+                                                "status_changed_on": "birth_date", "recorded_on": "birth_date",
+                                                "population_type": "'户籍'", "period_start": "birth_date"}},
+     "resolution.recorded_on", "register.recorded_on"),
 ])
 def test_bad_resolution_sections_name_the_file_and_key(tmp_path: Path, resolution: dict, key: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -25,7 +25,7 @@
         ],
         "derived": [{"name": "head_is_other_person", "sql": "coalesce(head_id_number, '') <> coalesce(id_number, '') or coalesce(head_name, '') <> coalesce(person_name, '')"}],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["phone", "phone"], ["address", "address"]], "when": ""}, {"role": "head", "columns": [["person_name", "head_name"], ["id_number", "head_id_number"], ["id_valid", "head_id_valid"], ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"], ["address", "address"]], "when": "head_is_other_person and (head_name is not null or head_id_number is not null)"}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["phone", "phone"], ["address", "address"]], "when": ""}, {"role": "head", "columns": [["person_name", "head_name"], ["id_number", "head_id_number"], ["id_valid", "head_id_valid"], ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"], ["address", "address"]], "when": "head_is_other_person and (head_name is not null or head_id_number is not null)"}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}},
     },
     "ca_divisions": {
         "system": "ca_divisions",
@@ -44,7 +44,7 @@
         ],
         "derived": [{"name": "division_level", "sql": "case length(division_code) when 6 then 'district' when 9 then 'street' when 12 then 'committee' end"}],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [], "addresses": [], "recorded_on": ""},
+        "resolution": {"persons": [], "addresses": [], "recorded_on": "", "register": {}},
     },
     "ca_elderly_allowance": {
         "system": "ca_elderly_allowance",
@@ -67,7 +67,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "coalesce(cast(updated_at as date), start_date)"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "coalesce(cast(updated_at as date), start_date)", "register": {}},
     },
     "ca_low_income": {
         "system": "ca_low_income",
@@ -89,7 +89,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": true},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}},
     },
     "ca_tekun": {
         "system": "ca_tekun",
@@ -110,7 +110,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}},
     },
     "cc_visits": {
         "system": "cc_visits",
@@ -133,7 +133,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["address", "address"]], "when": ""}], "addresses": [{"column": "address", "role": "visit", "names_house": true, "committee": "committee_code", "person": "subject"}], "recorded_on": "visited_on"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["address", "address"]], "when": ""}], "addresses": [{"column": "address", "role": "visit", "names_house": true, "committee": "committee_code", "person": "subject"}], "recorded_on": "visited_on", "register": {}},
     },
     "dpf_disability": {
         "system": "dpf_disability",
@@ -155,7 +155,7 @@
         ],
         "derived": [{"name": "cert_category_code", "sql": "case when length(disability_cert_no) = 20 then cast(substr(disability_cert_no, 19, 1) as varchar) end"}, {"name": "cert_grade_code", "sql": "case when length(disability_cert_no) = 20 then cast(substr(disability_cert_no, 20, 1) as varchar) end"}, {"name": "cert_conflicts_id", "sql": "case when id_valid and length(disability_cert_no) = 20 then substr(disability_cert_no, 1, 18) <> id_number end"}],
         "conflicts": {"birth_date": false, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "issued_on"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "issued_on", "register": {}},
     },
     "ed_graduates": {
         "system": "ed_graduates",
@@ -177,7 +177,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "family", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": ""},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "family", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {}},
     },
     "ha_property": {
         "system": "ha_property",
@@ -197,7 +197,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [{"role": "owner", "columns": [["person_name", "owner_name"], ["id_number", "owner_id_number"], ["id_valid", "owner_id_valid"], ["id_birth_date", "owner_id_birth_date"], ["id_sex", "owner_id_sex"]], "when": ""}], "addresses": [{"column": "address", "role": "property", "names_house": true, "committee": "", "person": "owner"}], "recorded_on": "registered_on"},
+        "resolution": {"persons": [{"role": "owner", "columns": [["person_name", "owner_name"], ["id_number", "owner_id_number"], ["id_valid", "owner_id_valid"], ["id_birth_date", "owner_id_birth_date"], ["id_sex", "owner_id_sex"]], "when": ""}], "addresses": [{"column": "address", "role": "property", "names_house": true, "committee": "", "person": "owner"}], "recorded_on": "registered_on", "register": {}},
     },
     "hc_family_doctor": {
         "system": "hc_family_doctor",
@@ -220,7 +220,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "sign_date"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "sign_date", "register": {}},
     },
     "hr_employment": {
         "system": "hr_employment",
@@ -243,7 +243,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "registered_on"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "registered_on", "register": {}},
     },
     "po_party_members": {
         "system": "po_party_members",
@@ -266,7 +266,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": ""},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {}},
     },
     "ps_hukou": {
         "system": "ps_hukou",
@@ -290,7 +290,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "hukou_address", "role": "hukou", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": ""},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "hukou_address", "role": "hukou", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {"status_column": "status", "status_values": [["正常", "living"], ["死亡注销", "deceased"], ["迁出注销", "moved_away"]], "status_changed_on": "status_changed_on", "recorded_on": "coalesce(status_changed_on, registered_on)", "population_type": "'户籍'", "period_start": "registered_on", "household": "household_no"}},
     },
     "ps_population": {
         "system": "ps_population",
@@ -316,7 +316,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": ""},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "", "register": {"status_column": "status", "status_values": [["正常", "living"], ["死亡", "deceased"], ["迁出", "moved_away"]], "status_changed_on": "cast(updated_at as date)", "recorded_on": "cast(updated_at as date)", "population_type": "population_type", "period_start": "arrived_on", "household": ""}},
     },
     "ps_standard_addresses": {
         "system": "ps_standard_addresses",
@@ -342,7 +342,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [], "addresses": [], "recorded_on": ""},
+        "resolution": {"persons": [], "addresses": [], "recorded_on": "", "register": {}},
     },
     "va_veterans": {
         "system": "va_veterans",
@@ -364,7 +364,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "discharged_on"},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "discharged_on", "register": {}},
     },
 }) }}
 {% endmacro %}

@@ -72,3 +72,31 @@
 {%- endfor -%}
 {{ parts | join('\n    union all\n    ') }}
 {%- endmacro %}
+
+
+{#- The records of every population register (resolution.register: 户籍, 实有人口): record_key, the person's status
+    (living / deceased / moved_away), its date, the record's date, population type, registration period and
+    household. A select statement. -#}
+{% macro register_records() -%}
+{%- set parts = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- set register = spec.resolution.register -%}
+    {%- if register -%}
+        {%- set ended = register.status_values | rejectattr(1, 'equalto', 'living') | map(attribute=0) | list -%}
+        {%- set part -%}
+    select
+        record_key,
+        case {{ register.status_column }}{% for pair in register.status_values %} when '{{ pair[0] }}' then '{{ pair[1] }}'{% endfor %} end as status,
+        case when {{ register.status_column }} in ('{{ ended | join("', '") }}') then {{ register.status_changed_on }} end as status_date,
+        {{ register.recorded_on }} as recorded_on,
+        {{ register.population_type }} as population_type,
+        {{ register.period_start }} as period_start,
+        case when {{ register.status_column }} in ('{{ ended | join("', '") }}') then {{ register.status_changed_on }} end as period_end,
+        {{ register.household if register.household else 'cast(null as varchar)' }} as household_no
+    from {{ ref(spec.model) }}
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endif -%}
+{%- endfor -%}
+{{ parts | join('\n    union all\n') }}
+{%- endmacro %}

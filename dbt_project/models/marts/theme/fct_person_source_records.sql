@@ -13,30 +13,9 @@ clusters as (
     from {{ ref('int_person_clusters_resolved') }}
 ),
 
-hukou as (
-    select
-        record_key,
-        case status when '死亡注销' then 'deceased' when '迁出注销' then 'moved_away' when '正常' then 'living' end as status,
-        case when status in ('死亡注销', '迁出注销') then status_changed_on end as status_date,
-        coalesce(status_changed_on, registered_on) as recorded_on,
-        '户籍' as population_type,
-        registered_on as period_start,
-        case when status in ('死亡注销', '迁出注销') then status_changed_on end as period_end,
-        household_no
-    from {{ ref('stg_public_security__hukou_persons') }}
-),
-
-population as (
-    select
-        record_key,
-        case status when '死亡' then 'deceased' when '迁出' then 'moved_away' when '正常' then 'living' end as status,
-        case when status in ('死亡', '迁出') then cast(updated_at as date) end as status_date,
-        cast(updated_at as date) as recorded_on,
-        population_type,
-        arrived_on as period_start,
-        case when status in ('死亡', '迁出') then cast(updated_at as date) end as period_end,
-        cast(null as varchar) as household_no
-    from {{ ref('stg_public_security__population_records') }}
+-- the population registers (户籍, 实有人口: resolution.register of their connector YAMLs): status and population type
+registers as (
+    {{ register_records() }}
 ),
 
 -- the record's own date where the system has one (resolution.recorded_on of its connector YAML; recency of
@@ -47,10 +26,7 @@ other_dates as (
 
 record_states as (
     select record_key, status, status_date, recorded_on, population_type, period_start, period_end, household_no
-    from hukou
-    union all
-    select record_key, status, status_date, recorded_on, population_type, period_start, period_end, household_no
-    from population
+    from registers
     union all
     select record_key, null, null, recorded_on, null, recorded_on, null, null from other_dates
 ),
