@@ -1,9 +1,9 @@
 """What each configured system contributes downstream, and which systems feed nothing (dead ends).
 
 A system lands into bronze and is staged from its YAML; from there it reaches the thematic database through its
-resolution section (the persons its records name, the addresses that place them, its record date: the macros that
-union every system read those) and through models that read its staging model by name (a fact in
-dim_person_profile, a ledger). A system with none of these lands but feeds nothing: `shequyun sources` and the run
+resolution section (the persons its records name, the addresses that place them, its record date, the facts it adds
+to dim_person_profile: the macros that union every system read those) and through models that read its staging
+model by name (a ledger). A system with none of these lands but feeds nothing: `shequyun sources` and the run
 summary name it, so that an onboarding that stopped half-way is seen, not discovered months later.
 """
 
@@ -30,10 +30,11 @@ class Contribution:
     recorded_on: str
     readers: list[str] = field(default_factory=list)    # models that read the staging model by name
     register: bool = False                               # a population register: person status, population type
+    facts: str = ""                                      # the fact group it adds to dim_person_profile
 
     @property
     def dead_end(self) -> bool:
-        return not (self.persons or self.addresses or self.readers)
+        return not (self.persons or self.addresses or self.readers or self.facts)
 
     def describe(self) -> str:
         parts = [f"staging {self.model}"]
@@ -45,6 +46,8 @@ class Contribution:
             parts.append("population register (status, population type)")
         if self.recorded_on:
             parts.append(f"dated by {self.recorded_on}")
+        if self.facts:
+            parts.append(f"profile facts: {self.facts}")
         if self.readers:
             parts.append("read by: " + ", ".join(self.readers))
         if self.dead_end:
@@ -77,6 +80,7 @@ def contributions(configs: list[SourceConfig], project_dir: Path = DBT_PROJECT_D
             recorded_on=resolution["recorded_on"],
             readers=readers.get(spec["model"], []),
             register=bool(resolution["register"]),
+            facts=resolution["facts"].get("group", ""),
         ))
     return found
 

@@ -59,7 +59,8 @@ KINDS: dict[str, tuple[frozenset[str], bool]] = {
 }
 COMMON_OPTIONS = frozenset({"kind", "name", "raw"})
 STAGING_KEYS = frozenset({"model", "row_key", "birth_date_precision", "fields", "derived", "description"})
-RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on", "register"})
+RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on", "register", "facts"})
+FACTS_KEYS = frozenset({"group", "flag", "where", "aggregates", "derived"})
 REGISTER_KEYS = frozenset({"status", "status_changed_on", "recorded_on", "population_type", "period_start", "household"})
 PERSON_STATUSES = ("living", "deceased", "moved_away")
 PERSON_ROLE_KEYS = frozenset({"role", "prefix", "when", "carry"})
@@ -288,7 +289,39 @@ def resolution_spec(cfg: SourceConfig, spec: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(file, "resolution.recorded_on", "a register dates its records in register.recorded_on")
     return {"persons": persons, "addresses": addresses,
             "recorded_on": _sql(file, "resolution.recorded_on", recorded_on) if recorded_on else "",
-            "register": register}
+            "register": register, "facts": _facts(file, section.get("facts"), persons)}
+
+
+def _facts(file: Path, raw: Any, persons: list[dict[str, Any]]) -> dict[str, Any]:
+    """The facts the system adds to the person view dim_person_profile, aggregated per resolved person over the
+    records of its subject role: a group name (<group>_record_keys lists the records), an optional boolean flag
+    column, an optional row filter, aggregates over the staged columns and derived columns over the aggregates.
+    SQL may use as_of_date (the build's as_of) and the date-constant macros as_of(), earliest_date(), latest_date()."""
+    if raw is None:
+        return {}
+    where = "resolution.facts"
+    if not isinstance(raw, dict) or set(raw) - FACTS_KEYS:
+        raise ConfigError(file, where, f"expected a mapping with keys {', '.join(sorted(FACTS_KEYS))}")
+    if not any(p["role"] == "subject" for p in persons):
+        raise ConfigError(file, where, "facts are aggregated over the subject records: the system names no subject")
+    group = str(raw.get("group") or "")
+    if not _IDENTIFIER.fullmatch(group):
+        raise ConfigError(file, f"{where}.group", "expected a lower-case SQL identifier")
+    flag = str(raw.get("flag") or "")
+    if flag and not _IDENTIFIER.fullmatch(flag):
+        raise ConfigError(file, f"{where}.flag", "expected a lower-case SQL identifier")
+    columns = {}
+    for part in ("aggregates", "derived"):
+        value = raw.get(part) or {}
+        if not isinstance(value, dict) or (part == "aggregates" and not value):
+            raise ConfigError(file, f"{where}.{part}", "expected a mapping {profile column: SQL expression}")
+        for name, sql in value.items():
+            if not _IDENTIFIER.fullmatch(str(name)):
+                raise ConfigError(file, f"{where}.{part}.{name}", "not a lower-case SQL identifier")
+            columns.setdefault(part, []).append([str(name), _sql(file, f"{where}.{part}.{name}", sql)])
+    return {"group": group, "flag": flag,
+            "where": _sql(file, f"{where}.where", raw["where"]) if raw.get("where") else "",
+            "aggregates": columns.get("aggregates", []), "derived": columns.get("derived", [])}
 
 
 def _register(file: Path, raw: Any, staged: list[str]) -> dict[str, Any]:

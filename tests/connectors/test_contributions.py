@@ -30,10 +30,13 @@ def _with_orphan(tmp_path: Path) -> Path:
 def test_every_shipped_system_feeds_something() -> None:
     found = {c.system: c for c in contributions(list(load_source_configs().values()))}
     assert dead_ends(list(load_source_configs().values())) == []
-    assert found["ca_dibao"].persons == ["subject", "head"] and "dim_person_profile" in found["ca_dibao"].readers
+    assert found["ca_dibao"].persons == ["subject", "head"] and found["ca_dibao"].facts == "dibao"
+    assert "rpt_ledger__dibao_households" in found["ca_dibao"].readers
     assert found["ha_property"].persons == ["owner"] and found["ha_property"].addresses == ["address (property)"]
     assert found["ca_divisions"].persons == [] and "dim_area" in found["ca_divisions"].readers
     assert {s for s, c in found.items() if c.register} == {"ps_hukou", "ps_population"}
+    assert {c.facts for c in found.values() if c.facts} == {"party", "dibao", "low_income", "tekun", "disability",
+                                                           "veteran", "unemployment", "family_doctor", "graduate"}
 
 
 def test_a_system_that_feeds_nothing_is_a_dead_end(tmp_path: Path) -> None:

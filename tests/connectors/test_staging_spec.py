@@ -118,6 +118,12 @@ def test_resolution_roles_as_data(tmp_path: Path) -> None:
      "resolution.addresses[0].person", "not one of the system's person roles"),
     ({"recorded_on": "start_date; drop table x"}, "resolution.recorded_on", "no ';'"),
     ({"owners": []}, "resolution.owners", "unknown key"),
+    ({"facts": {"group": "Bad Name", "aggregates": {"x": "min(birth_date)"}}}, "resolution.facts.group", "identifier"),
+    ({"facts": {"group": "cases"}}, "resolution.facts.aggregates", "expected a mapping"),
+    ({"facts": {"group": "cases", "aggregates": {"x": "min(a); drop table t"}}}, "resolution.facts.aggregates.x",
+     "no ';'"),
+    ({"persons": [], "facts": {"group": "cases", "aggregates": {"x": "min(birth_date)"}}}, "resolution.facts",
+     "names no subject"),
     ({"register": {"status": {"column": "sex", "values": {"1": "alive"}}}}, "resolution.register.status", "living"),
     ({"register": {"status": {"column": "sex", "values": {"1": "living"}}}}, "resolution.register.status_changed_on",
      "missing"),
@@ -130,3 +136,12 @@ def test_bad_resolution_sections_name_the_file_and_key(tmp_path: Path, resolutio
     with pytest.raises(ConfigError) as caught:
         system_spec(_config(tmp_path, resolution=resolution))
     assert caught.value.key == key and message in str(caught.value)
+
+
+def test_facts_as_data(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, resolution={"facts": {
+        "group": "cases", "flag": "has_case", "where": "subsidy is not null",
+        "aggregates": {"case_since": "min(birth_date)"}, "derived": {"case_old": "case_since < earliest_date()"}}})
+    assert system_spec(cfg)["resolution"]["facts"] == {
+        "group": "cases", "flag": "has_case", "where": "subsidy is not null",
+        "aggregates": [["case_since", "min(birth_date)"]], "derived": [["case_old", "case_since < earliest_date()"]]}

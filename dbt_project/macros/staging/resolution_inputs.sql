@@ -100,3 +100,77 @@
 {%- endfor -%}
 {{ parts | join('\n    union all\n') }}
 {%- endmacro %}
+
+
+{#- SQL of a connector YAML with the date-constant macros it may name (as_of(), earliest_date(), latest_date())
+    rendered. -#}
+{% macro spec_sql(expression) -%}
+{{ expression | replace('as_of()', as_of() | trim) | replace('earliest_date()', earliest_date() | trim)
+              | replace('latest_date()', latest_date() | trim) }}
+{%- endmacro %}
+
+
+{#- The systems that add facts to the person view (resolution.facts), sorted by group. -#}
+{% macro fact_systems() -%}
+{%- set found = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- if spec.resolution.facts -%}{%- do found.append(spec) -%}{%- endif -%}
+{%- endfor -%}
+{{ return(found) }}
+{%- endmacro %}
+
+
+{#- One CTE per fact group: the group's aggregates per resolved person over the subject records of its system
+    (the CTE `records`: person_key, record_key; the CTE `as_of`: as_of_date), and the records as <group>_record_keys.
+    CTE bodies separated by commas, each named facts_<group>. -#}
+{% macro profile_fact_ctes() -%}
+{%- for spec in fact_systems() %}
+{%- set facts = spec.resolution.facts %}
+facts_{{ facts.group }} as (
+    select
+        records.person_key,
+        {%- for pair in facts.aggregates %}
+        {{ spec_sql(pair[1]) }} as {{ pair[0] }},
+        {%- endfor %}
+        list(records.record_key order by records.record_key) as {{ facts.group }}_record_keys
+    from records
+    inner join {{ ref(spec.model) }} as fact_rows on records.record_key = fact_rows.record_key
+    cross join as_of
+    {%- if facts.where %}
+    where {{ spec_sql(facts.where) }}
+    {%- endif %}
+    group by records.person_key
+){{ "," if not loop.last }}
+{%- endfor %}
+{%- endmacro %}
+
+
+{#- The profile columns of every fact group, for the final select: the flag, the aggregates, the derived columns. -#}
+{% macro profile_fact_columns() -%}
+{%- for spec in fact_systems() %}
+{%- set facts = spec.resolution.facts %}
+        {%- if facts.flag %}
+        facts_{{ facts.group }}.person_key is not null as {{ facts.flag }},
+        {%- endif %}
+        {%- for pair in facts.aggregates %}
+        facts_{{ facts.group }}.{{ pair[0] }},
+        {%- endfor %}
+        {%- for pair in facts.derived %}
+        {{ spec_sql(pair[1]) }} as {{ pair[0] }},
+        {%- endfor %}
+{%- endfor %}
+{%- endmacro %}
+
+
+{#- The record-key columns of every fact group ([] for a person without such records), and their joins. -#}
+{% macro profile_fact_record_keys() -%}
+{%- for spec in fact_systems() %}
+        coalesce(facts_{{ spec.resolution.facts.group }}.{{ spec.resolution.facts.group }}_record_keys, []) as {{ spec.resolution.facts.group }}_record_keys{{ "," if not loop.last }}
+{%- endfor %}
+{%- endmacro %}
+
+{% macro profile_fact_joins(person) -%}
+{%- for spec in fact_systems() %}
+    left join facts_{{ spec.resolution.facts.group }} on {{ person }}.person_key = facts_{{ spec.resolution.facts.group }}.person_key
+{%- endfor %}
+{%- endmacro %}
