@@ -73,7 +73,7 @@ class CsvReader:
             data, cfg.encoding, system=cfg.system, display=display, yaml_name=cfg.config_file.name
         )
         del data
-        bad_lines = decoded.bad_lines
+        bad_lines, decode_warnings = decoded.bad_lines, decoded.warnings
         utf8 = decoded.text.encode("utf-8")
         del decoded  # keep one copy of the text in memory, as UTF-8 bytes
         batch = self._read_arrow(cfg, utf8, source=source, display=display)
@@ -86,6 +86,7 @@ class CsvReader:
                 list(numbers), [f"line does not decode as {cfg.encoding}"] * len(numbers), list(raws)
             )
             batch.rejects = pa.concat_tables([batch.rejects, bad]).sort_by("_row_number")
+        batch.warnings[:0] = decode_warnings
         return batch
 
     # -- Arrow's C++ CSV parser; physical line numbers from a vectorised scan of the newlines ---------

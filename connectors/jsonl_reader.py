@@ -36,7 +36,7 @@ class JsonlReader:
             raise SourceError(cfg.system, display, "the file is empty (0 bytes)")
         decoded = decode_text(data, cfg.encoding, system=cfg.system, display=display, yaml_name=cfg.config_file.name)
         del data
-        bad_lines = decoded.bad_lines
+        bad_lines, decode_warnings = decoded.bad_lines, decoded.warnings
         utf8 = decoded.text.encode("utf-8")
         del decoded
         # one Arrow string per line, zero-copy over the UTF-8 bytes (each line keeps its "\n")
@@ -102,5 +102,5 @@ class JsonlReader:
             row_numbers=row_numbers,
             rejects=rejects,
             header=keys,
-            warnings=warnings,
+            warnings=decode_warnings + warnings,
         )

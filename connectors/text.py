@@ -4,6 +4,10 @@ Fast path: the whole file decodes (one C call). Otherwise the file is decoded li
 undecodable lines are returned as rejects (quarantined) and blanked, keeping line numbers; a file that is
 mostly undecodable, or whose header does not decode, is a structural error that suggests the encoding the
 bytes look like.
+
+A file declared `gbk` (or `gb2312`, `cp936`) that holds characters only GB18030 has (rare name characters
+such as 𠮷 U+20BB7 or 䶮 U+4DAE, written by systems that export GB18030 and call it GBK) is decoded as
+gb18030, its superset (every GBK byte sequence decodes to the same character), with a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ __all__ = ["DecodedText", "decode_text"]
 
 UTF8_FAMILY = {"utf-8", "utf_8", "utf8", "utf-8-sig", "utf_8_sig"}
 GB_FAMILY = {"gbk", "gb2312", "gb18030", "cp936", "hz"}
+GB18030_SUBSETS = {"gbk", "gb2312", "cp936"}  # decoded as gb18030 when they hold GB18030-only bytes
 CANDIDATES = ("utf-8", "gb18030", "utf-16", "big5")
 MAX_BAD_FRACTION = 0.2  # more undecodable lines than this: the encoding is wrong, not a few lines
 
@@ -26,6 +31,7 @@ class DecodedText:
     text: str
     # (line number from 1, raw line rendered with backslash escapes) for lines that did not decode
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _norm(encoding: str) -> str:
@@ -46,6 +52,22 @@ def _guess(data: bytes, exclude: str) -> str | None:
             continue
         return candidate
     return None
+
+
+def _superset_note(data: bytes, start: int, line: int, encoding: str, display: str, yaml_name: str) -> str:
+    """The warning for a file declared GBK that holds GB18030-only characters (first one at data[start:])."""
+    char = ""
+    for size in (2, 4):  # GB18030 characters are 2 or 4 bytes long
+        try:
+            char = data[start : start + size].decode("gb18030")
+            break
+        except UnicodeDecodeError:
+            continue
+    first = f"{char!r} U+{ord(char[0]):04X}" if char else f"byte {start}"
+    return (
+        f"{display}: characters that are not in {encoding} but in GB18030 (first on line {line}: {first}); "
+        f"read as gb18030, its superset: set `encoding: gb18030` in {yaml_name}"
+    )
 
 
 def decode_text(data: bytes, encoding: str, *, system: str, display: str, yaml_name: str) -> DecodedText:
@@ -69,16 +91,37 @@ def decode_text(data: bytes, encoding: str, *, system: str, display: str, yaml_n
         return DecodedText(data.decode(enc))
     except UnicodeDecodeError as exc:
         first_error = exc
+    superset = _norm("gb18030") if enc in {_norm(e) for e in GB18030_SUBSETS} else None
+    if superset:
+        try:
+            text = data.decode(superset)
+        except UnicodeDecodeError:
+            pass
+        else:
+            line = data.count(b"\n", 0, first_error.start) + 1
+            return DecodedText(text, warnings=[_superset_note(data, first_error.start, line, encoding, display, yaml_name)])
 
     raw_lines = data.split(b"\n")
     lines: list[str] = []
     bad: list[tuple[int, str]] = []
+    notes: list[str] = []
     for number, raw in enumerate(raw_lines, start=1):
         try:
             lines.append(raw.decode(enc))
-        except UnicodeDecodeError:
-            lines.append("")
-            bad.append((number, raw.decode(enc, errors="backslashreplace").rstrip("\r")))
+            continue
+        except UnicodeDecodeError as exc:
+            line_error = exc
+        if superset:
+            try:
+                lines.append(raw.decode(superset))
+            except UnicodeDecodeError:
+                pass
+            else:
+                if not notes:
+                    notes.append(_superset_note(raw, line_error.start, number, encoding, display, yaml_name))
+                continue
+        lines.append("")
+        bad.append((number, raw.decode(enc, errors="backslashreplace").rstrip("\r")))
     non_empty = sum(1 for raw in raw_lines if raw.strip())
     header_bad = bool(bad) and all(not raw.strip() for raw in raw_lines[: bad[0][0] - 1])
     if len(bad) > MAX_BAD_FRACTION * max(non_empty, 1) or header_bad:
@@ -90,7 +133,7 @@ def decode_text(data: bytes, encoding: str, *, system: str, display: str, yaml_n
             f"(first at byte {first_error.start}: {first_error.reason}){hint}",
             row=bad[0][0],
         )
-    return DecodedText("\n".join(lines), bad)
+    return DecodedText("\n".join(lines), bad, notes)
 
 
 def line_spans(data: bytes):
