@@ -7,8 +7,8 @@ The YAML is the contract between what a department delivers and what the connect
                                                                   canonical name (a renamed column)
     required: [canonical]  primary_key: [canonical]             optional, default []
     file formats (csv, xlsx, jsonl, parquet):  path (glob relative to landing/), encoding (csv/jsonl,
-                                                default utf-8), delimiter (csv, default ","), sheet (xlsx,
-                                                default: the first sheet)
+                                                default utf-8), delimiter (csv, default ","; `auto`: detected
+                                                per file among , ; tab |), sheet (xlsx, default: the first sheet)
     database formats (postgres, mysql):        dsn_env, dsn_default, table or query, cursor
     optional extras:                           quote_char (csv, default '"'), chunk_rows (databases),
                                                 description
@@ -27,10 +27,11 @@ import yaml
 from connectors.errors import ConfigError
 from shequyun.core.settings import SOURCES_DIR
 
-__all__ = ["DEFAULT_SOURCES_DIR", "SourceConfig", "load_source_config", "load_source_configs"]
+__all__ = ["AUTO_DELIMITER", "DEFAULT_SOURCES_DIR", "SourceConfig", "load_source_config", "load_source_configs"]
 
 DEFAULT_SOURCES_DIR = SOURCES_DIR
 
+AUTO_DELIMITER = "auto"  # csv: the delimiter is detected per file (connectors.csv_reader.detect_delimiter)
 FILE_FORMATS = frozenset({"csv", "xlsx", "jsonl", "parquet"})
 DB_FORMATS = frozenset({"postgres", "mysql"})
 _BASE_KEYS = ("system", "title", "department", "department_title", "format", "columns")
@@ -187,8 +188,8 @@ def load_source_config(file: Path) -> SourceConfig:
     except LookupError as exc:
         raise ConfigError(file, "encoding", f"unknown encoding {encoding!r}") from exc
     delimiter = _str(raw, "delimiter", file) or ","
-    if fmt == "csv" and len(delimiter) != 1:
-        raise ConfigError(file, "delimiter", f"expected one character, got {delimiter!r}")
+    if fmt == "csv" and len(delimiter) != 1 and delimiter != AUTO_DELIMITER:
+        raise ConfigError(file, "delimiter", f"expected one character or {AUTO_DELIMITER!r}, got {delimiter!r}")
     quote_char = _str(raw, "quote_char", file) or '"'
 
     return SourceConfig(

@@ -1,4 +1,5 @@
-"""CSV reader: any encoding, any one-character delimiter, every value a string exactly as written.
+"""CSV reader: any encoding, any one-character delimiter (or `delimiter: auto`: detected per file), every
+value a string exactly as written.
 
 Row numbers are physical line numbers (header = 1, first data row = 2 in the usual file). A line whose
 number of fields differs from the header's, or that does not decode, is rejected (quarantined) with its
@@ -21,13 +22,16 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from connectors.base import REJECT_SCHEMA, RawBatch
-from connectors.config import SourceConfig
+from connectors.config import AUTO_DELIMITER, SourceConfig
 from connectors.errors import SourceError
 from connectors.text import decode_text, line_spans
 
-__all__ = ["CsvReader", "unique_header"]
+__all__ = ["CsvReader", "detect_delimiter", "unique_header"]
 
 csv.field_size_limit(sys.maxsize)
+
+AUTO_CANDIDATES = (",", ";", "\t", "|")  # tried in this order by `delimiter: auto`
+AUTO_SAMPLE_LINES = 50
 
 
 def unique_header(names: list[str | None], warnings: list[str], display: str) -> list[str]:
@@ -62,6 +66,38 @@ def _rejects(numbers: list[int], reasons: list[str], raws: list[str], fields: li
     )
 
 
+def detect_delimiter(cfg: SourceConfig, head: str, display: str) -> str:
+    """The delimiter of a file configured `delimiter: auto`, from its first lines (`head`, decoded).
+
+    The candidate (, ; tab |) that splits the header into the most configured source headers wins; on a tie,
+    the one that splits the most sample lines into as many fields as the header (quoted fields respected by
+    the csv module; a candidate that does not split the header counts none), then the one giving the most
+    fields, then the order of the candidates.
+    """
+    lines = [line.rstrip("\r") for line in head.split("\n") if line.strip()][:AUTO_SAMPLE_LINES]
+    if not lines:
+        raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
+    known = set(cfg.columns)
+
+    def rank(delimiter: str) -> tuple[int, int, int]:
+        split = list(csv.reader(lines, delimiter=delimiter, quotechar=cfg.quote_char, strict=False))
+        header = split[0]
+        matches = len({h.strip() for h in header} & known)
+        regular = sum(1 for fields in split[1:] if len(fields) == len(header)) if len(header) > 1 else 0
+        return matches, regular, len(header)
+
+    ranks = {d: rank(d) for d in AUTO_CANDIDATES}
+    best = max(AUTO_CANDIDATES, key=lambda d: ranks[d])
+    if ranks[best][0] == 0 and ranks[best][2] == 1:
+        raise SourceError(
+            cfg.system, display,
+            f"cannot detect the delimiter (delimiter: auto): none of {', '.join(map(repr, AUTO_CANDIDATES))} "
+            f"splits the header line {lines[0][:80]!r}; set `delimiter:` in {cfg.config_file.name}",
+            row=1,
+        )
+    return best
+
+
 class CsvReader:
     kind = "file"
 
@@ -74,11 +110,15 @@ class CsvReader:
         )
         del data
         bad_lines, decode_warnings = decoded.bad_lines, decoded.warnings
+        delimiter = cfg.delimiter
+        if delimiter == AUTO_DELIMITER:
+            delimiter = detect_delimiter(cfg, decoded.text[: 1 << 16], display)
+            decode_warnings.append(f"{display}: delimiter {delimiter!r} detected (delimiter: auto)")
         utf8 = decoded.text.encode("utf-8")
         del decoded  # keep one copy of the text in memory, as UTF-8 bytes
-        batch = self._read_arrow(cfg, utf8, source=source, display=display)
+        batch = self._read_arrow(cfg, utf8, delimiter, source=source, display=display)
         if batch is None:
-            batch = self._read_stdlib(cfg, utf8.decode("utf-8"), source=source, display=display)
+            batch = self._read_stdlib(cfg, utf8.decode("utf-8"), delimiter, source=source, display=display)
         del utf8
         if bad_lines:
             numbers, raws = zip(*bad_lines)
@@ -90,7 +130,7 @@ class CsvReader:
         return batch
 
     # -- Arrow's C++ CSV parser; physical line numbers from a vectorised scan of the newlines ---------
-    def _read_arrow(self, cfg: SourceConfig, data: bytes, *, source: str, display: str) -> RawBatch | None:
+    def _read_arrow(self, cfg: SourceConfig, data: bytes, delimiter: str, *, source: str, display: str) -> RawBatch | None:
         """None when a record spans several lines (quoted newlines): the caller falls back to stdlib csv."""
         starts, ends, mask = line_spans(data)
         nonblank = np.flatnonzero(mask)
@@ -98,7 +138,7 @@ class CsvReader:
             raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
         h = int(nonblank[0])
         header_text = data[starts[h] : ends[h]].decode("utf-8").rstrip("\r")
-        header_raw = next(csv.reader([header_text], delimiter=cfg.delimiter, quotechar=cfg.quote_char))
+        header_raw = next(csv.reader([header_text], delimiter=delimiter, quotechar=cfg.quote_char))
         warnings: list[str] = []
         header = unique_header(header_raw, warnings, display)
         width = len(header)
@@ -124,7 +164,7 @@ class CsvReader:
                 pa.BufferReader(body),
                 read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=1 << 24),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=cfg.delimiter, quote_char=cfg.quote_char or False, double_quote=True,
+                    delimiter=delimiter, quote_char=cfg.quote_char or False, double_quote=True,
                     newlines_in_values=True, invalid_row_handler=on_invalid,
                 ),
                 convert_options=pacsv.ConvertOptions(
@@ -155,7 +195,7 @@ class CsvReader:
         )
 
     # -- fallback for records spanning lines: stdlib csv (C parser), line numbers per record ---------
-    def _read_stdlib(self, cfg: SourceConfig, text: str, *, source: str, display: str) -> RawBatch:
+    def _read_stdlib(self, cfg: SourceConfig, text: str, delimiter: str, *, source: str, display: str) -> RawBatch:
         """A bad record spanning several lines (an unbalanced quote) is not allowed to swallow the lines
         after it: its first line is rejected and parsing restarts on the next line."""
         all_lines = text.split("\n")
@@ -169,7 +209,7 @@ class CsvReader:
         while offset < len(all_lines):
             segment = text if offset == 0 else "\n".join(all_lines[offset:])
             reader = csv.reader(
-                io.StringIO(segment, newline=""), delimiter=cfg.delimiter, quotechar=cfg.quote_char, strict=False
+                io.StringIO(segment, newline=""), delimiter=delimiter, quotechar=cfg.quote_char, strict=False
             )
             prev, restart = 0, None
             try:

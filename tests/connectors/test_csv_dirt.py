@@ -1,5 +1,6 @@
-"""File-level dirt of real CSV extracts (issue 9 item 3): GB18030 characters beyond GBK. Quoted multi-line
-cells and the UTF-8 BOM are covered in test_csv.py (test_gbk_file_with_semicolons_crlf_and_quotes,
+"""File-level dirt of real CSV extracts (issue 9 item 3): GB18030 characters beyond GBK, delimiters
+detected with `delimiter: auto`, tab delimiters. Quoted multi-line cells and the UTF-8
+BOM are covered in test_csv.py (test_gbk_file_with_semicolons_crlf_and_quotes,
 test_unbalanced_quote_does_not_swallow_the_following_lines, test_utf8_bom_is_not_part_of_the_first_header)."""
 
 from __future__ import annotations
@@ -7,14 +8,15 @@ from __future__ import annotations
 import pytest
 from conn_helpers import assert_balanced, bronze, land_file, quarantine
 
+from connectors.errors import ConfigError
 from connectors.landing import load_system
 
 HEADER = ["编号", "姓名", "身份证号", "电话"]
 RARE = ["𠮷", "䶮"]  # U+20BB7 (4 bytes in GB18030), U+4DAE (FE9F): neither is in GBK
 
 
-def _csv(rows: list[list[str]]) -> str:
-    return "".join(",".join(row) + "\n" for row in rows)
+def _csv(rows: list[list[str]], delimiter: str = ",", newline: str = "\n") -> str:
+    return "".join(delimiter.join(row) + newline for row in rows)
 
 
 def test_gb18030_characters_beyond_gbk_land_when_declared_gb18030(paths, make_cfg) -> None:
@@ -66,3 +68,55 @@ def test_gbk_file_with_bytes_not_even_gb18030_still_quarantines_those_lines(path
     q = quarantine(paths, "t_people")
     assert q["_row_number"].to_list() == [6] and "does not decode as gbk" in q["reason"][0]
     assert "王𠮷" in bronze(paths, "t_people")["person_name"].to_list()
+
+
+def test_tab_delimiter_configured(paths, make_cfg) -> None:
+    cfg = make_cfg(delimiter="\t")
+    land_file(paths, cfg, "a.tsv.csv", _csv([HEADER, ["001", "张,三", "1", "2"], ["002", "李四", "", "3"]], "\t"))
+    result = load_system(cfg, paths)
+    assert result.failures == [] and result.rows_landed == 2
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["person_name"].to_list() == ["张,三", "李四"] and df["phone"].to_list() == ["2", "3"]
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", ",", "|"])
+def test_delimiter_auto_is_detected_from_the_configured_headers(paths, make_cfg, delimiter: str) -> None:
+    cfg = make_cfg(delimiter="auto")
+    other = ";" if delimiter != ";" else ","
+    rows = [HEADER, ["001", f'"张{other}三"', "1", "2"], ["002", "李四", "310101199001010011", "13800000001"]]
+    land_file(paths, cfg, "a.csv", b"\xef\xbb\xbf" + _csv(rows, delimiter, newline="\r\n").encode())  # with a BOM
+    result = load_system(cfg, paths)
+    assert_balanced(result)
+    assert result.failures == [] and (result.rows_landed, result.rows_quarantined) == (2, 0)
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["person_name"].to_list() == [f"张{other}三", "李四"] and df["phone"].to_list() == ["2", "13800000001"]
+    assert result.receipts[0].header == HEADER
+    assert any(f"delimiter {delimiter!r} detected" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("second", ["2,0;李四;有", "20;李四;有"], ids=["comma_in_every_row", "comma_in_one_row"])
+def test_delimiter_auto_without_any_configured_header_uses_the_most_regular_split(paths, make_cfg, second) -> None:
+    cfg = make_cfg(delimiter="auto", required=[])
+    # "," splits the header (and the first row) in two as well; ";" splits every line into three fields
+    land_file(paths, cfg, "a.csv", f"金额(元,含税);户主;备注\n1,5;张三;无\n{second}\n")
+    result = load_system(cfg, paths)
+    assert result.failures == [] and (result.rows_landed, result.rows_quarantined) == (2, 0)
+    assert bronze(paths, "t_people").sort("_row_number")["户主"].to_list() == ["张三", "李四"]
+
+
+def test_delimiter_auto_that_cannot_be_detected_fails_naming_the_key(paths, make_cfg) -> None:
+    cfg = make_cfg(delimiter="auto", required=[])
+    land_file(paths, cfg, "a.csv", "甲乙丙\n一二三\n")
+    result = load_system(cfg, paths)
+    assert len(result.failures) == 1
+    assert "cannot detect the delimiter" in str(result.failures[0]) and "t_people.yaml" in str(result.failures[0])
+
+
+@pytest.mark.parametrize("value", ["auto", ";", "\t"])
+def test_delimiter_config_accepts_auto_and_one_character(make_cfg, value: str) -> None:
+    assert make_cfg(delimiter=value).delimiter == value
+
+
+def test_delimiter_config_rejects_other_words(make_cfg) -> None:
+    with pytest.raises(ConfigError, match="delimiter"):
+        make_cfg(delimiter="semicolon")
