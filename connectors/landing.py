@@ -37,7 +37,8 @@ from connectors.errors import SourceError
 from connectors.lineage import hash_of_hashes, row_hashes
 from shequyun.core.settings import Paths
 
-__all__ = ["LoadReceipt", "SystemLoadResult", "file_checksum", "load_system", "pending_files", "read_receipts"]
+__all__ = ["LoadReceipt", "SystemLoadResult", "file_checksum", "load_system", "map_and_check", "matching_files",
+           "pending_files", "read_receipts"]
 
 log = logging.getLogger(__name__)
 
@@ -239,8 +240,7 @@ def _land(
     result: SystemLoadResult, hashes: pa.Array | None = None,
 ) -> LoadReceipt:
     warnings = list(batch.warnings)
-    mapped, names = _map_columns(cfg, batch, display, warnings)
-    keep, required_rejects = _check_required(cfg, batch, mapped, names)
+    mapped, _, keep, required_rejects = map_and_check(cfg, batch, display, warnings)
     loaded_at = pa.scalar(started, store.TS)
 
     if hashes is None:
@@ -307,6 +307,16 @@ def _land(
         rows_landed=n, rows_quarantined=q, cursor_from=batch.cursor_from, cursor_to=batch.cursor_to,
         header=batch.header, message="; ".join(parts),
     )
+
+
+def map_and_check(
+    cfg: SourceConfig, batch: RawBatch, display: str, warnings: list[str]
+) -> tuple[pa.Table, dict[str, str], pa.Array, pa.Table]:
+    """What landing does to a batch before writing: the columns under canonical names, canonical -> source header,
+    the mask of rows to keep and the rejects of rows with an empty required field (also `shequyun sources check`)."""
+    mapped, present = _map_columns(cfg, batch, display, warnings)
+    keep, required_rejects = _check_required(cfg, batch, mapped, present)
+    return mapped, present, keep, required_rejects
 
 
 def _map_columns(cfg: SourceConfig, batch: RawBatch, display: str, warnings: list[str]) -> tuple[pa.Table, dict[str, str]]:

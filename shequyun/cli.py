@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import click
 
@@ -30,11 +31,14 @@ def main() -> None:
     """shequyun 社区云: department extracts in, one thematic database of people and houses out."""
 
 
-@main.command()
-def sources() -> None:
+@main.group(invoke_without_command=True)
+@click.pass_context
+def sources(ctx: click.Context) -> None:
     """List the configured source systems (connectors/sources/*.yaml) and what each feeds downstream: its staging
     model, the persons and addresses it gives resolution, its record date, the models that read it. A system that
     lands but feeds nothing is marked DEAD END."""
+    if ctx.invoked_subcommand is not None:
+        return
     from connectors.config import load_source_configs
     from connectors.contributions import contributions
     from connectors.errors import ConfigError
@@ -50,6 +54,32 @@ def sources() -> None:
         click.echo(f"    {fed[cfg.system].describe()}")
     ends = [s for s, c in fed.items() if c.dead_end]
     click.echo(f"{len(configs)} systems" + (f"; DEAD END (feed nothing downstream): {', '.join(ends)}" if ends else ""))
+
+
+@sources.command("check")
+@click.argument("config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--file", "sample", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A sample extract to read. Default: the first file the YAML's path matches under landing/ (a "
+                   "database system reads its table).")
+@click.option("--rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Rows of the sample whose values are looked at.")
+@click.option("--show", type=click.IntRange(min=0), default=5, show_default=True, help="Rows to print.")
+@with_paths()
+def sources_check(config_file: Path, sample: Path | None, rows: int, show: int, paths: Paths) -> None:
+    """Preview a source YAML before anything lands: the YAML validated, a sample read with the system's reader, each
+    column's declared kind against what its values look like, the first rows as canonical fields, the rows that
+    would be quarantined and why, and what the system would feed downstream. Writes nothing."""
+    from connectors.config import load_source_config, load_source_configs
+    from connectors.errors import ConfigError, SourceError
+    from connectors.preview import check_source
+
+    try:
+        cfg = load_source_config(config_file)
+        others = [c for c in load_source_configs().values() if c.system != cfg.system]
+        report = check_source(cfg, paths, sample, rows=rows, others=others)
+    except (ConfigError, SourceError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.render(show_rows=show))
 
 
 @main.command()
