@@ -8,6 +8,11 @@ text; the rest of the file lands.
 Parsing runs in Arrow's C++ CSV parser (quotes, doubled quotes, ragged rows reported to a handler);
 physical line numbers come from a vectorised scan of the newlines. A file with a record spanning
 several lines (a quoted newline) goes through the stdlib csv parser (C), which tracks lines per record.
+
+Trailing delimiters (`a,b,c,` on every line, or on the header only, or on the rows only) make no phantom
+column: a line with one field more than the header, that field empty, is read without it, and an empty
+last header field is dropped, with a warning. A value in that extra field quarantines its line; an empty
+last header over a column that holds values keeps the column (`column_<n>`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from connectors.base import REJECT_SCHEMA, RawBatch
@@ -66,6 +72,11 @@ def _rejects(numbers: list[int], reasons: list[str], raws: list[str], fields: li
     )
 
 
+def _string_table(rows: list[list[str]], header: list[str]) -> pa.Table:
+    columns = list(zip(*rows)) if rows else [()] * len(header)
+    return pa.Table.from_arrays([pa.array(col, pa.string()) for col in columns], names=header)
+
+
 def detect_delimiter(cfg: SourceConfig, head: str, display: str) -> str:
     """The delimiter of a file configured `delimiter: auto`, from its first lines (`head`, decoded).
 
@@ -96,6 +107,59 @@ def detect_delimiter(cfg: SourceConfig, head: str, display: str) -> str:
             row=1,
         )
     return best
+
+
+def _split_line(line: str, delimiter: str, quote_char: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter, quotechar=quote_char), [])
+
+
+def _trailing_header(header: list[str]) -> bool:
+    """The header line ends with a delimiter: its last field is empty."""
+    return len(header) > 1 and not header[-1].strip()
+
+
+def _keeps_extra_column(trailing_header: bool, extra_filled: bool) -> bool:
+    """An empty last header over a column holding values is a headerless column, not a trailing delimiter."""
+    return trailing_header and extra_filled
+
+
+def _fit_records(
+    records: list[list[str]], numbers: list[int], raws: list[str], width: int
+) -> tuple[list[list[str]], list[int], list[tuple[int, str, str]], int]:
+    """Records with `width` fields, or one more that is empty (a trailing delimiter, dropped), are kept;
+    others become (line, reason, raw) rejects. Returns kept values, their line numbers, rejects and the
+    number of trailing delimiters dropped."""
+    kept: list[list[str]] = []
+    kept_numbers: list[int] = []
+    rejects: list[tuple[int, str, str]] = []
+    dropped = 0
+    for record, number, raw in zip(records, numbers, raws):
+        if len(record) == width + 1 and record[-1] == "":
+            record, dropped = record[:-1], dropped + 1
+        if len(record) == width:
+            kept.append(record)
+            kept_numbers.append(number)
+        else:
+            rejects.append((number, f"expected {width} fields, found {len(record)}", raw))
+    return kept, kept_numbers, rejects, dropped
+
+
+def _trailing_warning(display: str, delimiter: str, lines: int) -> list[str]:
+    message = (
+        f"{display}: {lines} line(s) end with a trailing delimiter {delimiter!r}: "
+        "the empty field after the last column is ignored"
+    )
+    return [message] if lines else []
+
+
+def _ending_with(data: bytes, ends: np.ndarray, lines: np.ndarray, delimiter: str) -> int:
+    """How many of the (non-blank, 0-based) `lines` end with the delimiter (before a trailing \\r)."""
+    if not delimiter.isascii() or lines.size == 0:
+        return 0
+    buf = np.frombuffer(data, dtype=np.uint8)
+    last = ends[lines] - 1
+    last = np.where(buf[last] == 13, last - 1, last)
+    return int(np.count_nonzero(buf[last] == ord(delimiter)))
 
 
 class CsvReader:
@@ -138,12 +202,18 @@ class CsvReader:
             raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
         h = int(nonblank[0])
         header_text = data[starts[h] : ends[h]].decode("utf-8").rstrip("\r")
-        header_raw = next(csv.reader([header_text], delimiter=delimiter, quotechar=cfg.quote_char))
+        header_raw = _split_line(header_text, delimiter, cfg.quote_char)
         warnings: list[str] = []
-        header = unique_header(header_raw, warnings, display)
-        width = len(header)
+        trailing_header = _trailing_header(header_raw)
+        width = len(header_raw) - trailing_header  # fields of a record without a trailing delimiter
         body_lines = nonblank[1:] + 1  # physical line numbers (1-based) of the non-blank lines after the header
-        names = [f"c{i}" for i in range(width)]
+        # most lines end with the delimiter (or the header does, and so does the first row): parse the
+        # phantom field as a column, dropped below; the few other lines are checked one by one
+        trailing = 2 * _ending_with(data, ends, nonblank[1:], delimiter) > len(body_lines)
+        if trailing_header and body_lines.size and not trailing:
+            first = data[starts[nonblank[1]] : ends[nonblank[1]]].decode("utf-8").rstrip("\r")
+            trailing = len(_split_line(first, delimiter, cfg.quote_char)) > width
+        names = [f"c{i}" for i in range(width + trailing)]
         bad: list[tuple[int, int, str]] = []
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -151,12 +221,15 @@ class CsvReader:
             return "skip"
 
         if body_lines.size == 0:
+            header_raw = header_raw[:width]
             return RawBatch(
                 source=source,
-                data=pa.Table.from_arrays([pa.array([], pa.string())] * width, names=header),
+                data=pa.Table.from_arrays(
+                    [pa.array([], pa.string())] * width, names=unique_header(header_raw, warnings, display)
+                ),
                 row_numbers=pa.array([], pa.int64()),
                 header=[h_.strip() for h_ in header_raw],
-                warnings=warnings,
+                warnings=warnings + _trailing_warning(display, delimiter, int(trailing_header)),
             )
         body = pa.py_buffer(data)[int(starts[h + 1]) if h + 1 < len(starts) else len(data) :]
         try:
@@ -177,21 +250,48 @@ class CsvReader:
         if table.num_rows + len(bad) != len(body_lines) or any(b[0] is None for b in bad):
             return None
         keep = np.ones(len(body_lines), dtype=bool)
-        bad_index = np.array([b[0] - 1 for b in bad], dtype=np.int64)
-        keep[bad_index] = False
-        rejects = _rejects(
-            body_lines[bad_index].tolist(),
-            [f"expected {width} fields, found {b[1]}" for b in bad],
-            [b[2].rstrip("\r") for b in bad],
-        )
+        keep[np.array([b[0] - 1 for b in bad], dtype=np.int64)] = False
+        row_numbers = body_lines[keep]
         columns = [c.cast(pa.string()) for c in table.columns]
+        dropped = int(trailing_header)
+        records: list[list[str]] = []  # rows Arrow rejected or whose extra field holds a value: checked one by one
+        numbers: list[int] = []
+        raws: list[str] = []
+        if trailing:
+            filled = pc.not_equal(columns[width], "").to_numpy(zero_copy_only=False)
+            if _keeps_extra_column(trailing_header, bool(filled.any())):
+                width, dropped = width + 1, 0
+            else:
+                columns, dropped = columns[:width], dropped + int(np.count_nonzero(~filled))
+                for i in np.flatnonzero(filled):
+                    line = int(row_numbers[i])
+                    raws.append(data[starts[line - 1] : ends[line - 1]].decode("utf-8").rstrip("\r"))
+                    records.append(_split_line(raws[-1], delimiter, cfg.quote_char))
+                    numbers.append(line)
+                if filled.any():
+                    columns = [c.filter(pa.array(~filled)) for c in columns]
+                    row_numbers = row_numbers[~filled]
+        header_raw = header_raw[:width]
+        for number, _actual, text in bad:
+            raws.append(text.rstrip("\r"))
+            records.append(_split_line(raws[-1], delimiter, cfg.quote_char))
+            numbers.append(int(body_lines[number - 1]))
+        kept, kept_numbers, rejected, repaired = _fit_records(records, numbers, raws, width)
+        header = unique_header(header_raw, warnings, display)
+        data_table = pa.Table.from_arrays(columns, names=header)
+        if kept:
+            data_table = pa.concat_tables([data_table, _string_table(kept, header)])
+            row_numbers = np.concatenate([row_numbers, np.array(kept_numbers, dtype=np.int64)])
+            order = np.argsort(row_numbers, kind="stable")
+            data_table, row_numbers = data_table.take(pa.array(order)), row_numbers[order]
+        rejected.sort()
         return RawBatch(
             source=source,
-            data=pa.Table.from_arrays(columns, names=header),
-            row_numbers=pa.array(body_lines[keep], pa.int64()),
-            rejects=rejects,
+            data=data_table,
+            row_numbers=pa.array(row_numbers, pa.int64()),
+            rejects=_rejects([r[0] for r in rejected], [r[1] for r in rejected], [r[2] for r in rejected]),
             header=[h_.strip() for h_ in header_raw],
-            warnings=warnings,
+            warnings=warnings + _trailing_warning(display, delimiter, dropped + repaired),
         )
 
     # -- fallback for records spanning lines: stdlib csv (C parser), line numbers per record ---------
@@ -204,6 +304,7 @@ class CsvReader:
         width = 0
         rows: list[list[str]] = []
         row_numbers: list[int] = []
+        row_ends: list[int] = []
         bad: list[tuple[int, int, int, str]] = []  # (first line, last line, n fields, reason)
         offset = 0  # lines before the current segment
         while offset < len(all_lines):
@@ -219,10 +320,11 @@ class CsvReader:
                     if not record:
                         continue
                     if header_raw is None:
-                        header_raw, width = record, len(record)
-                    elif len(record) == width:
+                        header_raw, width = record, len(record) - _trailing_header(record)
+                    elif len(record) in (width, width + 1):  # checked below (trailing delimiters)
                         rows.append(record)
                         row_numbers.append(start)
+                        row_ends.append(end)
                     elif end > start:
                         reason = (
                             f"unbalanced quote: the record runs to line {end} with {len(record)} fields, "
@@ -240,22 +342,20 @@ class CsvReader:
             offset = restart
         if header_raw is None:
             raise SourceError(cfg.system, display, "the file has no header line (only blank lines)")
+        trailing_header = _trailing_header(header_raw)
+        if _keeps_extra_column(trailing_header, any(len(r) > width and r[-1] != "" for r in rows)):
+            width, trailing_header = width + 1, False
+        header_raw = header_raw[:width]
+        raws = ["\n".join(all_lines[a - 1 : b]).rstrip("\r") for a, b in zip(row_numbers, row_ends)]
+        rows, row_numbers, rejected, dropped = _fit_records(rows, row_numbers, raws, width)
+        rejected += [(b[0], b[3], "\n".join(all_lines[b[0] - 1 : b[1]]).rstrip("\r")) for b in bad]
+        rejected.sort()
         header = unique_header(header_raw, warnings, display)
-        if bad:
-            rejects = _rejects(
-                [b[0] for b in bad],
-                [b[3] for b in bad],
-                ["\n".join(all_lines[b[0] - 1 : b[1]]).rstrip("\r") for b in bad],
-            )
-        else:
-            rejects = REJECT_SCHEMA.empty_table()
-        columns = list(zip(*rows)) if rows else [()] * width
-        table = pa.Table.from_arrays([pa.array(col, pa.string()) for col in columns], names=header)
         return RawBatch(
             source=source,
-            data=table,
+            data=_string_table(rows, header),
             row_numbers=pa.array(row_numbers, pa.int64()),
-            rejects=rejects,
+            rejects=_rejects([r[0] for r in rejected], [r[1] for r in rejected], [r[2] for r in rejected]),
             header=[h.strip() for h in header_raw],
-            warnings=warnings,
+            warnings=warnings + _trailing_warning(display, delimiter, dropped + trailing_header),
         )

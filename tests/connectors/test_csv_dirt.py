@@ -1,5 +1,5 @@
 """File-level dirt of real CSV extracts (issue 9 item 3): GB18030 characters beyond GBK, delimiters
-detected with `delimiter: auto`, tab delimiters. Quoted multi-line cells and the UTF-8
+detected with `delimiter: auto`, tab delimiters, trailing delimiters. Quoted multi-line cells and the UTF-8
 BOM are covered in test_csv.py (test_gbk_file_with_semicolons_crlf_and_quotes,
 test_unbalanced_quote_does_not_swallow_the_following_lines, test_utf8_bom_is_not_part_of_the_first_header)."""
 
@@ -15,8 +15,8 @@ HEADER = ["编号", "姓名", "身份证号", "电话"]
 RARE = ["𠮷", "䶮"]  # U+20BB7 (4 bytes in GB18030), U+4DAE (FE9F): neither is in GBK
 
 
-def _csv(rows: list[list[str]], delimiter: str = ",", newline: str = "\n") -> str:
-    return "".join(delimiter.join(row) + newline for row in rows)
+def _csv(rows: list[list[str]], delimiter: str = ",", end: str = "", newline: str = "\n") -> str:
+    return "".join(delimiter.join(row) + end + newline for row in rows)
 
 
 def test_gb18030_characters_beyond_gbk_land_when_declared_gb18030(paths, make_cfg) -> None:
@@ -120,3 +120,72 @@ def test_delimiter_config_accepts_auto_and_one_character(make_cfg, value: str) -
 def test_delimiter_config_rejects_other_words(make_cfg) -> None:
     with pytest.raises(ConfigError, match="delimiter"):
         make_cfg(delimiter="semicolon")
+
+
+@pytest.mark.parametrize(
+    ("header_end", "row_end"),
+    [(",", ","), ("", ","), (",", "")],  # every line / only the rows / only the header
+)
+def test_trailing_delimiters_make_no_phantom_column(paths, make_cfg, header_end: str, row_end: str) -> None:
+    cfg = make_cfg()
+    rows = [["001", "张三", "1", "2"], ["002", "李四", "", ""], ["003", "王五", "3", "4"]]
+    land_file(paths, cfg, "a.csv", _csv([HEADER], end=header_end) + _csv(rows, end=row_end))
+    result = load_system(cfg, paths)
+    assert_balanced(result)
+    assert result.failures == [] and (result.rows_landed, result.rows_quarantined) == (3, 0)
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert [c for c in df.columns if not c.startswith("_")] == ["record_id", "person_name", "id_number", "phone"]
+    assert df["phone"].to_list() == ["2", "", "4"] and df["id_number"].to_list() == ["1", "", "3"]
+    assert result.receipts[0].header == HEADER
+    assert any("trailing delimiter" in w for w in result.warnings)
+
+
+def test_a_few_lines_with_a_trailing_delimiter_keep_their_order(paths, make_cfg) -> None:
+    cfg = make_cfg()
+    rows = [[f"{i:03d}", "某人", str(i), ""] for i in range(1, 21)]
+    text = _csv([HEADER]) + "".join(",".join(r) + ("," if i in (3, 11) else "") + "\n" for i, r in enumerate(rows, 1))
+    land_file(paths, cfg, "a.csv", text)
+    result = load_system(cfg, paths)
+    assert result.failures == [] and (result.rows_landed, result.rows_quarantined) == (20, 0)
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["_row_number"].to_list() == list(range(2, 22)) and df["id_number"].to_list() == [str(i) for i in range(1, 21)]
+    assert df["_row_hash"].n_unique() == 20
+    assert any("2 line(s) end with a trailing delimiter" in w for w in result.warnings)
+
+
+def test_trailing_delimiters_with_quoted_multiline_cells(paths, make_cfg) -> None:
+    cfg = make_cfg(delimiter=";")
+    text = '编号;姓名;身份证号;电话;\r\n001;"张\r\n三";1;2;\r\n002;李四;;;\r\n003;王五;3;4;x;\r\n'
+    land_file(paths, cfg, "a.csv", text)
+    result = load_system(cfg, paths)
+    assert_balanced(result)
+    assert (result.rows_landed, result.rows_quarantined) == (2, 1)
+    df = bronze(paths, "t_people").sort("_row_number")
+    assert df["person_name"].to_list() == ["张\r\n三", "李四"] and df["_row_number"].to_list() == [2, 4]
+    assert df["phone"].to_list() == ["2", ""]
+    q = quarantine(paths, "t_people")
+    assert q["_row_number"].to_list() == [5] and q["reason"][0] == "expected 4 fields, found 6"
+
+
+def test_a_value_after_the_last_column_is_quarantined_not_dropped(paths, make_cfg) -> None:
+    cfg = make_cfg()
+    rows = [["001", "张三", "1", "2", ""], ["002", "李四", "1", "2", "多余"], ["003", "王五", "1", "2", ""]]
+    land_file(paths, cfg, "a.csv", _csv([HEADER]) + _csv(rows))  # the rows end with a delimiter, the header not
+    result = load_system(cfg, paths)
+    assert_balanced(result)
+    assert (result.rows_landed, result.rows_quarantined) == (2, 1)
+    q = quarantine(paths, "t_people")
+    assert q["_row_number"].to_list() == [3] and q["raw"].to_list() == ["002,李四,1,2,多余"]
+    assert q["reason"].to_list() == ["expected 4 fields, found 5"]
+    assert "column_5" not in bronze(paths, "t_people").columns
+
+
+def test_a_headerless_last_column_holding_data_still_lands(paths, make_cfg) -> None:
+    """An empty last header over values is a column without a header (as before), not a trailing delimiter."""
+    cfg = make_cfg()
+    rows = [["001", "张三", "1", "2", "备注一"], ["002", "李四", "1", "2", ""]]
+    land_file(paths, cfg, "a.csv", _csv([HEADER], end=",") + _csv(rows))
+    result = load_system(cfg, paths)
+    assert result.failures == [] and (result.rows_landed, result.rows_quarantined) == (2, 0)
+    assert bronze(paths, "t_people").sort("_row_number")["column_5"].to_list() == ["备注一", ""]
+
