@@ -8,7 +8,10 @@ The YAML is the contract between what a department delivers and what the connect
     required: [canonical]  primary_key: [canonical]             optional, default []
     file formats (csv, xlsx, jsonl, parquet):  path (glob relative to landing/), encoding (csv/jsonl,
                                                 default utf-8), delimiter (csv, default ","; `auto`: detected
-                                                per file among , ; tab |), sheet (xlsx, default: the first sheet)
+                                                per file among , ; tab |), sheet (xlsx, default: the only sheet,
+                                                or the one whose header names the most configured columns),
+                                                header_row (xlsx, the 1-based worksheet row of the header,
+                                                default: found by the configured columns)
     database formats (postgres, mysql):        dsn_env, dsn_default, table or query, cursor
     optional extras:                           quote_char (csv, default '"'), chunk_rows (databases),
                                                 description
@@ -38,7 +41,7 @@ _BASE_KEYS = ("system", "title", "department", "department_title", "format", "co
 _KNOWN_KEYS = frozenset(
     {
         *_BASE_KEYS,
-        "path", "encoding", "delimiter", "sheet", "quote_char",
+        "path", "encoding", "delimiter", "sheet", "header_row", "quote_char",
         "dsn_env", "dsn_default", "table", "query", "cursor", "chunk_rows",
         "required", "primary_key", "description", "staging", "resolution",
     }
@@ -58,6 +61,7 @@ class SourceConfig:
     encoding: str = "utf-8"
     delimiter: str = ","
     sheet: str | None = None
+    header_row: int | None = None  # xlsx: 1-based worksheet row of the header (the upper row of a two-row header)
     dsn_env: str | None = None
     dsn_default: str | None = None
     table: str | None = None
@@ -191,6 +195,12 @@ def load_source_config(file: Path) -> SourceConfig:
     if fmt == "csv" and len(delimiter) != 1 and delimiter != AUTO_DELIMITER:
         raise ConfigError(file, "delimiter", f"expected one character or {AUTO_DELIMITER!r}, got {delimiter!r}")
     quote_char = _str(raw, "quote_char", file) or '"'
+    header_row = raw.get("header_row")
+    if header_row is not None:
+        if fmt != "xlsx":
+            raise ConfigError(file, "header_row", f"applies to xlsx sources only (format is {fmt})")
+        if not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1:
+            raise ConfigError(file, "header_row", f"expected a worksheet row number (1, 2, ...), got {header_row!r}")
 
     return SourceConfig(
         system=str(raw["system"]),
@@ -204,6 +214,7 @@ def load_source_config(file: Path) -> SourceConfig:
         encoding=encoding,
         delimiter=delimiter,
         sheet=_str(raw, "sheet", file),
+        header_row=header_row,
         dsn_env=_str(raw, "dsn_env", file),
         dsn_default=_str(raw, "dsn_default", file),
         table=_str(raw, "table", file),
