@@ -201,7 +201,8 @@ def staged_columns(spec: dict[str, Any]) -> list[str]:
     names = [n for f in spec["fields"] for n in ([f["raw_name"]] if f["raw"] else []) + [f["name"]]]
     for f in spec["fields"]:
         if f["kind"] == "id_number":
-            names += [f"{f['prefix']}id_valid", f"{f['prefix']}id_birth_date", f"{f['prefix']}id_sex"]
+            names += [f"{f['prefix']}id_valid", f"{f['prefix']}id_birth_date", f"{f['prefix']}id_sex",
+                      f"{f['prefix']}id_form"]
     names += [c for c, on in (("birth_date_conflicts_id", spec["conflicts"]["birth_date"]),
                               ("sex_conflicts_id", spec["conflicts"]["sex"])) if on]
     return names + [d["name"] for d in spec["derived"]]

@@ -45,3 +45,32 @@
         and substr({{ expr }}, 1, 6) in (select region_code from {{ ref('ref_region_codes') }}),
         false)
 {%- endmacro %}
+
+
+{% macro id_number_form(normalized, raw=none) -%}
+    {#- What a delivered ID number is, so that only a real one is ever trusted as an identifier:
+        valid            a valid 18-character number (id_number_is_valid)
+        legacy_15        a valid number delivered in the 15-digit 1989 form (widened to 18)
+        excel_number     Excel turned it into a number: 3.10104E+17, 310104194503120011.0 (the digits are lost)
+        excel_truncated  18 digits ending in 000 that fail the check: Excel kept 15 significant digits
+        masked           partly starred (310***********1234): partial evidence only, never a key
+        other_document   letters besides a final X: a passport, 港澳台 permit or another document number
+        invalid          anything else (wrong check digit, impossible date, unknown region)
+        null when nothing was delivered. -#}
+    case
+        when {{ normalized }} is null then null
+        when {{ id_number_is_valid(normalized) }} then
+            {%- if raw %}
+            case when regexp_full_match(regexp_replace({{ to_halfwidth(raw) }}, '\s', '', 'g'), '\d{15}')
+                then 'legacy_15' else 'valid' end
+            {%- else %}
+            'valid'
+            {%- endif %}
+        when regexp_full_match({{ normalized }}, '\d(\.\d+)?E\+?\d+') or regexp_full_match({{ normalized }}, '\d{15,18}\.0+')
+            then 'excel_number'
+        when regexp_full_match({{ normalized }}, '\d{15}000') then 'excel_truncated'
+        when contains({{ normalized }}, '*') then 'masked'
+        when regexp_matches({{ normalized }}, '[A-WYZ]') then 'other_document'
+        else 'invalid'
+    end
+{%- endmacro %}

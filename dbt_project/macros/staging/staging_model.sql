@@ -4,7 +4,8 @@
         source    the bronze rows (bronze_deduplicated: exact duplicates collapsed, the latest load per primary key)
         renamed   lineage columns, then every canonical column normalised by its kind (with <name>_raw beside it
                   when the kind keeps the value as delivered)
-        with_id   per ID number column: <prefix>id_valid, id_birth_date, id_sex
+        with_id   per ID number column: <prefix>id_valid, id_birth_date, id_sex and id_form (what was delivered:
+                  valid, legacy_15, excel_number, excel_truncated, masked, other_document, invalid)
         final     conflicts of the stated birth date / sex with the valid ID number, then the derived columns
 
     A kind is one of connectors/staging.py KINDS; staging_value renders its expression. -#}
@@ -41,7 +42,8 @@ with_id as (
     select
         *
         {%- for field in ids %},
-        {{ id_number_columns(field.name, field.prefix) }}
+        {{ id_number_columns(field.name, field.prefix) }},
+        {{ id_number_form(field.name, field.raw_name if field.raw else none) }} as {{ field.prefix }}id_form
         {%- endfor %}
     from renamed
 )

@@ -40,7 +40,9 @@ final as (
         a.id_number,
         a.valid_id,
         coalesce(a.id_trusted, false) as id_trusted,
-        case when a.id_number is not null and length(a.id_number) = 18 then a.id_number end as id_18,
+        -- an 18-character number of digits (valid or not: a wrong check digit or Excel's lost last digits still
+        -- carry region, birth date and sequence for blocking); a starred (masked) number is no blocking key
+        case when regexp_full_match(a.id_number, '\d{17}[0-9X]') then a.id_number end as id_18,
         a.birth_date,
         year(a.birth_date) as birth_year,
         a.sex,
