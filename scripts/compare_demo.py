@@ -3,8 +3,8 @@
     .venv/bin/python scripts/compare_demo.py BEFORE_DATA_DIR AFTER_DATA_DIR [--ignore-table marts.build_info]
 
 * thematic database (dbt snapshot bookkeeping columns aside): every table of BEFORE's warehouse/shequyun.duckdb is compared with the same table in AFTER's
-  (`except all` both ways: same rows, same multiplicities), columns matched by name; tables only in AFTER are
-  listed (new models), tables only in BEFORE fail;
+  (`except all` both ways: same rows, same multiplicities) on BEFORE's columns, matched by name; new tables and
+  new columns of AFTER are listed, tables or columns only in BEFORE fail;
 * outbox: every package manifest.json is compared with AFTER's, apart from timestamps (generated_at,
   database_built_at, *_at fields) and the checksums of xlsx files (their title rows hold the generation time);
   csv and parquet files byte for byte (a file with the same rows in another order is listed, not failed: before the
@@ -46,13 +46,16 @@ def compare_databases(before: Path, after: Path, ignore: set[str]) -> list[str]:
     for name in sorted(set(ta) - set(tb)):
         print(f"  new table {name} (only after)")
     compared = 0
+    new_columns: list[str] = []
     for name in sorted(set(tb) & set(ta)):
         if name in ignore:
             continue
-        if set(tb[name]) != set(ta[name]):
-            problems.append(f"table {name}: columns differ: -{sorted(set(tb[name]) - set(ta[name]))} "
-                            f"+{sorted(set(ta[name]) - set(tb[name]))}")
+        gone, added = sorted(set(tb[name]) - set(ta[name])), sorted(set(ta[name]) - set(tb[name]))
+        if gone:
+            problems.append(f"table {name}: columns only before: {gone}")
             continue
+        if added:
+            new_columns.append(f"{name} +{added}")
         cols = ", ".join(f'"{c}"' for c in tb[name] if c not in SNAPSHOT_COLUMNS)
         schema, table = name.split(".", 1)
         q = f'select {cols} from {{db}}."{schema}"."{table}"'
@@ -62,7 +65,9 @@ def compare_databases(before: Path, after: Path, ignore: set[str]) -> list[str]:
         compared += 1
         if missing or extra:
             problems.append(f"table {name}: {missing} rows only before, {extra} rows only after (of {rows})")
-    print(f"  {compared} tables compared with except all both ways")
+    print(f"  {compared} tables compared with except all both ways (on the columns before had)")
+    for line in new_columns:
+        print(f"  new columns: {line}")
     return problems
 
 
