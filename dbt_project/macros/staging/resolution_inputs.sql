@@ -174,3 +174,21 @@ facts_{{ facts.group }} as (
     left join facts_{{ spec.resolution.facts.group }} on {{ person }}.person_key = facts_{{ spec.resolution.facts.group }}.person_key
 {%- endfor %}
 {%- endmacro %}
+
+
+{#- The population registers (systems with resolution.register) for `in`: ('ps_hukou', ...), or as a DuckDB list
+    with as_list=true: ['ps_hukou', ...]; with households=true only the 户籍 registers, the ones that give
+    households (register.household). -#}
+{% macro register_systems(households=false, as_list=false) -%}
+{%- set found = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- if spec.resolution.register and (spec.resolution.register.household or not households) -%}
+        {%- do found.append("'" ~ system ~ "'") -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- if as_list -%}
+[{{ found | join(', ') }}]
+{%- else -%}
+({{ found | join(', ') if found else 'null' }})
+{%- endif -%}
+{%- endmacro %}

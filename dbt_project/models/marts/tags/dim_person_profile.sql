@@ -11,7 +11,7 @@ persons as (
         person_key, sex, birth_date, ethnicity, population_type, status, status_date, hukou_house_key, residence_house_key,
         -- on the 实有人口 or 户籍 register: a person known only from departments' records (e.g. a visit whose 对象 no
         -- registered person matched) is most likely a registered person's record that could not be linked
-        list_has_any(systems, ['ps_population', 'ps_hukou']) as on_population_register
+        list_has_any(systems, {{ register_systems(as_list=true) }}) as on_population_register
     from {{ ref('dim_person') }}
 ),
 

@@ -23,10 +23,10 @@ golden_dates as (
 ),
 
 relations as (
-    -- 户籍: the 户籍 register only
+    -- 户籍: the 户籍 register only (the registers that give households: resolution.register.household)
     select person_key, hukou_house_key as house_key, '户籍' as relation, record_key, system, period_start, period_end
     from records
-    where system = 'ps_hukou' and hukou_house_key is not null
+    where system in {{ register_systems(households=true) }} and hukou_house_key is not null
     union all
     -- 实住: 实有人口's 居住地址 and every other record saying where the person lives
     select person_key, residence_house_key, '实住', record_key, system, period_start, period_end

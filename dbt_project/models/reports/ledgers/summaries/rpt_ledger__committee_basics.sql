@@ -22,7 +22,7 @@ profiles as (
 household_numbers as (
     select person_key, household_no
     from {{ ref('fct_person_source_records') }}
-    where system = 'ps_hukou' and role = 'subject' and household_no is not null
+    where system in {{ register_systems(households=true) }} and role = 'subject' and household_no is not null
     qualify row_number() over (partition by person_key order by recorded_on desc nulls last, record_key desc) = 1
 ),
 
