@@ -10,6 +10,7 @@ import click
 
 from shequyun.core.options import with_paths
 from shequyun.core.settings import Paths, mysql_dsn, pg_dsn
+from shequyun_synth.profiles import PROFILES
 
 DEFAULT_PERSONS = 20000
 DEFAULT_SEED = 20261126
@@ -24,12 +25,16 @@ DEFAULT_SEED = 20261126
 @click.option("--load-db/--no-load-db", default=False, show_default=True,
               help="Also load the database systems into PostgreSQL and MariaDB.")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar.")
-def generate(persons: int, seed: int, paths: Paths, load_db: bool, progress: bool) -> None:
+@click.option("--profile", type=click.Choice(PROFILES), default="default", show_default=True,
+              help="Which department systems deliver the city: default (connectors/sources) or frozen2 "
+                   "(shequyun_synth/profiles/frozen2, systems the platform was not configured for).")
+def generate(persons: int, seed: int, paths: Paths, load_db: bool, progress: bool, profile: str) -> None:
     """Generate a synthetic city with department extracts and ground truth into the data directory."""
-    from shequyun_synth.generate import generate_city
+    from shequyun_synth.profiles import generate_profile
 
-    manifest = generate_city(paths.root, persons=persons, seed=seed, load_db=load_db, progress=progress)
-    click.echo(f"generated {persons:,} persons (seed {seed}) into {paths.root}")
+    manifest = generate_profile(profile, paths.root, persons=persons, seed=seed, load_db=load_db, progress=progress)
+    suffix = "" if profile == "default" else f", profile {profile}"
+    click.echo(f"generated {persons:,} persons (seed {seed}{suffix}) into {paths.root}")
     for name, rows in sorted(manifest.get("rows", {}).items()):
         click.echo(f"  {name:<60} {rows:>10,} rows")
 

@@ -5,12 +5,16 @@
 Tables are dropped and re-created with proper SQL types (DATE, TIMESTAMP/DATETIME cursor
 columns, VARCHAR codes) and bulk-loaded: COPY ... FROM STDIN (csv) for PostgreSQL,
 LOAD DATA LOCAL INFILE for MariaDB (multi-row INSERT batches when the server refuses local files).
+Which tables: those of the city's generator profile (manifest.json "profile"; none = the default
+profile's two systems, a frozen2 city its own: shequyun_synth.profiles.frozen2.generate.database_tables).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -39,6 +43,18 @@ class DatabaseUnavailable(RuntimeError):
     """A database server did not answer."""
 
 
+@dataclass(frozen=True)
+class DbTable:
+    """One database system of a generated city: db/<system>.parquet loaded into `table`."""
+
+    system: str
+    engine: str                 # postgres | mysql
+    table: str
+    types: dict[str, str]       # column -> SQL type, in the table's column order
+    cursor: str                 # the incremental cursor column (indexed)
+    comment: str
+
+
 def _where(dsn: str) -> str:
     u = urlparse(dsn)
     return f"{u.hostname or 'localhost'}:{u.port or ''}".rstrip(":")
@@ -60,23 +76,34 @@ def _pg_connect(dsn: str):
         raise DatabaseUnavailable(f"PostgreSQL server at {_where(dsn)} does not answer: {exc}".strip()) from exc
 
 
+def _default_tables() -> tuple[DbTable, DbTable]:
+    """The default profile's database systems, their tables named by connectors/sources."""
+    pg, my = load_specs()[PG_SYSTEM], load_specs()[MYSQL_SYSTEM]
+    return (DbTable(PG_SYSTEM, "postgres", pg.table or "ps_shiyou_renkou", PG_TYPES, "djsj", "实有人口信息系统 (synthetic)"),
+            DbTable(MYSQL_SYSTEM, "mysql", my.table or "mz_lnzhjt", MYSQL_TYPES, "gxsj", "老年综合津贴发放 (synthetic)"))
+
+
 def load_postgres(out: Path, dsn: str, table: str | None = None) -> tuple[str, int]:
-    spec = load_specs()[PG_SYSTEM]
-    table = table or spec.table or "ps_shiyou_renkou"
-    df = _frame(out, PG_SYSTEM).select(list(PG_TYPES))
+    return load_postgres_table(out, dsn, _default_tables()[0], table)
+
+
+def load_postgres_table(out: Path, dsn: str, spec: DbTable, table: str | None = None) -> tuple[str, int]:
+    """Drop, create (spec.types), COPY the rows of db/<system>.parquet, index the cursor; (table, rows)."""
+    table = table or spec.table
+    df = _frame(out, spec.system).select(list(spec.types))
     conn = _pg_connect(dsn)
-    cols = ", ".join(f"{c} {t}" for c, t in PG_TYPES.items())
+    cols = ", ".join(f"{c} {t}" for c, t in spec.types.items())
     data = df.write_csv(include_header=False, datetime_format="%Y-%m-%d %H:%M:%S%.6f", date_format="%Y-%m-%d")
     with conn, conn.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {table}")
         cur.execute(f"CREATE TABLE {table} ({cols})")
-        cur.execute(f"COMMENT ON TABLE {table} IS '实有人口信息系统 (synthetic)'")
-        with cur.copy(f"COPY {table} ({', '.join(PG_TYPES)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        cur.execute(f"COMMENT ON TABLE {table} IS '{spec.comment}'")
+        with cur.copy(f"COPY {table} ({', '.join(spec.types)}) FROM STDIN WITH (FORMAT csv)") as copy:
             raw = data.encode("utf-8")
             step = 8 << 20
             for i in range(0, len(raw), step):
                 copy.write(raw[i:i + step])
-        cur.execute(f"CREATE INDEX {table}_djsj_idx ON {table} (djsj)")
+        cur.execute(f"CREATE INDEX {table}_{spec.cursor}_idx ON {table} ({spec.cursor})")
         cur.execute(f"SELECT count(*) FROM {table}")
         rows = cur.fetchone()[0]  # type: ignore[index]
     conn.close()
@@ -96,18 +123,22 @@ def _mysql_connect(dsn: str, **extra: object):
 
 
 def load_mysql(out: Path, dsn: str, table: str | None = None) -> tuple[str, int]:
+    return load_mysql_table(out, dsn, _default_tables()[1], table)
+
+
+def load_mysql_table(out: Path, dsn: str, spec: DbTable, table: str | None = None) -> tuple[str, int]:
+    """Drop, create (spec.types, the cursor indexed), LOAD DATA (or INSERT batches); (table, rows)."""
     import pymysql
 
-    spec = load_specs()[MYSQL_SYSTEM]
-    table = table or spec.table or "mz_lnzhjt"
-    df = _frame(out, MYSQL_SYSTEM).select(list(MYSQL_TYPES))
+    table = table or spec.table
+    df = _frame(out, spec.system).select(list(spec.types))
     conn = _mysql_connect(dsn, local_infile=True)
-    cols = ", ".join(f"`{c}` {t}" for c, t in MYSQL_TYPES.items())
+    cols = ", ".join(f"`{c}` {t}" for c, t in spec.types.items())
     try:
         with conn.cursor() as cur:
             cur.execute(f"DROP TABLE IF EXISTS `{table}`")
-            cur.execute(f"CREATE TABLE `{table}` ({cols}, KEY `{table}_gxsj` (`gxsj`)) "
-                        "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='老年综合津贴发放 (synthetic)'")
+            cur.execute(f"CREATE TABLE `{table}` ({cols}, KEY `{table}_{spec.cursor}` (`{spec.cursor}`)) "
+                        f"ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='{spec.comment}'")
             try:
                 _load_data_infile(cur, table, df)
             except pymysql.err.OperationalError:
@@ -132,20 +163,31 @@ def _load_data_infile(cur, table: str, df: pl.DataFrame) -> None:
         cur.execute(
             f"LOAD DATA LOCAL INFILE %s INTO TABLE `{table}` CHARACTER SET utf8mb4 "
             "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' LINES TERMINATED BY '\\n' "
-            f"({', '.join(f'`{c}`' for c in MYSQL_TYPES)})", (name,))
+            f"({', '.join(f'`{c}`' for c in df.columns)})", (name,))
     finally:
         os.unlink(name)
 
 
 def _insert_batches(cur, table: str, df: pl.DataFrame, batch: int = 5000) -> None:
-    sql = (f"INSERT INTO `{table}` ({', '.join(f'`{c}`' for c in MYSQL_TYPES)}) "
-           f"VALUES ({', '.join(['%s'] * len(MYSQL_TYPES))})")
+    sql = (f"INSERT INTO `{table}` ({', '.join(f'`{c}`' for c in df.columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(df.columns))})")
     for chunk in df.iter_slices(batch):
         cur.executemany(sql, chunk.rows())
 
 
+def database_tables(out: Path) -> list[DbTable]:
+    """The database systems of the city in `out`, by the generator profile its manifest.json names."""
+    manifest = Path(out) / "manifest.json"
+    profile = json.loads(manifest.read_text(encoding="utf-8")).get("profile", "default") if manifest.exists() else "default"
+    if profile == "frozen2":
+        from shequyun_synth.profiles.frozen2 import generate as frozen2
+
+        return frozen2.database_tables()
+    return list(_default_tables())
+
+
 def load_databases(out: Path, pg_dsn: str, mysql_dsn: str, tables: dict[str, str] | None = None) -> dict[str, int]:
-    """Re-create and bulk-load both database systems; returns {table name: rows}.
+    """Re-create and bulk-load the city's database systems (database_tables); returns {table name: rows}.
 
     `tables` overrides table names by system (`{"ps_population": "...", "ca_elderly_allowance": "..."}`).
     Raises DatabaseUnavailable naming the server that does not answer.
@@ -155,11 +197,14 @@ def load_databases(out: Path, pg_dsn: str, mysql_dsn: str, tables: dict[str, str
     _pg_connect(pg_dsn).close()
     _mysql_connect(mysql_dsn).close()
     counts: dict[str, int] = {}
-    name, rows = load_postgres(Path(out), pg_dsn, tables.get(PG_SYSTEM))
-    counts[name] = rows
-    name, rows = load_mysql(Path(out), mysql_dsn, tables.get(MYSQL_SYSTEM))
-    counts[name] = rows
+    for spec in database_tables(Path(out)):
+        if spec.engine == "postgres":
+            name, rows = load_postgres_table(Path(out), pg_dsn, spec, tables.get(spec.system))
+        else:
+            name, rows = load_mysql_table(Path(out), mysql_dsn, spec, tables.get(spec.system))
+        counts[name] = rows
     return counts
 
 
-__all__ = ["MYSQL_TYPES", "PG_TYPES", "DatabaseUnavailable", "load_databases", "load_mysql", "load_postgres"]
+__all__ = ["MYSQL_TYPES", "PG_TYPES", "DatabaseUnavailable", "DbTable", "database_tables", "load_databases", "load_mysql",
+           "load_mysql_table", "load_postgres", "load_postgres_table"]

@@ -49,6 +49,17 @@ def _build_city(persons: int, seed: int) -> tuple[Any, str]:
     return build_city(persons, seed, AS_OF), "shequyun_synth.population.build_city"
 
 
+def write_truth_tables(city: Any, truth: Path) -> dict[str, int]:
+    """truth/areas, houses, households and persons.parquet of a city; returns their row counts."""
+    truth.mkdir(parents=True, exist_ok=True)
+    truth_rows: dict[str, int] = {}
+    for name in ("areas", "houses", "households", "persons"):
+        frame: pl.DataFrame = getattr(city, name)
+        frame.write_parquet(truth / f"{name}.parquet", compression="zstd")
+        truth_rows[name] = frame.height
+    return truth_rows
+
+
 def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -70,12 +81,7 @@ def generate_city(out: Path, persons: int = 20000, seed: int = 20261126, noise: 
     bar.update()
     step("truth")
     truth = out / "truth"
-    truth.mkdir(parents=True, exist_ok=True)
-    truth_rows: dict[str, int] = {}
-    for name in ("areas", "houses", "households", "persons"):
-        frame: pl.DataFrame = getattr(city, name)
-        frame.write_parquet(truth / f"{name}.parquet", compression="zstd")
-        truth_rows[name] = frame.height
+    truth_rows = write_truth_tables(city, truth)
     ctx = Context.from_city(city, seed)
     # reference data: 公安 standard address register and 民政 division / committee list (no noise: registers)
     rows: dict[str, int] = write_reference_extracts(city, out)

@@ -121,18 +121,24 @@ def write_xlsx(df: pl.DataFrame, path: Path, spec: SystemSpec, date_styles: dict
                     ws.write_number(r, j, int(v), date_fmt if formatted else None)
                     row[j] = None
         for j, v in enumerate(row):
-            if v is None:
-                continue
-            if isinstance(v, str):
-                ws.write_string(r, j, v)
-            elif isinstance(v, (int, float)):
-                ws.write_number(r, j, v)
-            elif isinstance(v, (date, datetime)):
-                ws.write_datetime(r, j, v, date_fmt)
-            else:
-                ws.write(r, j, v)
+            write_cell(ws, r, j, v, date_fmt)
     wb.close()
     return {}
+
+
+def write_cell(ws, r: int, c: int, v: object, date_fmt) -> None:
+    """One worksheet cell by the value's type: text as a string cell, numbers as numbers, dates with `date_fmt`;
+    None leaves the cell empty."""
+    if v is None:
+        return
+    if isinstance(v, str):
+        ws.write_string(r, c, v)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v)
+    elif isinstance(v, (date, datetime)):
+        ws.write_datetime(r, c, v, date_fmt)
+    else:
+        ws.write(r, c, v)
 
 
 def _broken_positions(df: pl.DataFrame, how: str) -> list[int]:
