@@ -99,14 +99,9 @@ def compare_outboxes(before: Path, after: Path) -> list[str]:
                 files += 1
                 if not other.exists():
                     problems.append(f"{rel.parent / path.name}: missing after")
-                elif path.suffix == ".csv" and path.read_bytes() != other.read_bytes():
-                    if _same_lines(path, other):
-                        moved.add(path.name)
-                        reordered.append(str(rel.parent / path.name))
-                    else:
-                        problems.append(f"{rel.parent / path.name}: bytes differ")
-                elif path.suffix == ".parquet" and path.read_bytes() != other.read_bytes():
-                    if _same_parquet(path, other):
+                elif path.read_bytes() != other.read_bytes():
+                    same_rows = _same_lines if path.suffix == ".csv" else _same_parquet
+                    if same_rows(path, other):
                         moved.add(path.name)
                         reordered.append(str(rel.parent / path.name))
                     else:
