@@ -31,6 +31,7 @@ class Contribution:
     readers: list[str] = field(default_factory=list)    # models that read the staging model by name
     register: bool = False                               # a population register: person status, population type
     facts: str = ""                                      # the fact group it adds to dim_person_profile
+    visits: bool = False                                 # a visit log (fct_visit)
 
     @property
     def dead_end(self) -> bool:
@@ -48,6 +49,8 @@ class Contribution:
             parts.append(f"dated by {self.recorded_on}")
         if self.facts:
             parts.append(f"profile facts: {self.facts}")
+        if self.visits:
+            parts.append("visit log (fct_visit)")
         if self.readers:
             parts.append("read by: " + ", ".join(self.readers))
         if self.dead_end:
@@ -81,6 +84,7 @@ def contributions(configs: list[SourceConfig], project_dir: Path = DBT_PROJECT_D
             readers=readers.get(spec["model"], []),
             register=bool(resolution["register"]),
             facts=resolution["facts"].get("group", ""),
+            visits=bool(resolution["visits"]),
         ))
     return found
 

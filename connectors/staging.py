@@ -59,7 +59,10 @@ KINDS: dict[str, tuple[frozenset[str], bool]] = {
 }
 COMMON_OPTIONS = frozenset({"kind", "name", "raw"})
 STAGING_KEYS = frozenset({"model", "row_key", "birth_date_precision", "fields", "derived", "description"})
-RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on", "register", "facts"})
+RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on", "register", "facts", "visits"})
+# a visit log's fields (fct_visit): what each is, as SQL over the staged columns; visited_on is required
+VISIT_FIELDS = ("visit_id", "visited_on", "visitor_name", "visitor_department", "method", "situation", "appeal",
+                "follow_up", "committee_code")
 FACTS_KEYS = frozenset({"group", "flag", "where", "aggregates", "derived"})
 REGISTER_KEYS = frozenset({"status", "status_changed_on", "recorded_on", "population_type", "period_start", "household"})
 PERSON_STATUSES = ("living", "deceased", "moved_away")
@@ -290,7 +293,23 @@ def resolution_spec(cfg: SourceConfig, spec: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError(file, "resolution.recorded_on", "a register dates its records in register.recorded_on")
     return {"persons": persons, "addresses": addresses,
             "recorded_on": _sql(file, "resolution.recorded_on", recorded_on) if recorded_on else "",
-            "register": register, "facts": _facts(file, section.get("facts"), persons)}
+            "register": register, "facts": _facts(file, section.get("facts"), persons),
+            "visits": _visits(file, section.get("visits"), persons)}
+
+
+def _visits(file: Path, raw: Any, persons: list[dict[str, Any]]) -> dict[str, str]:
+    """A visit log (走访记录): each record is a visit to its subject; the visit's fields as SQL over the staged
+    columns (fct_visit unions every system that declares them). {} for a system that is no visit log."""
+    if raw is None:
+        return {}
+    where = "resolution.visits"
+    if not isinstance(raw, dict) or set(raw) - set(VISIT_FIELDS):
+        raise ConfigError(file, where, f"expected a mapping with keys among {', '.join(VISIT_FIELDS)}")
+    if not raw.get("visited_on"):
+        raise ConfigError(file, f"{where}.visited_on", "missing: the day of the visit")
+    if not any(p["role"] == "subject" for p in persons):
+        raise ConfigError(file, where, "a visit log's records visit their subject: the system names no subject")
+    return {name: _sql(file, f"{where}.{name}", raw[name]) if raw.get(name) else "" for name in VISIT_FIELDS}
 
 
 def _facts(file: Path, raw: Any, persons: list[dict[str, Any]]) -> dict[str, Any]:

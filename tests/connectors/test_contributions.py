@@ -35,6 +35,7 @@ def test_every_shipped_system_feeds_something() -> None:
     assert found["ha_property"].persons == ["owner"] and found["ha_property"].addresses == ["address (property)"]
     assert found["ca_divisions"].persons == [] and "dim_area" in found["ca_divisions"].readers
     assert {s for s, c in found.items() if c.register} == {"ps_hukou", "ps_population"}
+    assert {s for s, c in found.items() if c.visits} == {"cc_visits"}
     assert {c.facts for c in found.values() if c.facts} == {"party", "dibao", "low_income", "tekun", "disability",
                                                            "veteran", "unemployment", "family_doctor", "graduate"}
 

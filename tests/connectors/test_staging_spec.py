@@ -118,6 +118,9 @@ def test_resolution_roles_as_data(tmp_path: Path) -> None:
      "resolution.addresses[0].person", "not one of the system's person roles"),
     ({"recorded_on": "start_date; drop table x"}, "resolution.recorded_on", "no ';'"),
     ({"owners": []}, "resolution.owners", "unknown key"),
+    ({"visits": {"visitor_name": "person_name"}}, "resolution.visits.visited_on", "missing"),
+    ({"visits": {"visited_on": "birth_date", "mood": "x"}}, "resolution.visits", "keys among"),
+    ({"persons": [], "visits": {"visited_on": "birth_date"}}, "resolution.visits", "names no subject"),
     ({"facts": {"group": "Bad Name", "aggregates": {"x": "min(birth_date)"}}}, "resolution.facts.group", "identifier"),
     ({"facts": {"group": "cases"}}, "resolution.facts.aggregates", "expected a mapping"),
     ({"facts": {"group": "cases", "aggregates": {"x": "min(a); drop table t"}}}, "resolution.facts.aggregates.x",
@@ -145,3 +148,10 @@ def test_facts_as_data(tmp_path: Path) -> None:
     assert system_spec(cfg)["resolution"]["facts"] == {
         "group": "cases", "flag": "has_case", "where": "subsidy is not null",
         "aggregates": [["case_since", "min(birth_date)"]], "derived": [["case_old", "case_since < earliest_date()"]]}
+
+
+def test_a_visit_log_as_data(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, resolution={"visits": {"visited_on": "birth_date", "committee_code": "substr(case_no, 1, 12)"}})
+    visits = system_spec(cfg)["resolution"]["visits"]
+    assert visits["visited_on"] == "birth_date" and visits["committee_code"] == "substr(case_no, 1, 12)"
+    assert visits["visitor_name"] == "" and len(visits) == 9

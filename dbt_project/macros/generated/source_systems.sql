@@ -25,7 +25,7 @@
         ],
         "derived": [{"name": "head_is_other_person", "sql": "coalesce(head_id_number, '') <> coalesce(id_number, '') or coalesce(head_name, '') <> coalesce(person_name, '')"}],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["phone", "phone"], ["address", "address"]], "when": ""}, {"role": "head", "columns": [["person_name", "head_name"], ["id_number", "head_id_number"], ["id_valid", "head_id_valid"], ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"], ["address", "address"]], "when": "head_is_other_person and (head_name is not null or head_id_number is not null)"}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}, "facts": {"group": "dibao", "flag": "dibao", "where": "", "aggregates": [["dibao_since", "min(start_date)"]], "derived": []}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["phone", "phone"], ["address", "address"]], "when": ""}, {"role": "head", "columns": [["person_name", "head_name"], ["id_number", "head_id_number"], ["id_valid", "head_id_valid"], ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"], ["address", "address"]], "when": "head_is_other_person and (head_name is not null or head_id_number is not null)"}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}, "facts": {"group": "dibao", "flag": "dibao", "where": "", "aggregates": [["dibao_since", "min(start_date)"]], "derived": []}, "visits": {}},
     },
     "ca_divisions": {
         "system": "ca_divisions",
@@ -44,7 +44,7 @@
         ],
         "derived": [{"name": "division_level", "sql": "case length(division_code) when 6 then 'district' when 9 then 'street' when 12 then 'committee' end"}],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [], "addresses": [], "recorded_on": "", "register": {}, "facts": {}},
+        "resolution": {"persons": [], "addresses": [], "recorded_on": "", "register": {}, "facts": {}, "visits": {}},
     },
     "ca_elderly_allowance": {
         "system": "ca_elderly_allowance",
@@ -67,7 +67,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "coalesce(cast(updated_at as date), start_date)", "register": {}, "facts": {}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "coalesce(cast(updated_at as date), start_date)", "register": {}, "facts": {}, "visits": {}},
     },
     "ca_low_income": {
         "system": "ca_low_income",
@@ -89,7 +89,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": true},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}, "facts": {"group": "low_income", "flag": "low_income", "where": "", "aggregates": [["low_income_since", "min(start_date)"], ["low_income_valid_until", "max(end_date)"]], "derived": [["low_income_review_due", "coalesce(low_income_valid_until < as_of_date, false)"]]}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}, "facts": {"group": "low_income", "flag": "low_income", "where": "", "aggregates": [["low_income_since", "min(start_date)"], ["low_income_valid_until", "max(end_date)"]], "derived": [["low_income_review_due", "coalesce(low_income_valid_until < as_of_date, false)"]]}, "visits": {}},
     },
     "ca_tekun": {
         "system": "ca_tekun",
@@ -110,7 +110,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}, "facts": {"group": "tekun", "flag": "tekun", "where": "", "aggregates": [["tekun_since", "min(start_date)"]], "derived": []}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "start_date", "register": {}, "facts": {"group": "tekun", "flag": "tekun", "where": "", "aggregates": [["tekun_since", "min(start_date)"]], "derived": []}, "visits": {}},
     },
     "cc_visits": {
         "system": "cc_visits",
@@ -133,7 +133,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["address", "address"]], "when": ""}], "addresses": [{"column": "address", "role": "visit", "names_house": true, "committee": "committee_code", "person": "subject"}], "recorded_on": "visited_on", "register": {}, "facts": {}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["address", "address"]], "when": ""}], "addresses": [{"column": "address", "role": "visit", "names_house": true, "committee": "committee_code", "person": "subject"}], "recorded_on": "visited_on", "register": {}, "facts": {}, "visits": {"visit_id": "visit_id", "visited_on": "visited_on", "visitor_name": "visitor_name", "visitor_department": "visitor_department", "method": "method", "situation": "situation", "appeal": "appeal", "follow_up": "follow_up", "committee_code": "committee_code"}},
     },
     "dpf_disability": {
         "system": "dpf_disability",
@@ -155,7 +155,7 @@
         ],
         "derived": [{"name": "cert_category_code", "sql": "case when length(disability_cert_no) = 20 then cast(substr(disability_cert_no, 19, 1) as varchar) end"}, {"name": "cert_grade_code", "sql": "case when length(disability_cert_no) = 20 then cast(substr(disability_cert_no, 20, 1) as varchar) end"}, {"name": "cert_conflicts_id", "sql": "case when id_valid and length(disability_cert_no) = 20 then substr(disability_cert_no, 1, 18) <> id_number end"}],
         "conflicts": {"birth_date": false, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "issued_on", "register": {}, "facts": {"group": "disability", "flag": "disabled", "where": "", "aggregates": [["disability_category_code", "cast(arg_max(coalesce(case disability_category when '视力残疾' then 1 when '听力残疾' then 2 when '言语残疾' then 3 when '肢体残疾' then 4 when '智力残疾' then 5 when '精神残疾' then 6 when '多重残疾' then 7 end, try_cast(cert_category_code as integer)), coalesce(issued_on, earliest_date())) as integer)"], ["disability_grade", "cast(arg_max(coalesce(case disability_grade when '一级' then 1 when '二级' then 2 when '三级' then 3 when '四级' then 4 end, try_cast(cert_grade_code as integer)), coalesce(issued_on, earliest_date())) as integer)"], ["disability_since", "min(issued_on)"]], "derived": [["disability_category", "case disability_category_code when 1 then '视力残疾' when 2 then '听力残疾' when 3 then '言语残疾' when 4 then '肢体残疾' when 5 then '智力残疾' when 6 then '精神残疾' when 7 then '多重残疾' end"]]}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "issued_on", "register": {}, "facts": {"group": "disability", "flag": "disabled", "where": "", "aggregates": [["disability_category_code", "cast(arg_max(coalesce(case disability_category when '视力残疾' then 1 when '听力残疾' then 2 when '言语残疾' then 3 when '肢体残疾' then 4 when '智力残疾' then 5 when '精神残疾' then 6 when '多重残疾' then 7 end, try_cast(cert_category_code as integer)), coalesce(issued_on, earliest_date())) as integer)"], ["disability_grade", "cast(arg_max(coalesce(case disability_grade when '一级' then 1 when '二级' then 2 when '三级' then 3 when '四级' then 4 end, try_cast(cert_grade_code as integer)), coalesce(issued_on, earliest_date())) as integer)"], ["disability_since", "min(issued_on)"]], "derived": [["disability_category", "case disability_category_code when 1 then '视力残疾' when 2 then '听力残疾' when 3 then '言语残疾' when 4 then '肢体残疾' when 5 then '智力残疾' when 6 then '精神残疾' when 7 then '多重残疾' end"]]}, "visits": {}},
     },
     "ed_graduates": {
         "system": "ed_graduates",
@@ -177,7 +177,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "family", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {}, "facts": {"group": "graduate", "flag": "", "where": "", "aggregates": [["graduation_year", "cast(max(graduation_year) as integer)"]], "derived": [["is_graduate_this_year", "coalesce(graduation_year = year(as_of_date), false)"]]}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "family", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {}, "facts": {"group": "graduate", "flag": "", "where": "", "aggregates": [["graduation_year", "cast(max(graduation_year) as integer)"]], "derived": [["is_graduate_this_year", "coalesce(graduation_year = year(as_of_date), false)"]]}, "visits": {}},
     },
     "ha_property": {
         "system": "ha_property",
@@ -197,7 +197,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [{"role": "owner", "columns": [["person_name", "owner_name"], ["id_number", "owner_id_number"], ["id_valid", "owner_id_valid"], ["id_birth_date", "owner_id_birth_date"], ["id_sex", "owner_id_sex"]], "when": ""}], "addresses": [{"column": "address", "role": "property", "names_house": true, "committee": "", "person": "owner"}], "recorded_on": "registered_on", "register": {}, "facts": {}},
+        "resolution": {"persons": [{"role": "owner", "columns": [["person_name", "owner_name"], ["id_number", "owner_id_number"], ["id_valid", "owner_id_valid"], ["id_birth_date", "owner_id_birth_date"], ["id_sex", "owner_id_sex"]], "when": ""}], "addresses": [{"column": "address", "role": "property", "names_house": true, "committee": "", "person": "owner"}], "recorded_on": "registered_on", "register": {}, "facts": {}, "visits": {}},
     },
     "hc_family_doctor": {
         "system": "hc_family_doctor",
@@ -220,7 +220,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "sign_date", "register": {}, "facts": {"group": "family_doctor", "flag": "family_doctor_signed", "where": "(sign_date is null or sign_date <= as_of_date) and (expire_date is null or expire_date >= as_of_date)", "aggregates": [["family_doctor_signed_on", "max(sign_date)"], ["family_doctor_expires_on", "max(expire_date)"]], "derived": []}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "sign_date", "register": {}, "facts": {"group": "family_doctor", "flag": "family_doctor_signed", "where": "(sign_date is null or sign_date <= as_of_date) and (expire_date is null or expire_date >= as_of_date)", "aggregates": [["family_doctor_signed_on", "max(sign_date)"], ["family_doctor_expires_on", "max(expire_date)"]], "derived": []}, "visits": {}},
     },
     "hr_employment": {
         "system": "hr_employment",
@@ -243,7 +243,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "registered_on", "register": {}, "facts": {"group": "unemployment", "flag": "unemployed", "where": "registration_type = '失业登记' and ended_on is null and (registered_on is null or registered_on <= as_of_date)", "aggregates": [["unemployed_since", "max(registered_on)"]], "derived": []}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "registered_on", "register": {}, "facts": {"group": "unemployment", "flag": "unemployed", "where": "registration_type = '失业登记' and ended_on is null and (registered_on is null or registered_on <= as_of_date)", "aggregates": [["unemployed_since", "max(registered_on)"]], "derived": []}, "visits": {}},
     },
     "po_party_members": {
         "system": "po_party_members",
@@ -266,7 +266,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {}, "facts": {"group": "party", "flag": "", "where": "", "aggregates": [["party_member_type", "case when bool_or(member_type = '正式党员') then '正式党员' when bool_or(member_type = '预备党员') then '预备党员' end"], ["party_joined_on", "min(joined_on)"], ["party_full_on", "min(full_member_on)"]], "derived": []}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {}, "facts": {"group": "party", "flag": "", "where": "", "aggregates": [["party_member_type", "case when bool_or(member_type = '正式党员') then '正式党员' when bool_or(member_type = '预备党员') then '预备党员' end"], ["party_joined_on", "min(joined_on)"], ["party_full_on", "min(full_member_on)"]], "derived": []}, "visits": {}},
     },
     "ps_hukou": {
         "system": "ps_hukou",
@@ -290,7 +290,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "hukou_address", "role": "hukou", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {"status_column": "status", "status_values": [["正常", "living"], ["死亡注销", "deceased"], ["迁出注销", "moved_away"]], "status_changed_on": "status_changed_on", "recorded_on": "coalesce(status_changed_on, registered_on)", "population_type": "'户籍'", "period_start": "registered_on", "household": "household_no"}, "facts": {}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "hukou_address", "role": "hukou", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "", "register": {"status_column": "status", "status_values": [["正常", "living"], ["死亡注销", "deceased"], ["迁出注销", "moved_away"]], "status_changed_on": "status_changed_on", "recorded_on": "coalesce(status_changed_on, registered_on)", "population_type": "'户籍'", "period_start": "registered_on", "household": "household_no"}, "facts": {}, "visits": {}},
     },
     "ps_population": {
         "system": "ps_population",
@@ -316,7 +316,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "", "register": {"status_column": "status", "status_values": [["正常", "living"], ["死亡", "deceased"], ["迁出", "moved_away"]], "status_changed_on": "cast(updated_at as date)", "recorded_on": "cast(updated_at as date)", "population_type": "population_type", "period_start": "arrived_on", "household": ""}, "facts": {}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["ethnicity", "ethnicity"], ["phone", "phone"], ["address", "address"], ["hukou_address", "hukou_address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}, {"column": "hukou_address", "role": "hukou", "names_house": false, "committee": "", "person": "subject"}], "recorded_on": "", "register": {"status_column": "status", "status_values": [["正常", "living"], ["死亡", "deceased"], ["迁出", "moved_away"]], "status_changed_on": "cast(updated_at as date)", "recorded_on": "cast(updated_at as date)", "population_type": "population_type", "period_start": "arrived_on", "household": ""}, "facts": {}, "visits": {}},
     },
     "ps_standard_addresses": {
         "system": "ps_standard_addresses",
@@ -342,7 +342,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": false, "sex": false, "month_precision": false},
-        "resolution": {"persons": [], "addresses": [], "recorded_on": "", "register": {}, "facts": {}},
+        "resolution": {"persons": [], "addresses": [], "recorded_on": "", "register": {}, "facts": {}, "visits": {}},
     },
     "va_veterans": {
         "system": "va_veterans",
@@ -364,7 +364,7 @@
         ],
         "derived": [],
         "conflicts": {"birth_date": true, "sex": true, "month_precision": false},
-        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "discharged_on", "register": {}, "facts": {"group": "veteran", "flag": "veteran", "where": "", "aggregates": [["veteran_discharged_on", "min(discharged_on)"]], "derived": []}},
+        "resolution": {"persons": [{"role": "subject", "columns": [["person_name", "person_name"], ["id_number", "id_number"], ["id_valid", "id_valid"], ["id_birth_date", "id_birth_date"], ["id_sex", "id_sex"], ["birth_date", "birth_date"], ["sex", "sex"], ["phone", "phone"], ["address", "address"], ["birth_date_conflicts_id", "birth_date_conflicts_id"], ["sex_conflicts_id", "sex_conflicts_id"]], "when": ""}], "addresses": [{"column": "address", "role": "residence", "names_house": true, "committee": "", "person": "subject"}], "recorded_on": "discharged_on", "register": {}, "facts": {"group": "veteran", "flag": "veteran", "where": "", "aggregates": [["veteran_discharged_on", "min(discharged_on)"]], "derived": []}, "visits": {}},
     },
 }) }}
 {% endmacro %}

@@ -192,3 +192,40 @@ facts_{{ facts.group }} as (
 ({{ found | join(', ') if found else 'null' }})
 {%- endif -%}
 {%- endmacro %}
+
+
+{#- The visit logs (systems with resolution.visits) for `in`: ('cc_visits', ...). -#}
+{% macro visit_systems() -%}
+{%- set found = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- if spec.resolution.visits -%}{%- do found.append("'" ~ system ~ "'") -%}{%- endif -%}
+{%- endfor -%}
+({{ found | join(', ') if found else 'null' }})
+{%- endmacro %}
+
+
+{#- Every visit of every visit log (resolution.visits): record_key, the visit's fields, and the visited person's name,
+    ID number and the visit's address as staged. A select statement. -#}
+{% macro visit_records() -%}
+{%- set parts = [] -%}
+{%- set typed = {'visited_on': 'date', 'follow_up': 'boolean'} -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- set visits = spec.resolution.visits -%}
+    {%- if visits -%}
+        {%- set part -%}
+    select
+        record_key,
+        {%- for name in ['visit_id', 'visited_on', 'visitor_name', 'visitor_department', 'method', 'situation', 'appeal', 'follow_up'] %}
+        cast({{ visits[name] if visits[name] else 'null' }} as {{ typed.get(name, 'varchar') }}) as {{ name }},
+        {%- endfor %}
+        cast({{ visits['committee_code'] if visits['committee_code'] else 'null' }} as varchar) as record_committee_code,
+        person_name,
+        id_number,
+        address
+    from {{ ref(spec.model) }}
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endif -%}
+{%- endfor -%}
+{{ parts | join('\n    union all\n') }}
+{%- endmacro %}

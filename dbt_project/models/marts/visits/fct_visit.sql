@@ -1,4 +1,5 @@
-{#- 走访记录: one row per visit of the committees' system (cc_visits), linked to the resolved person and to the
+{#- 走访记录: one row per visit of every visit log (resolution.visits of the connector YAMLs; the committees' cc_visits
+    in the demo city), linked to the resolved person and to the
     household visited. The household is the person's residence house (dim_person, the golden 居住地址): a visit's
     own address may be stale (the person moved, the committee's card did not), so it is only the fallback when the
     person has no residence house.
@@ -10,17 +11,15 @@
     ('similar_name_in_house'). resolved_person_key keeps what the resolution said. -#}
 
 with visits as (
-    select
-        record_key, visit_id, cast(visited_on as date) as visited_on, visitor_name, visitor_department, method,
-        situation, appeal, follow_up, committee_code as record_committee_code, person_name, id_number, address
-    from {{ ref('stg_community_committees__visits') }}
+    -- every visit log (the connector YAMLs' resolution.visits: the committees' 走访记录 and any other)
+    {{ visit_records() }}
 ),
 
 resolved as (
     -- a visit names one person (role subject)
     select record_key, person_key, residence_house_key as address_house_key, id_valid
     from {{ ref('fct_person_source_records') }}
-    where system = 'cc_visits'
+    where system in {{ visit_systems() }}
 ),
 
 -- persons the resolution made of visit records only
@@ -28,7 +27,7 @@ visit_only_persons as (
     select person_key
     from {{ ref('fct_person_source_records') }}
     group by person_key
-    having bool_and(system = 'cc_visits')
+    having bool_and(system in {{ visit_systems() }})
 ),
 
 persons as (
