@@ -3,11 +3,30 @@
     A new system joins them through its YAML: no model lists systems. -#}
 
 
+{#- The configured systems whose resolution declares `section` (persons, addresses, recorded_on, register, facts,
+    visits), as [system, spec] pairs sorted by system: the one loop every macro below runs. -#}
+{% macro systems_with(section) -%}
+{%- set found = [] -%}
+{%- for system, spec in source_systems().items() | sort -%}
+    {%- if spec.resolution.get(section) -%}{%- do found.append([system, spec]) -%}{%- endif -%}
+{%- endfor -%}
+{{ return(found) }}
+{%- endmacro %}
+
+
+{#- [system, spec] pairs as SQL: ('a', 'b') for `in` (('null') when none), or a DuckDB list ['a', 'b']. -#}
+{% macro quoted_systems(pairs, as_list=false) -%}
+{%- set names = [] -%}
+{%- for pair in pairs -%}{%- do names.append("'" ~ pair[0] ~ "'") -%}{%- endfor -%}
+{%- if as_list -%}[{{ names | join(', ') }}]{%- else -%}({{ names | join(', ') if names else 'null' }}){%- endif -%}
+{%- endmacro %}
+
+
 {#- One row per (staged record, person role): the identity columns each role maps (columns a system does not have
     are left out; the caller unions by name). A select statement. -#}
 {% macro person_role_records() -%}
 {%- set parts = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
+{%- for system, spec in systems_with('persons') -%}
     {%- for person in spec.resolution.persons -%}
         {%- set part -%}
     select system, source, row_key, record_key, '{{ person.role }}' as role,
@@ -32,7 +51,7 @@
     address belongs to. A select statement. -#}
 {% macro address_role_records() -%}
 {%- set parts = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
+{%- for system, spec in systems_with('addresses') -%}
     {%- for address in spec.resolution.addresses -%}
         {%- set person = (spec.resolution.persons | selectattr('role', 'equalto', address.person) | first) if address.person else none -%}
         {%- set columns = dict(person.columns) if person else {} -%}
@@ -65,10 +84,8 @@
     A select statement. -#}
 {% macro record_dates() -%}
 {%- set parts = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
-    {%- if spec.resolution.recorded_on -%}
-        {%- do parts.append("select record_key, " ~ spec.resolution.recorded_on ~ " as recorded_on from " ~ ref(spec.model)) -%}
-    {%- endif -%}
+{%- for system, spec in systems_with('recorded_on') -%}
+    {%- do parts.append("select record_key, " ~ spec.resolution.recorded_on ~ " as recorded_on from " ~ ref(spec.model)) -%}
 {%- endfor -%}
 {{ parts | join('\n    union all\n    ') }}
 {%- endmacro %}
@@ -79,24 +96,24 @@
     household. A select statement. -#}
 {% macro register_records() -%}
 {%- set parts = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
+{%- for system, spec in systems_with('register') -%}
     {%- set register = spec.resolution.register -%}
-    {%- if register -%}
         {%- set ended = register.status_values | rejectattr(1, 'equalto', 'living') | map(attribute=0) | list -%}
+        {%- set ended_when = "case when " ~ register.status_column ~ " in ('" ~ ended | join("', '") ~ "') then "
+                              ~ register.status_changed_on ~ " end" -%}
         {%- set part -%}
     select
         record_key,
         case {{ register.status_column }}{% for pair in register.status_values %} when '{{ pair[0] }}' then '{{ pair[1] }}'{% endfor %} end as status,
-        case when {{ register.status_column }} in ('{{ ended | join("', '") }}') then {{ register.status_changed_on }} end as status_date,
+        {{ ended_when }} as status_date,
         {{ register.recorded_on }} as recorded_on,
         {{ register.population_type }} as population_type,
         {{ register.period_start }} as period_start,
-        case when {{ register.status_column }} in ('{{ ended | join("', '") }}') then {{ register.status_changed_on }} end as period_end,
+        {{ ended_when }} as period_end,
         {{ register.household if register.household else 'cast(null as varchar)' }} as household_no
     from {{ ref(spec.model) }}
         {%- endset -%}
         {%- do parts.append(part) -%}
-    {%- endif -%}
 {%- endfor -%}
 {{ parts | join('\n    union all\n') }}
 {%- endmacro %}
@@ -112,11 +129,7 @@
 
 {#- The systems that add facts to the person view (resolution.facts), sorted by group. -#}
 {% macro fact_systems() -%}
-{%- set found = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
-    {%- if spec.resolution.facts -%}{%- do found.append(spec) -%}{%- endif -%}
-{%- endfor -%}
-{{ return(found) }}
+{{ return(systems_with('facts') | map(attribute=1) | list) }}
 {%- endmacro %}
 
 
@@ -180,27 +193,17 @@ facts_{{ facts.group }} as (
     with as_list=true: ['ps_hukou', ...]; with households=true only the 户籍 registers, the ones that give
     households (register.household). -#}
 {% macro register_systems(households=false, as_list=false) -%}
-{%- set found = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
-    {%- if spec.resolution.register and (spec.resolution.register.household or not households) -%}
-        {%- do found.append("'" ~ system ~ "'") -%}
-    {%- endif -%}
+{%- set pairs = [] -%}
+{%- for pair in systems_with('register') -%}
+    {%- if pair[1].resolution.register.household or not households -%}{%- do pairs.append(pair) -%}{%- endif -%}
 {%- endfor -%}
-{%- if as_list -%}
-[{{ found | join(', ') }}]
-{%- else -%}
-({{ found | join(', ') if found else 'null' }})
-{%- endif -%}
+{{ quoted_systems(pairs, as_list) }}
 {%- endmacro %}
 
 
 {#- The visit logs (systems with resolution.visits) for `in`: ('cc_visits', ...). -#}
 {% macro visit_systems() -%}
-{%- set found = [] -%}
-{%- for system, spec in source_systems().items() | sort -%}
-    {%- if spec.resolution.visits -%}{%- do found.append("'" ~ system ~ "'") -%}{%- endif -%}
-{%- endfor -%}
-({{ found | join(', ') if found else 'null' }})
+{{ quoted_systems(systems_with('visits')) }}
 {%- endmacro %}
 
 
@@ -209,9 +212,8 @@ facts_{{ facts.group }} as (
 {% macro visit_records() -%}
 {%- set parts = [] -%}
 {%- set typed = {'visited_on': 'date', 'follow_up': 'boolean'} -%}
-{%- for system, spec in source_systems().items() | sort -%}
+{%- for system, spec in systems_with('visits') -%}
     {%- set visits = spec.resolution.visits -%}
-    {%- if visits -%}
         {%- set part -%}
     select
         record_key,
@@ -225,7 +227,6 @@ facts_{{ facts.group }} as (
     from {{ ref(spec.model) }}
         {%- endset -%}
         {%- do parts.append(part) -%}
-    {%- endif -%}
 {%- endfor -%}
 {{ parts | join('\n    union all\n') }}
 {%- endmacro %}
