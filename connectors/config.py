@@ -28,9 +28,10 @@ from typing import Any
 import yaml
 
 from connectors.errors import ConfigError
-from shequyun.core.settings import SOURCES_DIR
+from shequyun.core.settings import SOURCES_DIR, resolve_sources_dir
 
-__all__ = ["AUTO_DELIMITER", "DEFAULT_SOURCES_DIR", "SourceConfig", "load_source_config", "load_source_configs"]
+__all__ = ["AUTO_DELIMITER", "DEFAULT_SOURCES_DIR", "SourceConfig", "deployment_sources_dir", "load_source_config",
+           "load_source_configs"]
 
 DEFAULT_SOURCES_DIR = SOURCES_DIR
 
@@ -230,9 +231,16 @@ def load_source_config(file: Path) -> SourceConfig:
     )
 
 
+def deployment_sources_dir() -> Path:
+    """`$SHEQUYUN_SOURCES_DIR`, else DEFAULT_SOURCES_DIR (the shipped connectors/sources)."""
+    chosen = resolve_sources_dir()
+    return DEFAULT_SOURCES_DIR if chosen == SOURCES_DIR else chosen
+
+
 def load_source_configs(directory: Path | None = None) -> dict[str, SourceConfig]:
-    """Every `*.yaml` / `*.yml` in `directory` (default connectors/sources), validated, keyed by system."""
-    directory = Path(directory) if directory is not None else DEFAULT_SOURCES_DIR
+    """Every `*.yaml` / `*.yml` in `directory` (default: the deployment's, `$SHEQUYUN_SOURCES_DIR`, else the shipped
+    connectors/sources), validated, keyed by system."""
+    directory = Path(directory) if directory is not None else deployment_sources_dir()
     files = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     configs: dict[str, SourceConfig] = {}
     for file in files:

@@ -91,22 +91,19 @@ def stale_staging_files(expected: dict[Path, str], project_dir: Path = DBT_PROJE
 
 
 def write(sources_dir: Path | None = None, project_dir: Path = DBT_PROJECT_DIR) -> list[Path]:
-    """Write the sources file and every staging model of the systems in `sources_dir` (default connectors/sources)
-    into the dbt project; remove generated staging models of systems that are gone."""
-    path = project_dir / STAGING_FOLDER / SOURCES_FILE.name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(sources_dir), encoding="utf-8")
-    written = [path]
-    registry = registry_path(project_dir)
-    registry.parent.mkdir(parents=True, exist_ok=True)
-    registry.write_text(render_registry_file(sources_dir), encoding="utf-8")
-    written.append(registry)
+    """Write the sources file, the registry and every staging model of the systems in `sources_dir` (default: the
+    deployment's) into the dbt project; remove generated staging models of systems that are gone. Returns the files
+    written or removed (none when everything was up to date)."""
+    files = {project_dir / STAGING_FOLDER / SOURCES_FILE.name: render(sources_dir),
+             registry_path(project_dir): render_registry_file(sources_dir)}
     models = render_staging(sources_dir, project_dir)
-    for model, text in models.items():
-        model.parent.mkdir(parents=True, exist_ok=True)
-        if not model.exists() or model.read_text(encoding="utf-8") != text:
-            model.write_text(text, encoding="utf-8")
-            written.append(model)
+    files.update(models)
+    written = []
+    for path, text in files.items():    # unchanged files keep their mtime: dbt's manifest stays fresh
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
     for old in stale_staging_files(models, project_dir):
         old.unlink()
         written.append(old)

@@ -20,14 +20,16 @@ from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
 
+from connectors.deployment import deployment_project_dir
 from pipelines.resources import ShequyunResource
 from shequyun.core.duck import dbt_vars_args
-from shequyun.core.settings import DBT_PROJECT_DIR
 from shequyun.core.warehouse import warehouse_build
 
 DBT_RESOURCE_KEY = "dbt"
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# the shipped project, or for a deployment with its own connector YAMLs ($SHEQUYUN_SOURCES_DIR) the rendered copy
+PROJECT_DIR = deployment_project_dir()
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
 
 def dbt_executable() -> str:
@@ -41,10 +43,10 @@ def dbt_resource() -> DbtCliResource:
 
 
 def _project_files() -> Iterator[Path]:
-    yield DBT_PROJECT_DIR / "dbt_project.yml"
-    yield DBT_PROJECT_DIR / "profiles.yml"
+    yield PROJECT_DIR / "dbt_project.yml"
+    yield PROJECT_DIR / "profiles.yml"
     for folder in ("models", "macros", "seeds", "snapshots", "tests"):
-        yield from (p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+        yield from (p for p in (PROJECT_DIR / folder).rglob("*") if p.is_file())
 
 
 def ensure_manifest() -> Path:

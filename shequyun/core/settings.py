@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR_VARIABLE = "SHEQUYUN_DATA_DIR"
+SOURCES_DIR_VARIABLE = "SHEQUYUN_SOURCES_DIR"     # a deployment's connector YAMLs (default: the shipped ones)
+CACHE_DIR_VARIABLE = "SHEQUYUN_CACHE_DIR"         # where a deployment's rendered dbt project lives
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # the project's folders: configuration and catalogues that are data, and the dbt project
@@ -122,6 +124,29 @@ def resolve_paths(data_dir: str | os.PathLike[str] | None = None, database: str 
     optional `--database` file that replaces the current thematic database for readers."""
     root = resolve_data_dir(data_dir, environ)
     return Paths(root, Path(database).resolve() if database else None)
+
+
+def resolve_sources_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The deployment's connector YAMLs: `$SHEQUYUN_SOURCES_DIR`, else the shipped connectors/sources (the demo
+    city's 16 systems). A city with other department systems keeps its own directory of YAMLs (docs/onboarding.md)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(SOURCES_DIR_VARIABLE)
+    if not raw:
+        return SOURCES_DIR
+    path = Path(raw).resolve()
+    if not path.is_dir():
+        raise NotADirectoryError(f"{SOURCES_DIR_VARIABLE}={raw}: no such directory of connector YAMLs")
+    return path
+
+
+def resolve_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Derived files that are not data (a deployment's rendered dbt project): `$SHEQUYUN_CACHE_DIR`, else
+    `$XDG_CACHE_HOME/shequyun`, else `~/.cache/shequyun`."""
+    env = os.environ if environ is None else environ
+    if env.get(CACHE_DIR_VARIABLE):
+        return Path(env[CACHE_DIR_VARIABLE]).resolve()
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base).resolve() / "shequyun"
 
 
 def pg_dsn() -> str:
