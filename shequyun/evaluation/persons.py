@@ -75,15 +75,18 @@ def evaluate_persons(duckdb_path: str | Path, truth_dir: str | Path, *,
             return f'"{row[0]}"."{name}"'
         role_list = ", ".join(f"'{r}'" for r in roles)
         resolved = con.execute(f"""
-            select r.record_key, c.person_cluster_id
+            select r.record_key, c.person_cluster_id, r.role
             from {qualified(records_relation)} r
             left join {qualified(relation)} c using (record_person_key)
             where r.role in ({role_list})
         """).df()
     finally:
         con.close()
-    # a record with two evaluated roles (none expected) keeps its first cluster
-    resolved = resolved.sort_values(["record_key", "person_cluster_id"]).drop_duplicates("record_key")
+    # the truth names the record's own person (source_records.person_id): the subject when the record has one
+    # (a rental record names its tenant as subject and the landlord as owner), else its one evaluated role
+    resolved = (resolved.assign(_rank=resolved["role"].map({r: i for i, r in enumerate(roles)}))
+                .sort_values(["record_key", "_rank", "person_cluster_id"]).drop_duplicates("record_key")
+                .drop(columns=["_rank", "role"]))
     return evaluate_clusters(resolved, truth_records(truth_dir))
 
 

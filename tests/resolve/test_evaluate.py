@@ -87,3 +87,24 @@ def test_unresolved_records_count_as_singletons_and_house_only_records_are_left_
     same = evaluate_clusters(pd.DataFrame({"record_key": ["s:f.csv:2", "s:f.csv:3"], "person_cluster_id": ["c", "c"]}),
                              pd.DataFrame({"record_key": ["s:f.csv:2", "s:f.csv:3"], "person_id": ["P1", "P1"]}))
     assert same["pairwise_f1"] == 1.0
+
+
+def test_a_record_naming_two_persons_is_scored_by_its_subject(tmp_path) -> None:
+    # a rental record: the tenant is the subject (the truth's person), the landlord is named as owner; the landlord's
+    # cluster sorts first, yet the record must be scored by its subject's cluster
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    pd.DataFrame({"system": ["r"] * 3, "source": ["t"] * 3, "row_key": ["1", "2", "3"],
+                  "person_id": ["tenant", "tenant", "landlord"]}).to_parquet(truth_dir / "source_records.parquet")
+    db = tmp_path / "t.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create schema intermediate")
+    con.execute("""create table intermediate.int_person_records as select * from (values
+        ('r:t:1:subject', 'r:t:1', 'subject'), ('r:t:1:owner', 'r:t:1', 'owner'),
+        ('r:t:2:subject', 'r:t:2', 'subject'), ('r:t:3:owner', 'r:t:3', 'owner')) t(record_person_key, record_key, role)""")
+    con.execute("""create table intermediate.int_person_clusters_resolved as select * from (values
+        ('r:t:1:subject', 'z_tenant'), ('r:t:1:owner', 'a_landlord'), ('r:t:2:subject', 'z_tenant'),
+        ('r:t:3:owner', 'a_landlord')) t(record_person_key, person_cluster_id)""")
+    con.close()
+    figures = evaluate_persons(db, truth_dir)
+    assert figures["records"] == 3 and figures["pairwise_precision"] == 1.0 and figures["pairwise_recall"] == 1.0
