@@ -5,6 +5,9 @@ Needs a data directory whose DuckDB file has been built by dbt (`make demo`, or 
 
     .venv/bin/python benchmarks/bench_splink.py --data-dir data
 
+A deployment with its own connector YAMLs (the frozen2 city) is benchmarked the same way with
+SHEQUYUN_SOURCES_DIR set: the resolution models are then rebuilt in the deployment's dbt project.
+
 shequyun: the resolution models (everything after int_person_records) are rebuilt by dbt on a copy of the
 DuckDB file and timed (wall clock including dbt's start-up, and the sum of the models' own times).
 splink: the same records (int_person_records_keyed: the staged records plus pinyin and door keys) with
@@ -29,7 +32,6 @@ import duckdb
 import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT = PROJECT_ROOT / "dbt_project"
 RESOLUTION_SELECTION = ["int_person_names_romanised+", "int_person_addresses_standardised+"]
 
 
@@ -41,7 +43,7 @@ def _table(con: duckdb.DuckDBPyConnection, name: str) -> str:
     return f'"{schema[0]}"."{name}"'
 
 
-def run_shequyun(data_dir: Path, db: Path, work: Path) -> dict[str, float]:
+def run_shequyun(data_dir: Path, db: Path, work: Path, project: Path) -> dict[str, float]:
     """Rebuild the resolution models on a copy of the database; evaluate them."""
     from shequyun.core.duck import dbt_environment, dbt_vars_args
     from shequyun.evaluation.persons import evaluate_persons
@@ -50,10 +52,10 @@ def run_shequyun(data_dir: Path, db: Path, work: Path) -> dict[str, float]:
     shutil.copy(db, copy)
     env = dbt_environment()
     cmd = [str(Path(sys.executable).with_name("dbt")), "run", *dbt_vars_args(data_dir, copy), "--select", *RESOLUTION_SELECTION,
-           "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+           "--project-dir", str(project), "--profiles-dir", str(project),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"dbt failed:\n{proc.stdout[-4000:]}")
@@ -150,12 +152,18 @@ def main() -> None:
     parser.add_argument("--duckdb", type=Path, default=None, help="default: <data-dir>/warehouse/shequyun.duckdb")
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability to cluster at")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--project-dir", type=Path, default=None,
+                        help="dbt project; default: the deployment's (shipped dbt_project/ unless SHEQUYUN_SOURCES_DIR)")
     args = parser.parse_args()
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from connectors.deployment import deployment_project_dir
+
+    project = (args.project_dir or deployment_project_dir()).resolve()
     data_dir = args.data_dir.resolve()
     db = (args.duckdb or data_dir / "warehouse" / "shequyun.duckdb").resolve()
     work = Path(tempfile.mkdtemp(prefix="bench_splink_"))
     try:
-        ours = run_shequyun(data_dir, db, work)
+        ours = run_shequyun(data_dir, db, work, project)
         theirs = run_splink(db, data_dir, args.threshold, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -57,7 +57,7 @@ KINDS: dict[str, tuple[frozenset[str], bool]] = {
     "code_map": (frozenset({"values", "raw_name"}), False),
     "lookup": (frozenset({"seed", "key", "value", "pad", "raw_name"}), False),
 }
-COMMON_OPTIONS = frozenset({"kind", "name", "raw"})
+COMMON_OPTIONS = frozenset({"kind", "name", "raw", "from"})
 STAGING_KEYS = frozenset({"model", "row_key", "birth_date_precision", "fields", "derived", "description"})
 RESOLUTION_KEYS = frozenset({"persons", "addresses", "recorded_on", "register", "facts", "visits"})
 # a visit log's fields (fct_visit): what each is, as SQL over the staged columns; visited_on is required
@@ -69,8 +69,8 @@ PERSON_STATUSES = ("living", "deceased", "moved_away")
 PERSON_ROLE_KEYS = frozenset({"role", "prefix", "when", "carry"})
 ADDRESS_ROLE_KEYS = frozenset({"column", "role", "names_house", "committee", "person"})
 # what a person record carries into resolution (int_person_records), in this order, when the staged model has it
-IDENTITY_COLUMNS = ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex", "birth_date", "sex", "ethnicity",
-                    "phone", "address", "hukou_address", "birth_date_conflicts_id", "sex_conflicts_id")
+IDENTITY_COLUMNS = ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex", "id_form", "birth_date", "sex",
+                    "ethnicity", "phone", "address", "hukou_address", "birth_date_conflicts_id", "sex_conflicts_id")
 PERSON_ROLES = ("subject", "head", "owner", "member", "guardian", "visitor")
 ADDRESS_ROLES = ("residence", "hukou", "property", "visit", "family")
 REGISTRY_FILE = DBT_PROJECT_DIR / "macros" / "generated" / "source_systems.sql"
@@ -123,6 +123,12 @@ def _field(cfg: SourceConfig, column: str, overrides: dict[str, Any]) -> dict[st
     name = str(settings.get("name", column))
     spec: dict[str, Any] = {"column": column, "name": name, "kind": kind,
                             "raw": bool(settings.get("raw", KINDS[kind][1]))}
+    if "from" in settings:
+        # a field no column delivers, computed from the delivered ones, then staged by its kind like any other
+        # (an ID number cut out of a certificate number gets every ID check)
+        if kind == "lookup":
+            raise ConfigError(cfg.config_file, f"{where}.from", "a lookup field cannot be computed")
+        spec["source_expr"] = "(" + _sql(cfg.config_file, f"{where}.from", settings["from"]) + ")"
     if kind == "id_number":
         if not name.endswith("id_number"):
             raise ConfigError(cfg.config_file, where, f"an id_number column must be named <prefix>id_number, not {name!r}")
@@ -157,10 +163,20 @@ def staging_spec(cfg: SourceConfig) -> dict[str, Any]:
     overrides = section.get("fields") or {}
     if not isinstance(overrides, dict):
         raise ConfigError(file, "staging.fields", "expected a mapping {canonical column: {option: value}}")
-    for column in overrides:
-        if column not in cfg.canonical_columns:
-            raise ConfigError(file, f"staging.fields.{column}", f"{column!r} is not a canonical name in columns")
-    fields = [_field(cfg, column, dict(overrides.get(column) or {})) for column in cfg.canonical_columns]
+    computed = []
+    for column, settings in overrides.items():
+        has_from = isinstance(settings, dict) and "from" in settings
+        if column in cfg.canonical_columns and has_from:
+            raise ConfigError(file, f"staging.fields.{column}.from", f"{column!r} is delivered (in columns): only a "
+                                                                     "field that is not can be computed with from")
+        if column not in cfg.canonical_columns and not has_from:
+            raise ConfigError(file, f"staging.fields.{column}", f"{column!r} is not a canonical name in columns "
+                                                                "(a computed field needs from: <SQL over the delivered columns>)")
+        if has_from:
+            if not _IDENTIFIER.fullmatch(str(column)):
+                raise ConfigError(file, f"staging.fields.{column}", "not a lower-case SQL identifier")
+            computed.append(str(column))
+    fields = [_field(cfg, column, dict(overrides.get(column) or {})) for column in [*cfg.canonical_columns, *computed]]
     names = [n for f in fields for n in ([f["raw_name"]] if f["raw"] else []) + [f["name"]]]
     derived_raw = section.get("derived") or {}
     if not isinstance(derived_raw, dict):
@@ -243,7 +259,7 @@ def resolution_spec(cfg: SourceConfig, spec: dict[str, Any]) -> dict[str, Any]:
         mapping = {}
         for column in IDENTITY_COLUMNS:
             source = (prefix + ("name" if column == "person_name" else column)) if prefix else column
-            if prefix and column not in ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex"):
+            if prefix and column not in ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex", "id_form"):
                 continue
             if source in staged:
                 mapping[column] = source

@@ -1,6 +1,7 @@
 """Clustering of person records, guarded against chaining, with committee decisions applied.
 
-Records sharing a trusted ID number start in one cluster. Links are then applied best first (must-link
+Records sharing a trusted ID number start in one cluster, and so do records without one that share another
+identity document's number (a passport or travel permit: `document_key`, optional). Links are then applied best first (must-link
 decisions, then model links by descending match weight), as in Kruskal's algorithm, and a merge is refused
 when it would
   * put two different valid ID numbers in one cluster (so a record without a trusted ID ends in the
@@ -64,6 +65,20 @@ def _person_key(text: str) -> str:
     return "P" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:15]
 
 
+def _group_keys(records: pd.DataFrame) -> np.ndarray:
+    """The key records start a cluster on: the trusted ID number, else the number of another identity document
+    (a foreign resident's passport, a travel permit) when the records carry `document_key`; None otherwise.
+    Document numbers are prefixed so that they never equal an ID number."""
+    valid = records["valid_id"].where(records["valid_id"].notna(), None).to_numpy()
+    keys = np.where(records["id_trusted"].fillna(False).to_numpy(dtype=bool), valid, None)
+    if "document_key" in records:
+        doc = records["document_key"].where(records["document_key"].notna(), None).to_numpy()
+        use = (keys == None) & (doc != None)  # noqa: E711 (element-wise on object arrays)
+        keys = keys.copy()
+        keys[use] = np.array(["doc:" + d for d in doc[use]], dtype=object)
+    return keys
+
+
 def link_components(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The connected components of the graph that cluster_records can merge along: records sharing a trusted ID,
     model links and must-link decisions (inputs as for cluster_records). Every cluster lies inside one component,
@@ -73,7 +88,7 @@ def link_components(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
     Returns record_person_key, component (an integer label)."""
     keys = records["record_person_key"].to_numpy()
     index = pd.Series(np.arange(len(keys)), index=keys)
-    trusted = records["valid_id"].where(records["id_trusted"].fillna(False).astype(bool))
+    trusted = pd.Series(_group_keys(records), index=records.index)
     # a star per trusted ID: every record to the first record of its ID
     first = pd.Series(np.arange(len(keys))).groupby(trusted.to_numpy()).transform("min")
     has_id = trusted.notna().to_numpy()
@@ -103,13 +118,14 @@ def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
 
     Returns one row per record: record_person_key, person_cluster_id (smallest record_person_key of the
     cluster), person_key (stable: hash of the cluster's main trusted ID, else of its smallest record_key),
-    main_id_number, cluster_size, attached_by (id_exact / fellegi_sunter / must_link / singleton),
+    main_id_number, cluster_size, attached_by (id_exact / id_corrected / document_exact / fellegi_sunter / must_link / singleton),
     attach_weight."""
     recs = records.sort_values("record_person_key", kind="stable").reset_index(drop=True)
     keys = recs["record_person_key"].to_numpy()
     index = pd.Series(np.arange(len(recs)), index=keys)
     valid = recs["valid_id"].where(recs["valid_id"].notna(), None).to_numpy()
     trusted = np.where(recs["id_trusted"].fillna(False).to_numpy(dtype=bool), valid, None)
+    start_keys = _group_keys(recs)     # trusted IDs, and document numbers of records without one
     # the guard looks at every valid ID number, trusted or contradicted
     forest = _Forest(len(recs), [frozenset([t]) if t else frozenset() for t in valid])
 
@@ -158,10 +174,10 @@ def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
 
     # 1. trusted-ID groups: every record points to its group's first record (vectorised); groups with a record
     # that must stay apart from another are merged one record at a time so that the decision can split them
-    has_id = pd.Series(trusted).notna().to_numpy()
-    groups = pd.DataFrame({"i": np.arange(len(recs))[has_id], "id": trusted[has_id]})
+    has_id = pd.Series(start_keys).notna().to_numpy()
+    groups = pd.DataFrame({"i": np.arange(len(recs))[has_id], "id": start_keys[has_id]})
     groups["first"] = groups.groupby("id")["i"].transform("min")
-    touched_ids = {trusted[x] for x in decided if trusted[x]}
+    touched_ids = {start_keys[x] for x in decided if start_keys[x]}
     slow = groups["id"].isin(touched_ids).to_numpy()
     fast = groups[~slow & (groups["i"] != groups["first"])]
     forest.parent[fast["i"].to_numpy()] = fast["first"].to_numpy()
@@ -252,6 +268,15 @@ def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
     inc = inc[root_of.reindex(inc["k"]).to_numpy() == root_of.reindex(inc["o"]).to_numpy()]
     best = inc.groupby("k")["w"].max()
     out["attach_weight"] = out["record_person_key"].map(best)
+    # records without a trusted ID that joined through a shared passport / permit number
+    doc = pd.Series(start_keys, index=recs["record_person_key"]).reindex(out["record_person_key"]).to_numpy()
+    is_doc = np.array([isinstance(k, str) and k.startswith("doc:") for k in doc])
+    shared = pd.Series(list(zip(out["_root"], doc))).map(pd.Series(list(zip(out["_root"], doc))).value_counts())
+    out.loc[out["attached_by"].isna() & is_doc & (shared.to_numpy() > 1), "attached_by"] = "document_exact"
+    if "id_corrected" in recs:          # the record's former ID number was replaced by the register's corrected one
+        corrected = pd.Series(recs["id_corrected"].fillna(False).to_numpy(dtype=bool), index=recs["record_person_key"])
+        out.loc[(out["attached_by"] == "id_exact")
+                & corrected.reindex(out["record_person_key"]).to_numpy(), "attached_by"] = "id_corrected"
     out.loc[out["attached_by"].isna() & out["attach_weight"].notna(), "attached_by"] = "fellegi_sunter"
     out.loc[out["attached_by"].isna(), "attached_by"] = MUST_LINK
     return out[["record_person_key", "person_cluster_id", "person_key", "main_id_number", "cluster_size",

@@ -1,16 +1,25 @@
 """Pinyin keys per distinct name (pypinyin), with surname readings from a seed (ref_surname_pinyin).
 
 pypinyin's lazy_pinyin reads 单 as dan, 曾 as ceng, 区 as qu: surnames need their own readings, so the
-surname (compound surnames first) is looked up in the seed and only the given name goes through pypinyin."""
+surname (compound surnames first) is looked up in the seed and only the given name goes through pypinyin.
+
+A name without any Han character (a foreign resident's Latin name, JOHN·SMITH; a Han name a visit log wrote in
+pinyin, zhang jianguo) is keyed by its letters: name_pinyin is the lower-case letters in written order, so a pinyin
+name compares equal to the Han name it reads as, and name_chars_sorted the letters sorted, so the passport order
+(given name first) and the surname-first order compare equal. A name that leaves no letters has no keys (an empty
+key would make every such name agree with every other)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from pypinyin import Style, lazy_pinyin
 
 INTERPUNCT = "\u00b7"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_LETTER = re.compile(r"[^a-z]")
 
 
 def split_name(name: str, surnames: Mapping[str, str]) -> tuple[str, str]:
@@ -33,12 +42,17 @@ def romanise(names: Iterable[str], surnames: Mapping[str, str]) -> pd.DataFrame:
     characters sorted, so swapped characters compare equal)."""
     rows = []
     for name in sorted({n for n in names if isinstance(n, str) and n}):
+        if not _HAN.search(name):
+            letters = _NOT_LETTER.sub("", name.lower())
+            rows.append((name, None, name, None, letters or None, letters or None,
+                         "".join(sorted(letters)) or None))
+            continue
         surname, given = split_name(name, surnames)
         s_py = surnames.get(surname) if surname else ""
         if s_py is None:
             s_py = _pinyin(surname)
         s_py = s_py.replace(" ", "").lower()
         g_py = _pinyin(given.replace(INTERPUNCT, ""))
-        rows.append((name, surname or None, given, s_py or None, g_py, s_py + g_py, "".join(sorted(name))))
+        rows.append((name, surname or None, given, s_py or None, g_py, (s_py + g_py) or None, "".join(sorted(name))))
     return pd.DataFrame(rows, columns=["person_name", "surname", "given_name", "surname_pinyin", "given_pinyin",
                                        "name_pinyin", "name_chars_sorted"])

@@ -84,7 +84,7 @@ def test_resolution_defaults(tmp_path: Path) -> None:
     (subject,) = resolution["persons"]
     assert subject["role"] == "subject" and subject["when"] == ""
     assert [c for c, _ in subject["columns"]] == ["person_name", "id_number", "id_valid", "id_birth_date", "id_sex",
-                                                 "birth_date", "sex", "address", "hukou_address",
+                                                 "id_form", "birth_date", "sex", "address", "hukou_address",
                                                  "birth_date_conflicts_id", "sex_conflicts_id"]
     assert [(a["column"], a["role"], a["names_house"], a["person"]) for a in resolution["addresses"]] == [
         ("address", "residence", True, "subject"), ("hukou_address", "hukou", False, "subject")]
@@ -101,7 +101,8 @@ def test_resolution_roles_as_data(tmp_path: Path) -> None:
     resolution = system_spec(cfg)["resolution"]
     head = resolution["persons"][1]
     assert head["columns"] == [["person_name", "head_name"], ["id_number", "head_id_number"], ["id_valid", "head_id_valid"],
-                               ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"], ["address", "address"]]
+                               ["id_birth_date", "head_id_birth_date"], ["id_sex", "head_id_sex"],
+                               ["id_form", "head_id_form"], ["address", "address"]]
     assert head["when"] == "head_name is not null"
     assert resolution["addresses"] == [{"column": "address", "role": "visit", "names_house": True,
                                         "committee": "case_no", "person": "subject"}]
@@ -155,3 +156,31 @@ def test_a_visit_log_as_data(tmp_path: Path) -> None:
     visits = system_spec(cfg)["resolution"]["visits"]
     assert visits["visited_on"] == "birth_date" and visits["committee_code"] == "substr(case_no, 1, 12)"
     assert visits["visitor_name"] == "" and len(visits) == 9
+
+
+def test_a_computed_field_is_staged_by_its_kind(tmp_path: Path) -> None:
+    # a roster with no ID column: the holder's ID is the first 18 characters of the certificate number
+    columns = {k: v for k, v in BASE["columns"].items() if v != "id_number"} | {"证号": "cert_no"}
+    staging = {"model": "stg_civil_affairs__new_cases",
+               "fields": {"subsidy": {"kind": "decimal"}, "cert_no": {"kind": "identifier"},
+                          "id_number": {"kind": "id_number", "from": "substr(cert_no, 1, 18)"}}}
+    spec = staging_spec(_config(tmp_path, columns=columns, staging=staging))
+    field = next(f for f in spec["fields"] if f["name"] == "id_number")
+    assert field["kind"] == "id_number" and field["source_expr"] == "(substr(cert_no, 1, 18))"
+    assert spec["conflicts"]["birth_date"]       # a computed ID is checked against the stated birth date too
+    assert "source_expr" not in next(f for f in spec["fields"] if f["name"] == "cert_no")
+    # the person role finds it like a delivered ID
+    roles = system_spec(_config(tmp_path, columns=columns, staging=staging))["resolution"]["persons"]
+    assert dict(roles[0]["columns"])["id_number"] == "id_number"
+
+
+@pytest.mark.parametrize(("fields", "key", "message"), [
+    ({"person_name": {"from": "upper(person_name)"}}, "staging.fields.person_name.from", "is delivered"),
+    ({"extra": {"kind": "text"}}, "staging.fields.extra", "computed field needs from"),
+    ({"extra": {"kind": "text", "from": "a; drop table x"}}, "staging.fields.extra.from", "no ';'"),
+])
+def test_bad_computed_fields_name_the_key(tmp_path: Path, fields: dict, key: str, message: str) -> None:
+    staging = {"model": "stg_civil_affairs__new_cases", "fields": {"subsidy": {"kind": "decimal"}, **fields}}
+    with pytest.raises(ConfigError, match=message) as err:
+        staging_spec(_config(tmp_path, staging=staging))
+    assert key in str(err.value)

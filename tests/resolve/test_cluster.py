@@ -153,3 +153,28 @@ def test_link_components_follow_trusted_ids_links_and_must_links_and_bound_every
     # keep-apart pairs across components change nothing
     apart = pd.DataFrame({"record_person_key_a": ["a1", "x"], "record_person_key_b": ["y", "w"]})
     assert cluster_records(records, links, decisions, keep_apart=apart).equals(cluster_records(records, links, decisions))
+
+
+def test_records_without_an_id_sharing_a_passport_start_one_cluster_that_an_id_cluster_may_still_join() -> None:
+    records = _records([("p1", None, False), ("p2", None, False), ("p3", None, False), ("a1", ID_A, True),
+                        ("h1", None, False)])
+    records["document_key"] = ["E12345678", "E12345678", "E99999999", None, "H1234567801"]
+    # h1 (a travel permit) is linked by the model to a1 (the same person's 居住证): documents are no ID guard
+    out = cluster_records(records, _links([("a1", "h1", 12.0)])).set_index("record_person_key")
+    assert out.loc["p1", "person_cluster_id"] == out.loc["p2", "person_cluster_id"] != out.loc["p3", "person_cluster_id"]
+    assert out.loc["p1", "attached_by"] == out.loc["p2", "attached_by"] == "document_exact"
+    assert out.loc["p3", "attached_by"] == "singleton"
+    assert out.loc["h1", "person_cluster_id"] == out.loc["a1", "person_cluster_id"]
+    components = link_components(records, _links([])).set_index("record_person_key")["component"]
+    assert components["p1"] == components["p2"] != components["p3"]
+
+
+def test_a_former_id_number_given_as_the_corrected_one_joins_its_cluster_and_says_so() -> None:
+    # the caller passes the register's corrected number for records carrying the former one (id_corrected)
+    records = _records([("reg", ID_A, True), ("old1", ID_A, True), ("old2", ID_A, True), ("b", ID_B, True)])
+    records["id_corrected"] = [False, True, True, False]
+    out = cluster_records(records, _links([])).set_index("record_person_key")
+    assert out.loc["reg", "person_cluster_id"] == out.loc["old1", "person_cluster_id"] == out.loc["old2", "person_cluster_id"]
+    assert out.loc["reg", "attached_by"] == "id_exact"
+    assert out.loc["old1", "attached_by"] == out.loc["old2", "attached_by"] == "id_corrected"
+    assert out.loc["b", "attached_by"] == "singleton"

@@ -34,6 +34,20 @@ def test_traditional_and_swapped_names_share_keys() -> None:
     assert df.loc["阿依古丽·买买提", "surname"] is None  # interpunct names have no surname split
 
 
+def test_latin_and_pinyin_names_are_keyed_by_their_letters() -> None:
+    df = romanise(["JOHN·SMITH", "SMITH·JOHN", "zhang jianguo", "ZHANGJIANGUO", "张建国", "·", "约翰·史密斯"],
+                  _surnames()).set_index("person_name")
+    # a Han name written in pinyin reads as the Han name; case and spaces do not matter
+    assert df.loc["zhang jianguo", "name_pinyin"] == df.loc["ZHANGJIANGUO", "name_pinyin"] == df.loc["张建国", "name_pinyin"]
+    # passport order and surname-first order share the sorted letters, not the reading
+    assert df.loc["JOHN·SMITH", "name_chars_sorted"] == df.loc["SMITH·JOHN", "name_chars_sorted"]
+    assert df.loc["JOHN·SMITH", "name_pinyin"] != df.loc["SMITH·JOHN", "name_pinyin"]
+    assert df.loc["JOHN·SMITH", "surname"] is None
+    # a name that leaves no letters has no keys: an empty key would make all such names agree
+    assert df.loc["·", "name_pinyin"] is None and df.loc["·", "name_chars_sorted"] is None
+    assert df.loc["约翰·史密斯", "name_pinyin"] == "yuehanshimisi"
+
+
 def test_address_doors_agree_across_department_styles() -> None:
     df = address_keys(["上海市宝山区共富路1717号1号楼802室", "祥云华庭一千七百一十七号一幢八零二室", "共富路1717号1栋802室",
                        "墨玉路225号3号303室", "方夏村3组二十四号", "某某路", None]).to_pandas().set_index("address")

@@ -54,7 +54,7 @@
         excel_number     Excel turned it into a number: 3.10104E+17, 310104194503120011.0 (the digits are lost)
         excel_truncated  18 digits ending in 000 that fail the check: Excel kept 15 significant digits
         masked           partly starred (310***********1234): partial evidence only, never a key
-        other_document   letters besides a final X: a passport, 港澳台 permit or another document number
+        other_document   letters besides a final X, or 8-10 digits: a passport, 港澳台 permit or another document number
         invalid          anything else (wrong check digit, impossible date, unknown region)
         null when nothing was delivered. -#}
     case
@@ -71,6 +71,9 @@
         when regexp_full_match({{ normalized }}, '\d{15}000') then 'excel_truncated'
         when contains({{ normalized }}, '*') then 'masked'
         when regexp_matches({{ normalized }}, '[A-WYZ]') then 'other_document'
+        -- 8 to 10 digits: a 台湾居民来往大陆通行证 (8), a passport of digits only (9: USA, ...); never a mangled
+        -- 身份证 number, which keeps at least 15 digits
+        when regexp_full_match({{ normalized }}, '\d{8,10}') then 'other_document'
         else 'invalid'
     end
 {%- endmacro %}

@@ -3,7 +3,8 @@
 
         source    the bronze rows (bronze_deduplicated: exact duplicates collapsed, the latest load per primary key)
         renamed   lineage columns, then every canonical column normalised by its kind (with <name>_raw beside it
-                  when the kind keeps the value as delivered)
+                  when the kind keeps the value as delivered); a computed field (staging.fields.<name>.from) is
+                  its SQL over the delivered columns, normalised by its kind the same way
         with_id   per ID number column: <prefix>id_valid, id_birth_date, id_sex and id_form (what was delivered:
                   valid, legacy_15, excel_number, excel_truncated, masked, other_document, invalid)
         final     conflicts of the stated birth date / sex with the valid ID number, then the derived columns
@@ -26,10 +27,11 @@ renamed as (
     select
         {{ lineage_columns("trim(source." ~ spec.row_key ~ ")" if spec.row_key else none) }},
         {%- for field in spec.fields %}
+        {%- set expr = field.source_expr if field.source_expr else 'source.' ~ field.column %}
         {%- if field.raw %}
-        source.{{ field.column }} as {{ field.raw_name }},
+        {{ expr }} as {{ field.raw_name }},
         {%- endif %}
-        {{ staging_value(field, 'source.' ~ field.column) }} as {{ field.name }}{{ "," if not loop.last }}
+        {{ staging_value(field, expr) }} as {{ field.name }}{{ "," if not loop.last }}
         {%- endfor %}
     from source
     {%- for field in lookups %}

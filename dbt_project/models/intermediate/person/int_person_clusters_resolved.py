@@ -1,4 +1,5 @@
-"""Persons: clusters of person records (shequyun.resolution.cluster.cluster_records): trusted-ID groups,
+"""Persons: clusters of person records (shequyun.resolution.cluster.cluster_records): trusted-ID groups (a former
+ID number counts as the register's corrected one: int_person_records_keyed.corrected_id; passport / permit groups),
 then accepted Fellegi–Sunter links best first, never two valid ID numbers in one cluster, with the
 committee decisions of the person_link_decisions seed applied. model_cluster_id is the clustering the
 model alone would give (used by the decision audit). The keep-apart pairs (strongly contradicting, millions
@@ -10,7 +11,8 @@ from shequyun.resolution.cluster import cluster_records, link_components
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    records = dbt.ref("int_person_records_keyed").project("record_person_key, record_key, valid_id, id_trusted").df()
+    records = dbt.ref("int_person_records_keyed").project("record_person_key, record_key, coalesce(corrected_id, valid_id) as valid_id, id_trusted, document_key, "
+                                                     "corrected_id is not null as id_corrected").df()
     links = dbt.ref("int_person_links_scored").filter("is_accepted and rule = 'fellegi_sunter'").project(
         "record_person_key_a, record_person_key_b, match_weight").df()
     decisions = dbt.ref("person_link_decisions").project(

@@ -1,5 +1,5 @@
 -- every link with its evidence: deterministic links on a shared trusted ID number (rule id_exact, one
--- star edge per record to the first record of its ID) and Fellegi–Sunter scores of the candidate pairs
+-- star edge per record to the first record of its ID) or passport / permit number (rule document_exact) and Fellegi–Sunter scores of the candidate pairs
 -- (rule fellegi_sunter): match weight, probability, the fields that agreed and disagreed
 {% set threshold = var('person_match_probability_threshold', 0.9) %}
 {% set keep_apart = var('person_keep_apart_evidence_weight', -10) %}
@@ -85,10 +85,12 @@ scored as (
 
 id_links as (
     select
-        first_value(record_person_key) over (partition by valid_id order by record_person_key)
+        first_value(record_person_key) over (partition by coalesce(corrected_id, valid_id) order by record_person_key)
             as record_person_key_a,
         record_person_key as record_person_key_b,
-        'id_exact' as rule,
+        -- id_corrected: the record carries the former number of the register's corrected one
+        case when bool_or(corrected_id is not null) over (partition by coalesce(corrected_id, valid_id))
+            then 'id_corrected' else 'id_exact' end as rule,
         null as blocking_rules,
         null::double as match_weight,
         null::double as evidence_weight,
@@ -99,6 +101,26 @@ id_links as (
         []::varchar[] as disagreed_fields
     from keyed
     where id_trusted
+    qualify record_person_key_a <> record_person_key_b
+),
+
+document_links as (
+    -- records without a trusted ID sharing a passport / travel permit number (a foreign resident, a 港澳台 resident)
+    select
+        first_value(record_person_key) over (partition by document_key order by record_person_key)
+            as record_person_key_a,
+        record_person_key as record_person_key_b,
+        'document_exact' as rule,
+        null as blocking_rules,
+        null::double as match_weight,
+        null::double as evidence_weight,
+        null::integer as name_level, null::integer as birth_date_level, null::integer as sex_level,
+        null::integer as phone_level, null::integer as address_level, 2 as id_level,
+        null::double as name_frequency_adjustment,
+        ['document'] as agreed_fields,
+        []::varchar[] as disagreed_fields
+    from keyed
+    where document_key is not null and not id_trusted
     qualify record_person_key_a <> record_person_key_b
 ),
 
@@ -113,6 +135,9 @@ final as (
     union all
     select *, 1.0 as match_probability, true as is_accepted, false as is_contradicted
     from id_links
+    union all
+    select *, 1.0 as match_probability, true as is_accepted, false as is_contradicted
+    from document_links
 )
 
 select * from final

@@ -8,7 +8,7 @@ with typed as (
         cast(null as varchar) as system, cast(null as varchar) as source, cast(null as varchar) as row_key,
         cast(null as varchar) as record_key, cast(null as varchar) as role, cast(null as varchar) as person_name,
         cast(null as varchar) as id_number, cast(null as boolean) as id_valid, cast(null as date) as id_birth_date,
-        cast(null as varchar) as id_sex, cast(null as date) as birth_date, cast(null as varchar) as sex,
+        cast(null as varchar) as id_sex, cast(null as varchar) as id_form, cast(null as date) as birth_date, cast(null as varchar) as sex,
         cast(null as varchar) as ethnicity, cast(null as varchar) as phone, cast(null as varchar) as address,
         cast(null as varchar) as hukou_address, cast(null as timestamp with time zone) as loaded_at,
         cast(null as boolean) as birth_date_conflicts_id, cast(null as boolean) as sex_conflicts_id
@@ -35,6 +35,10 @@ final as (
         cast(id_valid as boolean) as id_valid,
         cast(case when id_valid then id_birth_date end as date) as id_birth_date,
         cast(case when id_valid then id_sex end as varchar) as id_sex,
+        -- what was delivered in the ID column (staging id_form); a passport or travel permit number is
+        -- document_no: it identifies a person who has no 身份证 number, in every system that names it
+        cast(id_form as varchar) as id_form,
+        cast(case when id_form = 'other_document' then id_number end as varchar) as document_no,
         cast(coalesce(birth_date, case when id_valid then id_birth_date end) as date) as birth_date,
         birth_date is null and id_valid as birth_date_from_id,
         cast(coalesce(sex, case when id_valid then id_sex end) as varchar) as sex,

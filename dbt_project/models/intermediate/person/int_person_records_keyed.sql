@@ -40,6 +40,10 @@ final as (
         a.id_number,
         a.valid_id,
         coalesce(a.id_trusted, false) as id_trusted,
+        -- a passport / travel permit number (letters and digits only) of a record without a valid ID: records
+        -- sharing one start in one cluster like a trusted ID (shequyun.resolution.cluster)
+        case when not coalesce(a.id_valid, false) and a.document_no is not null
+            then nullif(regexp_replace(upper(a.document_no), '[^A-Z0-9]', '', 'g'), '') end as document_key,
         -- an 18-character number of digits (valid or not: a wrong check digit or Excel's lost last digits still
         -- carry region, birth date and sequence for blocking); a starred (masked) number is no blocking key
         case when regexp_full_match(a.id_number, '\d{17}[0-9X]') then a.id_number end as id_18,
@@ -55,6 +59,39 @@ final as (
     left join names as n using (person_name)
     left join addresses as ad on ad.address = a.address
     left join addresses as hk on hk.address = a.hukou_address
+),
+
+-- 更正身份证号 (a 重号 re-issued by 公安): the population register holds the corrected number, older systems the
+-- former one. A trusted number that no register holds is taken as the former number of a registered one when both
+-- share region and birth date (the first 14 digits) and the sex digit's parity, the records of both carry the same
+-- name, and exactly one registered number fits. Twins (same birth date and door) differ in name; two registered
+-- numbers are two persons and are never joined this way.
+registered as (
+    select distinct valid_id from final
+    where id_trusted and system in {{ register_systems() }}
+),
+
+trusted_names as (
+    select distinct valid_id, person_name from final where id_trusted and person_name is not null
+),
+
+corrections as (
+    select former.valid_id as former_id, any_value(current.valid_id) as corrected_id
+    from trusted_names as former
+    inner join trusted_names as current
+        on substr(current.valid_id, 1, 14) = substr(former.valid_id, 1, 14)
+        and current.valid_id <> former.valid_id
+        and current.person_name = former.person_name
+        and try_cast(substr(current.valid_id, 17, 1) as integer) % 2 = try_cast(substr(former.valid_id, 17, 1) as integer) % 2
+    where current.valid_id in (select valid_id from registered)
+        and former.valid_id not in (select valid_id from registered)
+    group by former.valid_id
+    having count(distinct current.valid_id) = 1
 )
 
-select * from final
+select
+    final.*,
+    -- the register's number when this record's trusted number is a corrected one's former number (else null)
+    case when final.id_trusted then corrections.corrected_id end as corrected_id
+from final
+left join corrections on corrections.former_id = final.valid_id
