@@ -115,6 +115,62 @@ inner join tagged on base.person_key = tagged.person_key
     where record_rank = 1
 {%- endmacro %}
 
+{#- One record per person of the population registers (resolution.register) that give households (households=true:
+    户籍) or do not (实有人口), joined through fct_person_source_records (role subject): the one in force (a status that
+    means living) first, then the latest by updated_at when the register stages one, else by its registration date
+    (register.period_start), then the latest loaded, then record_key. A CTE body: person_key and `columns`, [name, type,
+    from] triples read from the register's household (from 'household'), registration date ('period_start') or staged
+    column of that name (from none; null where the register has none). No rows when no such register is configured. -#}
+{% macro ledger_register_record(households, columns) -%}
+{%- set parts = [] -%}
+{%- for system, spec in systems_with('register') -%}
+    {%- set register = spec.resolution.register -%}
+    {%- if (register.household and households) or (not register.household and not households) -%}
+        {%- set living = register.status_values | selectattr(1, 'equalto', 'living') | map(attribute=0) | list -%}
+        {%- set ordered_on = staged_or_null(spec, 'updated_at', 'timestamp') -%}
+        {%- set part -%}
+        select
+            record_key,
+            loaded_at,
+            {{ register.status_column }} in ('{{ living | join("', '") }}') as in_force,
+            {{ ordered_on if ordered_on != 'cast(null as timestamp)' else register.period_start }} as ordered_on,
+            {%- for column in columns %}
+            {%- if column[2] == 'household' %}
+            {{ register.household }} as {{ column[0] }}{{ "," if not loop.last }}
+            {%- elif column[2] == 'period_start' %}
+            {{ register.period_start }} as {{ column[0] }}{{ "," if not loop.last }}
+            {%- else %}
+            {{ staged_or_null(spec, column[0], column[1]) }} as {{ column[0] }}{{ "," if not loop.last }}
+            {%- endif %}
+            {%- endfor %}
+        from {{ ref(spec.model) }}
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- if parts %}
+    select person_key{% for column in columns %}, {{ column[0] }}{% endfor %}
+    from (
+        select
+            records.person_key,
+            register.*,
+            row_number() over (
+                partition by records.person_key
+                order by register.in_force desc nulls last, register.ordered_on desc nulls last, register.loaded_at desc,
+                    register.record_key
+            ) as record_rank
+        from {{ ref('fct_person_source_records') }} as records
+        inner join (
+{{ parts | join('\n        union all by name\n') }}
+        ) as register on records.record_key = register.record_key
+        where records.role = 'subject'
+    )
+    where record_rank = 1
+{%- else %}
+    {{ empty_relation([['person_key', 'varchar']] + columns) }}
+{%- endif %}
+{%- endmacro %}
+
 {#- 残疾人台账 / 重度残疾人名册: the persons carrying any of tag_codes, with their latest 残疾人证 (残联). 类别 and 等级 are
     the profile's (the ones the tags test), so a row's 等级 always agrees with the tag that put it there. -#}
 {% macro ledger_disabled_roster(tag_codes) -%}

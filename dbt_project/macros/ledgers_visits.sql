@@ -33,8 +33,10 @@ all_tags as (
     group by person_key
 ),
 
--- 老年综合津贴: the person's latest allowance record (发放中 / 停发)
+-- 老年综合津贴: the person's latest allowance record (发放中 / 停发); none when no configured system stages the 民政
+-- 老年综合津贴 model
 allowances as (
+    {%- if model_configured('stg_civil_affairs__elderly_allowances') %}
     select records.person_key, allowance.allowance_tier, allowance.monthly_amount, allowance.status
     from {{ ref('fct_person_source_records') }} as records
     inner join {{ ref('stg_civil_affairs__elderly_allowances') }} as allowance
@@ -44,6 +46,10 @@ allowances as (
         partition by records.person_key
         order by allowance.status = '发放中' desc, allowance.updated_at desc nulls last, records.record_key desc
     ) = 1
+    {%- else %}
+    {{ empty_relation([['person_key', 'varchar'], ['allowance_tier', 'varchar'], ['monthly_amount', 'decimal(12, 2)'],
+                       ['status', 'varchar']]) }}
+    {%- endif %}
 ),
 
 latest_visits as (

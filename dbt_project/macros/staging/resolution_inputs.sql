@@ -42,7 +42,7 @@
         {%- do parts.append(part) -%}
     {%- endfor -%}
 {%- endfor -%}
-{{ parts | join('\n    union all by name\n') }}
+{{ parts | join('\n    union all by name\n') if parts else empty_relation([['record_key', 'varchar']]) }}
 {%- endmacro %}
 
 
@@ -76,18 +76,21 @@
         {%- do parts.append(part) -%}
     {%- endfor -%}
 {%- endfor -%}
-{{ parts | join('\n    union all\n') }}
+{{ parts | join('\n    union all\n') if parts else empty_relation([
+    ['record_address_key', 'varchar'], ['record_key', 'varchar'], ['system', 'varchar'], ['address_role', 'varchar'],
+    ['names_record_house', 'boolean'], ['address', 'varchar'], ['committee_code', 'varchar'], ['id_number', 'varchar'],
+    ['person_name', 'varchar']]) }}
 {%- endmacro %}
 
 
 {#- The record's own date (resolution.recorded_on) of every system that declares one: record_key, recorded_on.
-    A select statement. -#}
+    A select statement (with no rows when no system declares one; likewise the other unions below). -#}
 {% macro record_dates() -%}
 {%- set parts = [] -%}
 {%- for system, spec in systems_with('recorded_on') -%}
     {%- do parts.append("select record_key, " ~ spec.resolution.recorded_on ~ " as recorded_on from " ~ ref(spec.model)) -%}
 {%- endfor -%}
-{{ parts | join('\n    union all\n    ') }}
+{{ parts | join('\n    union all\n    ') if parts else empty_relation([['record_key', 'varchar'], ['recorded_on', 'date']]) }}
 {%- endmacro %}
 
 
@@ -115,7 +118,38 @@
         {%- endset -%}
         {%- do parts.append(part) -%}
 {%- endfor -%}
-{{ parts | join('\n    union all\n') }}
+{{ parts | join('\n    union all\n') if parts else empty_relation([
+    ['record_key', 'varchar'], ['status', 'varchar'], ['status_date', 'date'], ['recorded_on', 'date'],
+    ['population_type', 'varchar'], ['period_start', 'date'], ['period_end', 'date'], ['household_no', 'varchar']]) }}
+{%- endmacro %}
+
+
+{#- The property titles (产权登记): every record of a system with an address of role property, with the title's
+    certificate_no, house_type, floor_area, usage and co_ownership (null where the system stages none) and its date
+    (resolution.recorded_on) as registered_on. A select statement; no rows when no configured system records titles. -#}
+{% macro property_title_records() -%}
+{%- set parts = [] -%}
+{%- set columns = [['certificate_no', 'varchar'], ['house_type', 'varchar'], ['floor_area', 'decimal(10, 2)'],
+                   ['usage', 'varchar'], ['co_ownership', 'varchar']] -%}
+{%- for system, spec in systems_with('addresses') -%}
+    {%- if spec.resolution.addresses | selectattr('role', 'equalto', 'property') | list -%}
+        {%- set part -%}
+    select
+        record_key,
+        {%- for pair in columns %}
+        {{ staged_or_null(spec, pair[0], pair[1]) }} as {{ pair[0] }},
+        {%- endfor %}
+        {{ spec.resolution.recorded_on if spec.resolution.recorded_on else 'cast(null as date)' }} as registered_on
+    from {{ ref(spec.model) }}
+        {%- endset -%}
+        {%- do parts.append(part) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- if parts -%}
+{{ parts | join('\n    union all by name\n') }}
+{%- else -%}
+{{ empty_relation([['record_key', 'varchar']] + columns + [['registered_on', 'date']]) }}
+{%- endif -%}
 {%- endmacro %}
 
 
@@ -127,18 +161,31 @@
 {%- endmacro %}
 
 
-{#- The systems that add facts to the person view (resolution.facts), sorted by group. -#}
-{% macro fact_systems() -%}
-{{ return(systems_with('facts') | map(attribute=1) | list) }}
+{#- The fact groups of the person view (resolution.facts), in the order of their first system: each a dict with the
+    group's `facts` (those of its first system: flag, aggregates, derived) and the `specs` of every system declaring
+    the group (a deployment may have two rosters of one kind; they then share the first one's aggregates). -#}
+{% macro fact_groups() -%}
+{%- set groups = [] -%}
+{%- set by_name = {} -%}
+{%- for system, spec in systems_with('facts') -%}
+    {%- set name = spec.resolution.facts.group -%}
+    {%- if name in by_name -%}
+        {%- do by_name[name].specs.append(spec) -%}
+    {%- else -%}
+        {%- do by_name.update({name: {'facts': spec.resolution.facts, 'specs': [spec]}}) -%}
+        {%- do groups.append(by_name[name]) -%}
+    {%- endif -%}
+{%- endfor -%}
+{{ return(groups) }}
 {%- endmacro %}
 
 
-{#- One CTE per fact group: the group's aggregates per resolved person over the subject records of its system
+{#- One CTE per fact group: the group's aggregates per resolved person over the subject records of its systems
     (the CTE `records`: person_key, record_key; the CTE `as_of`: as_of_date), and the records as <group>_record_keys.
-    CTE bodies separated by commas, each named facts_<group>. -#}
+    CTE bodies, each named facts_<group> and followed by a comma. -#}
 {% macro profile_fact_ctes() -%}
-{%- for spec in fact_systems() %}
-{%- set facts = spec.resolution.facts %}
+{%- for group in fact_groups() %}
+{%- set facts = group.facts %}
 facts_{{ facts.group }} as (
     select
         records.person_key,
@@ -147,21 +194,34 @@ facts_{{ facts.group }} as (
         {%- endfor %}
         list(records.record_key order by records.record_key) as {{ facts.group }}_record_keys
     from records
-    inner join {{ ref(spec.model) }} as fact_rows on records.record_key = fact_rows.record_key
+    {%- if group.specs | length == 1 %}
+    inner join {{ ref(group.specs[0].model) }} as fact_rows on records.record_key = fact_rows.record_key
     cross join as_of
     {%- if facts.where %}
     where {{ spec_sql(facts.where) }}
     {%- endif %}
+    {%- else %}
+    inner join (
+        {%- for spec in group.specs %}
+        select * from {{ ref(spec.model) }}{{ "\n        union all by name" if not loop.last }}
+        {%- endfor %}
+    ) as fact_rows on records.record_key = fact_rows.record_key
+    cross join as_of
+    where
+        {%- for spec in group.specs %}
+        (fact_rows.system = '{{ spec.system }}' and ({{ spec_sql(spec.resolution.facts.where) if spec.resolution.facts.where else 'true' }})){{ " or" if not loop.last }}
+        {%- endfor %}
+    {%- endif %}
     group by records.person_key
-){{ "," if not loop.last }}
+),
 {%- endfor %}
 {%- endmacro %}
 
 
 {#- The profile columns of every fact group, for the final select: the flag, the aggregates, the derived columns. -#}
 {% macro profile_fact_columns() -%}
-{%- for spec in fact_systems() %}
-{%- set facts = spec.resolution.facts %}
+{%- for group in fact_groups() %}
+{%- set facts = group.facts %}
         {%- if facts.flag %}
         facts_{{ facts.group }}.person_key is not null as {{ facts.flag }},
         {%- endif %}
@@ -175,16 +235,45 @@ facts_{{ facts.group }} as (
 {%- endmacro %}
 
 
-{#- The record-key columns of every fact group ([] for a person without such records), and their joins. -#}
+{#- The documented profile columns (dim_person_profile.yml) of fact groups that no configured system provides (the
+    column's meta.fact_group names its group): false for a flag, [] for record keys, else a typed null, so a tag or
+    policy over them finds nobody in a deployment without such a system. For the final select, each ending with a
+    comma; nothing when every documented fact column is provided. -#}
+{% macro profile_unconfigured_fact_columns() -%}
+{%- set provided = [] -%}
+{%- for group in fact_groups() -%}
+    {%- set facts = group.facts -%}
+    {%- do provided.extend([facts.flag, facts.group ~ '_record_keys']) -%}
+    {%- do provided.extend(facts.aggregates | map(attribute=0) | list) -%}
+    {%- do provided.extend(facts.derived | map(attribute=0) | list) -%}
+{%- endfor -%}
+{%- for name, column in model.get('columns', {}).items() -%}
+    {%- set meta = column.get('meta') or column.get('config', {}).get('meta') or {} -%}
+    {%- if meta.get('fact_group') and name not in provided -%}
+        {%- set type = column.get('data_type') | lower -%}
+        {%- if type == 'boolean' %}
+        false as {{ name }},
+        {%- elif type.endswith('[]') %}
+        cast([] as {{ type }}) as {{ name }},
+        {%- else %}
+        cast(null as {{ type }}) as {{ name }},
+        {%- endif -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- endmacro %}
+
+
+{#- The record-key columns of every fact group ([] for a person without such records), each after a comma, and their
+    joins. -#}
 {% macro profile_fact_record_keys() -%}
-{%- for spec in fact_systems() %}
-        coalesce(facts_{{ spec.resolution.facts.group }}.{{ spec.resolution.facts.group }}_record_keys, []) as {{ spec.resolution.facts.group }}_record_keys{{ "," if not loop.last }}
+{%- for group in fact_groups() %},
+        coalesce(facts_{{ group.facts.group }}.{{ group.facts.group }}_record_keys, []) as {{ group.facts.group }}_record_keys
 {%- endfor %}
 {%- endmacro %}
 
 {% macro profile_fact_joins(person) -%}
-{%- for spec in fact_systems() %}
-    left join facts_{{ spec.resolution.facts.group }} on {{ person }}.person_key = facts_{{ spec.resolution.facts.group }}.person_key
+{%- for group in fact_groups() %}
+    left join facts_{{ group.facts.group }} on {{ person }}.person_key = facts_{{ group.facts.group }}.person_key
 {%- endfor %}
 {%- endmacro %}
 
@@ -228,5 +317,9 @@ facts_{{ facts.group }} as (
         {%- endset -%}
         {%- do parts.append(part) -%}
 {%- endfor -%}
-{{ parts | join('\n    union all\n') }}
+{{ parts | join('\n    union all\n') if parts else empty_relation([
+    ['record_key', 'varchar'], ['visit_id', 'varchar'], ['visited_on', 'date'], ['visitor_name', 'varchar'],
+    ['visitor_department', 'varchar'], ['method', 'varchar'], ['situation', 'varchar'], ['appeal', 'varchar'],
+    ['follow_up', 'boolean'], ['record_committee_code', 'varchar'], ['person_name', 'varchar'], ['id_number', 'varchar'],
+    ['address', 'varchar']]) }}
 {%- endmacro %}

@@ -57,9 +57,10 @@ aged as (
     cross join as_of
 ),
 
--- the department facts: one CTE facts_<group> per system whose connector YAML declares resolution.facts (党员, 低保,
--- 低收入, 特困, 残疾, 退役军人, 失业登记, 家庭医生, 毕业生 ...), aggregated over the person's subject records
-{{ profile_fact_ctes() }},
+-- the department facts: one CTE facts_<group> per fact group the connector YAMLs declare (resolution.facts: 党员, 低保,
+-- 低收入, 特困, 残疾, 退役军人, 失业登记, 家庭医生, 毕业生 ...), aggregated over the person's subject records; the
+-- documented columns of a group no configured system declares are false / null / [] (profile_unconfigured_fact_columns)
+{{ profile_fact_ctes() }}
 
 -- 同住: the living residents of each residence house, as the population registers know them (persons on no register
 -- are not counted: each is most likely a registered resident's unlinked record, counting it would count one twice)
@@ -100,6 +101,7 @@ final as (
             false
         ) as is_separated,
         {{ profile_fact_columns() }}
+        {{- profile_unconfigured_fact_columns() }}
         aged.on_population_register,
         case when aged.status = 'living' and aged.on_population_register then households.household_living_count end
             as household_living_count,
@@ -113,8 +115,8 @@ final as (
         coalesce(lineage.population_type_record_keys, []) as population_type_record_keys,
         coalesce(lineage.status_record_keys, []) as status_record_keys,
         coalesce(list_sort(list_distinct(relations.hukou_record_keys)), []) as hukou_record_keys,
-        coalesce(list_sort(list_distinct(relations.residence_record_keys)), []) as residence_record_keys,
-        {{ profile_fact_record_keys() }}
+        coalesce(list_sort(list_distinct(relations.residence_record_keys)), []) as residence_record_keys
+        {{- profile_fact_record_keys() }}
     from aged
     cross join as_of
     left join houses as hukou_house on aged.hukou_house_key = hukou_house.house_key

@@ -1,5 +1,6 @@
 {#- 房屋主数据: one row per resolved house (a room, or a rural door), placed in the area hierarchy, with the
-    房屋类型 / 建筑面积 / 权利人 of the property title (ha_property) that names it. -#}
+    房屋类型 / 建筑面积 / 权利人 of the property title that names it (a record of a system whose connector YAML gives an
+    address the role property; none when no configured system records titles). -#}
 
 with houses as (
     select * from {{ ref('int_houses_resolved') }}
@@ -22,7 +23,9 @@ titles as (
         titles.co_ownership,
         titles.registered_on
     from {{ ref('int_house_records_resolved') }} as house_records
-    inner join {{ ref('stg_housing_administration__property_titles') }} as titles
+    inner join (
+        {{ property_title_records() }}
+    ) as titles
         on house_records.record_key = titles.record_key
     where house_records.address_role = 'property'
     qualify row_number() over (

@@ -18,6 +18,14 @@ with records as (
 rules as (
     select field, system as system_pattern, priority, strategy
     from {{ ref('survivorship_rules') }}
+    union all
+    -- a population register (resolution.register) that no rule of a field matches (another city's 户籍 / 实有人口
+    -- register): the field's strategy at its first priority, so its status, population type and 户籍 address count
+    select seed.field, registers.system, min(seed.priority), any_value(seed.strategy)
+    from {{ ref('survivorship_rules') }} as seed
+    cross join (select unnest({{ register_systems(as_list=true) }}) as system) as registers
+    group by seed.field, registers.system
+    having not bool_or(registers.system glob seed.system)
 ),
 
 {%- set fields = [

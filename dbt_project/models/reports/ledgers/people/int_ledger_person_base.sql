@@ -24,23 +24,20 @@ houses as (
     from {{ ref('dim_house') }}
 ),
 
--- the person's 户籍 record (ps_hukou); a person with several: the one in force (户口状态 正常) first, then the latest
-hukou_records as (
-    {{ ledger_department_record(
-        'stg_public_security__hukou_persons',
-        "(department.status = '正常') desc nulls last, department.registered_on desc nulls last, department.loaded_at desc") }}
-),
-
+-- the person's 户籍 record (a register that gives households, resolution.register.household); a person with several:
+-- the one in force (户口状态 正常) first, then the latest registered
 hukou_record as (
-    select person_key, household_no, relation_to_head, registered_on, education
-    from hukou_records
+    {{ ledger_register_record(households=true, columns=[
+        ['household_no', 'varchar', 'household'], ['relation_to_head', 'varchar', none],
+        ['registered_on', 'date', 'period_start'], ['education', 'varchar', none]]) }}
 ),
 
--- the person's 实有人口 record (ps_population): the one in force (注销标识 正常) first, then the latest registered
+-- the person's 实有人口 record (a register without households): the one in force (注销标识 正常) first, then the latest
+-- updated
 population_records as (
-    {{ ledger_department_record(
-        'stg_public_security__population_records',
-        "(department.status = '正常') desc nulls last, department.updated_at desc nulls last, department.loaded_at desc") }}
+    {{ ledger_register_record(households=false, columns=[
+        ['arrived_on', 'date', 'period_start'], ['residence_permit_no', 'varchar', none],
+        ['hukou_region_code', 'varchar', none]]) }}
 ),
 
 -- 户籍地 in words: 省 + 地级市 (unless 市辖区 or the same) + 县/区, from the historical region table
@@ -69,8 +66,10 @@ population_record as (
     left join regions on population_records.hukou_region_code = regions.region_code
 ),
 
--- 就业单位: the employer of the latest open 就业登记 (hr_employment) registered on or before as_of
+-- 就业单位: the employer of the latest open 就业登记 registered on or before as_of (the 人社 就业登记 staging model; none
+-- when no configured system stages it)
 employers as (
+    {%- if model_configured('stg_human_resources__employment_registrations') %}
     select
         records.person_key,
         arg_max(employment.employer, coalesce(employment.registered_on, {{ earliest_date() }})) as employer
@@ -83,13 +82,22 @@ employers as (
       and (employment.registered_on is null or employment.registered_on <= {{ as_of() }})
       and employment.employer is not null
     group by records.person_key
+    {%- else %}
+    {{ empty_relation([['person_key', 'varchar'], ['employer', 'varchar']]) }}
+    {%- endif %}
 ),
 
--- 老年综合津贴 (ca_elderly_allowance): the record being paid (发放中) first, then the latest updated
+-- 老年综合津贴 (the 民政 老年综合津贴 staging model; none when no configured system stages it): the record being paid
+-- (发放中) first, then the latest updated
 allowance_records as (
+    {%- if model_configured('stg_civil_affairs__elderly_allowances') %}
     {{ ledger_department_record(
         'stg_civil_affairs__elderly_allowances',
         "(department.status = '发放中') desc nulls last, department.updated_at desc nulls last, department.loaded_at desc") }}
+    {%- else %}
+    {{ empty_relation([['person_key', 'varchar'], ['allowance_tier', 'varchar'], ['monthly_amount', 'decimal(12, 2)'],
+                       ['start_date', 'date'], ['status', 'varchar']]) }}
+    {%- endif %}
 ),
 
 allowance as (

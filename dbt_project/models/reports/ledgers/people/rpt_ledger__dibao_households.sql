@@ -1,5 +1,7 @@
 {#- 低保家庭台账: the persons tagged 低保 (covered members on the 民政 低保 roster, living), one row per member, grouped
     into 家庭 by 低保证号, with the case facts of the member's latest 低保 record. -#}
+{{ config(enabled=model_configured('stg_civil_affairs__dibao_members')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

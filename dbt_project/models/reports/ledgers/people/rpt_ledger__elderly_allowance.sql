@@ -2,6 +2,8 @@
     of the 户籍 house (the allowance is a 户籍 benefit), else of the residence house. The tier due at as_of by age
     (65-69 ¥75, 70-79 ¥150, 80-89 ¥180, 90-99 ¥350, 100+ ¥600 per month) is shown beside the paid one, and rows
     whose tier or person status needs action are flagged. -#}
+{{ config(enabled=model_configured('stg_civil_affairs__elderly_allowances')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

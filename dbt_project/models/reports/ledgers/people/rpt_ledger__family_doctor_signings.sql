@@ -1,4 +1,6 @@
 {#- 家庭医生签约台账: the persons tagged 家庭医生签约 (a signing in force at as_of, living), with that signing. -#}
+{{ config(enabled=model_configured('stg_health_commission__family_doctor_signings')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

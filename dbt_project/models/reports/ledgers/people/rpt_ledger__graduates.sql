@@ -1,4 +1,6 @@
 {#- 应届毕业生名册: the persons tagged 应届毕业生 (毕业年份 = the year of as_of, living), with their 教委 record. -#}
+{{ config(enabled=model_configured('stg_education__graduates')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

@@ -1,6 +1,8 @@
 {#- 低收入家庭台账: the persons tagged 低收入 (on the 民政 低收入困难家庭 roster, living), with the latest 认定 and
     whether its 有效期 has passed at as_of (复核 due). The record shown is the one valid longest, so its 有效期至 is
     the profile's low_income_valid_until and 是否过期 agrees with low_income_review_due. -#}
+{{ config(enabled=model_configured('stg_civil_affairs__low_income_persons')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

@@ -1,4 +1,6 @@
 {#- 特困人员台账: the persons tagged 特困 (on the 民政 特困 roster, living), with 供养方式, 供养起始日期 and 照料人. -#}
+{{ config(enabled=model_configured('stg_civil_affairs__tekun_persons')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

@@ -1,4 +1,6 @@
 {#- 失业人员台账: the persons tagged 失业登记 (an open 失业登记 at as_of, living), with that registration. -#}
+{{ config(enabled=model_configured('stg_human_resources__employment_registrations')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}

@@ -1,4 +1,6 @@
 {#- 退役军人名册: the persons tagged 退役军人 (退役军人事务局 roster, living), with 入伍/退役时间, 优抚类别, 伤残等级. -#}
+{{ config(enabled=model_configured('stg_veterans_affairs__veterans')) }}  {#- one department's roster: built where it is configured -#}
+
 
 with base as (
     select * from {{ ref('int_ledger_person_base') }}
