@@ -7,10 +7,15 @@ dbt accepts `meta` at the top level or under `config:`; both are read here.
 
 The catalogue is validated when it is read, so a mistake in a ledger's YAML stops an export with the file, model
 and column to fix instead of producing a package with a blank header or an unmasked number.
+
+A ledger that is one department's roster is built only where that department's system is configured: its SQL starts
+with `{{ config(enabled=model_configured('stg_<department>__<entity>s')) }}` (`Ledger.requires`). `built_ledgers`
+splits a selection into the ledgers this deployment builds and the ones it skips, with the reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +33,8 @@ LEDGERS_FOLDER = Path("models") / "reports" / "ledgers"
 FREQUENCIES = ("monthly", "weekly", "quarterly", "annual")
 SCOPES = ("committee", "rollup")
 AREA_COLUMNS = ("district_code", "street_code", "committee_code")
+# a department's roster: `{{ config(enabled=model_configured('<staging model>')) }}` in the ledger's SQL
+_REQUIRES = re.compile(r"config\(\s*enabled\s*=\s*model_configured\(\s*'([A-Za-z0-9_]+)'\s*\)\s*\)")
 
 
 class CatalogueError(ValueError):
@@ -55,6 +62,8 @@ class Ledger:
     description: str | None = None
     yaml_path: Path | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # the staging model the ledger is built from, when it is built only where that model is configured
+    requires: str | None = None
 
     @property
     def name(self) -> str:
@@ -173,7 +182,15 @@ def _ledger(path: Path, raw: Mapping[str, Any]) -> Ledger:
         raise CatalogueError(f"{path}: model {model}: every column has meta.export false; nothing to export")
     return Ledger(model=model, title=str(spec["title"]).strip(), filed_by=_text(spec.get("filed_by")),
                   frequency=frequency, scope=scope, columns=columns, description=_text(raw.get("description")),
-                  yaml_path=path, meta=dict(spec))
+                  yaml_path=path, meta=dict(spec), requires=_requires(path.with_name(f"{model}.sql")))
+
+
+def _requires(sql: Path) -> str | None:
+    """The staging model named by the ledger SQL's `config(enabled=model_configured('...'))`, if it has one."""
+    if not sql.is_file():
+        return None
+    found = _REQUIRES.search(sql.read_text(encoding="utf-8"))
+    return found.group(1) if found else None
 
 
 def parse_ledger_yaml(path: Path) -> list[Ledger]:
@@ -235,3 +252,28 @@ def select_ledgers(ledgers: Iterable[Ledger], names: Iterable[str] | None = None
         models = dict.fromkeys(by_name[n].model for n in wanted)
         chosen = [led for led in chosen if led.model in models]
     return chosen
+
+
+def configured_staging_models(sources_dir: Path | None = None) -> set[str]:
+    """The staging models of the deployment's configured systems (connector YAMLs in `sources_dir`, default the
+    deployment's): what the dbt macro model_configured() tests."""
+    from connectors.config import load_source_configs
+    from connectors.staging import staging_spec
+
+    return {staging_spec(cfg)["model"] for cfg in load_source_configs(sources_dir).values()}
+
+
+def built_ledgers(ledgers: Iterable[Ledger], models: set[str] | None = None) -> tuple[list[Ledger], dict[str, str]]:
+    """The ledgers the deployment builds, and the skipped ones (short name -> why): a department's roster whose
+    staging model is not among `models` (default: configured_staging_models()) is disabled in dbt, so it has no table
+    to export."""
+    ledgers = list(ledgers)
+    if models is None and any(led.requires for led in ledgers):
+        models = configured_staging_models()
+    built, skipped = [], {}
+    for ledger in ledgers:
+        if ledger.requires and ledger.requires not in (models or set()):
+            skipped[ledger.name] = f"not built: its department's staging model {ledger.requires} is not configured"
+        else:
+            built.append(ledger)
+    return built, skipped

@@ -42,7 +42,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from exports.catalogue import FREQUENCIES, Ledger, load_ledgers, select_ledgers
+from exports.catalogue import FREQUENCIES, Ledger, built_ledgers, load_ledgers, select_ledgers
 from exports.config import ExportConfig, UnmaskedNotAllowed, load_export_config
 from exports.periods import check_period, frequency_of, period_for
 from exports.publish import (
@@ -116,6 +116,8 @@ class ExportSummary:
     masking: str = "masked"
     out_dir: Path | None = None
     unassigned: dict[str, int] = field(default_factory=dict)
+    # ledgers not exported because this deployment does not build them (short name -> why)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> int:
@@ -136,6 +138,8 @@ class ExportSummary:
                  f"{self.bytes / 1e6:,.1f} MB into {self.out_dir}")]
         for ledger, rows in sorted(self.unassigned.items()):
             lines.append(f"  WARNING {ledger}: {rows:,} rows without a known committee_code are in no package")
+        for ledger, why in sorted(self.skipped.items()):
+            lines.append(f"  skipped {ledger}: {why}")
         return "\n".join(lines)
 
 
@@ -391,10 +395,10 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
         check_period(period, frequency)
     except ValueError as exc:
         raise ExportError(str(exc)) from None
-    chosen = select_ledgers(load_ledgers(project_dir), ledgers, frequency)
+    chosen, skipped = _built(select_ledgers(load_ledgers(project_dir), ledgers, frequency), ledgers)
     if not chosen:
         raise ExportError(f"no ledgers to export{' of frequency ' + frequency if frequency else ''} "
-                          "(none under dbt_project/models/reports/ledgers/)")
+                          "(none under dbt_project/models/reports/ledgers/, or none built in this deployment)")
     database = Path(database)
     out_dir = Path(out_dir)
     generated_at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
@@ -441,7 +445,16 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
 
     return ExportSummary(packages=results, seconds=time.perf_counter() - started, ledgers=[led.name for led in chosen],
                          formats=chosen_formats, period=period, data_as_of=as_of.isoformat() if as_of else None,
-                         masking=masking, out_dir=out_dir, unassigned=unassigned)
+                         masking=masking, out_dir=out_dir, unassigned=unassigned, skipped=skipped)
+
+
+def _built(chosen: list[Ledger], named: Sequence[str] | None) -> tuple[list[Ledger], dict[str, str]]:
+    """The chosen ledgers this deployment builds, and the skipped ones with the reason (exports.catalogue.built_ledgers);
+    a ledger asked for by name that is not built is an error."""
+    built, skipped = built_ledgers(chosen)
+    if named and skipped:
+        raise ExportError("; ".join(f"ledger {name} is {why}" for name, why in sorted(skipped.items())))
+    return built, skipped
 
 
 def export_every_frequency(database: Path, out_dir: Path, *, ledgers: Sequence[str] | None = None,
@@ -449,9 +462,10 @@ def export_every_frequency(database: Path, out_dir: Path, *, ledgers: Sequence[s
     """Every ledger into the period of its own frequency (monthly ledgers into 2026-11, weekly ones into 2026-W44
     ...), each period from the database's as_of; one combined summary. `options` go to export_packages."""
     started = time.perf_counter()
-    chosen = select_ledgers(load_ledgers(project_dir), ledgers)
+    chosen, skipped = _built(select_ledgers(load_ledgers(project_dir), ledgers), ledgers)
     if not chosen:
-        raise ExportError("no ledgers to export (none under dbt_project/models/reports/ledgers/)")
+        raise ExportError("no ledgers to export (none under dbt_project/models/reports/ledgers/, or none built in this "
+                          "deployment)")
     day = database_build(Path(database)).as_of
     summaries = []
     for frequency in [f for f in FREQUENCIES if any(led.frequency == f for led in chosen)]:
@@ -463,7 +477,7 @@ def export_every_frequency(database: Path, out_dir: Path, *, ledgers: Sequence[s
                          ledgers=[n for s in summaries for n in s.ledgers], formats=first.formats,
                          period=", ".join(s.period for s in summaries), data_as_of=first.data_as_of,
                          masking=first.masking, out_dir=first.out_dir,
-                         unassigned={k: v for s in summaries for k, v in s.unassigned.items()})
+                         unassigned={k: v for s in summaries for k, v in s.unassigned.items()}, skipped=skipped)
 
 
 @dataclass

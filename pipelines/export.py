@@ -28,7 +28,7 @@ from dagster import (
 )
 from pydantic import Field
 
-from exports.catalogue import load_ledgers
+from exports.catalogue import built_ledgers, load_ledgers
 from exports.delivery import (
     DeliveryError,
     DeliveryRecord,
@@ -57,8 +57,11 @@ class DeliveryConfig(Config):
 
 @cache
 def _catalogue() -> tuple[tuple[str, str], ...]:
-    """(model, frequency) of every ledger, read once when the code location loads (a reload reads it again)."""
-    return tuple((ledger.model, ledger.frequency) for ledger in load_ledgers())
+    """(model, frequency) of every ledger this deployment builds (a department's roster whose system is not configured
+    is disabled in dbt: no asset, nothing to deliver), read once when the code location loads (a reload reads it
+    again)."""
+    built, _skipped = built_ledgers(load_ledgers())
+    return tuple((ledger.model, ledger.frequency) for ledger in built)
 
 
 def ledger_models(frequency: str) -> list[str]:

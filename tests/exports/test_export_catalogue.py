@@ -155,3 +155,20 @@ def test_project_ledgers_are_valid() -> None:
         assert ledger.model.startswith("rpt_ledger__")
         assert {"district_code", "street_code", "committee_code"} <= set(ledger.column_names), ledger.model
         assert all(c.header for c in ledger.columns), ledger.model
+
+
+def test_department_rosters_are_skipped_where_their_system_is_not_configured() -> None:
+    from exports.catalogue import built_ledgers, configured_staging_models, load_ledgers
+    from exports.package import ExportSummary
+
+    ledgers = load_ledgers()
+    requires = {led.name: led.requires for led in ledgers if led.requires}
+    assert requires["dibao_households"] == "stg_civil_affairs__dibao_members"
+    assert "hukou_roster" not in requires and "elderly_80_plus" not in requires   # shared ledgers are always built
+    # the shipped systems build every ledger
+    assert built_ledgers(ledgers, configured_staging_models())[1] == {}
+    built, skipped = built_ledgers(ledgers, {"stg_civil_affairs__dibao_members"})
+    assert "dibao_households" in {led.name for led in built} and "veterans" in skipped
+    assert set(skipped) == {name for name, model in requires.items() if model != "stg_civil_affairs__dibao_members"}
+    summary = ExportSummary(packages=[], seconds=0.0, skipped={"veterans": skipped["veterans"]})
+    assert "skipped veterans: not built: its department's staging model stg_veterans_affairs__veterans" in summary.render()
