@@ -22,7 +22,8 @@ joined as (
         l.hukou_address as hukou_l, r.hukou_address as hukou_r,
         l.address_door as door_l, r.address_door as door_r,
         l.hukou_address_door as hukou_door_l, r.hukou_address_door as hukou_door_r,
-        l.id_18 as id_l, r.id_18 as id_r
+        l.id_18 as id_l, r.id_18 as id_r,
+        l.id_pattern as id_pattern_l, r.id_pattern as id_pattern_r
     from pairs as p
     inner join keyed as l on l.record_person_key = p.record_person_key_a
     inner join keyed as r on r.record_person_key = p.record_person_key_b
@@ -70,9 +71,16 @@ compared as (
             else 0
         end as address_level,
         case
-            when id_l is null or id_r is null then -1
-            when id_l = id_r then 2
-            when damerau_levenshtein(id_l, id_r) <= 1 then 1
+            when id_pattern_l is null or id_pattern_r is null then -1
+            when id_pattern_l = id_pattern_r and not contains(id_pattern_l, '_') then 2
+            -- a number known in part (Excel's lost last digits, a masked one) against another: agreeing on every
+            -- known position is evidence, weaker when the mask hides the birth date and sequence (level 1)
+            when list_bool_and(list_transform(range(1, 19), i -> substr(id_pattern_l, i, 1) = '_'
+                    or substr(id_pattern_r, i, 1) = '_' or substr(id_pattern_l, i, 1) = substr(id_pattern_r, i, 1)))
+                then case when length(replace(id_pattern_l, '_', '')) >= 15 and length(replace(id_pattern_r, '_', '')) >= 15
+                          then 2 else 1 end
+            when not contains(id_pattern_l, '_') and not contains(id_pattern_r, '_')
+                 and damerau_levenshtein(id_pattern_l, id_pattern_r) <= 1 then 1
             else 0
         end as id_level
     from joined

@@ -45,8 +45,24 @@ final as (
         case when not coalesce(a.id_valid, false) and a.document_no is not null
             then nullif(regexp_replace(upper(a.document_no), '[^A-Z0-9]', '', 'g'), '') end as document_key,
         -- an 18-character number of digits (valid or not: a wrong check digit or Excel's lost last digits still
-        -- carry region, birth date and sequence for blocking); a starred (masked) number is no blocking key
-        case when regexp_full_match(a.id_number, '\d{17}[0-9X]') then a.id_number end as id_18,
+        -- carry region, birth date and sequence for blocking; Excel's trailing .0 is dropped); a starred (masked)
+        -- number is no blocking key
+        case when regexp_full_match(a.id_number, '\d{17}[0-9X]') then a.id_number
+             when a.id_form = 'excel_number' and regexp_full_match(a.id_number, '\d{17}[0-9X]\.0+')
+                then substr(a.id_number, 1, 18) end as id_18,
+        -- partial evidence: the 18 positions of the number as far as they are known, '_' where they are not. Excel's
+        -- trailing .0 keeps every digit; Excel's 15 significant digits lose the last three; a masked number shows
+        -- its first 3 and last 4 characters. Compared position by position (int_person_pairs_compared), never a key
+        case
+            when regexp_full_match(a.id_number, '\d{17}[0-9X]') and coalesce(a.id_form, '') <> 'excel_truncated'
+                then a.id_number
+            when a.id_form = 'excel_truncated' then substr(a.id_number, 1, 15) || '___'
+            when a.id_form = 'excel_number' and regexp_full_match(a.id_number, '\d{17}[0-9X]\.0+')
+                then substr(a.id_number, 1, 18)
+            when a.id_form = 'masked' and regexp_full_match(a.id_number, '[0-9*]{17}[0-9X*]')
+                 and regexp_full_match(a.id_number, '\d{3}.*\d{3}[0-9X]')
+                then replace(a.id_number, '*', '_')
+        end as id_pattern,
         a.birth_date,
         year(a.birth_date) as birth_year,
         a.sex,
