@@ -74,6 +74,7 @@ def run_splink(db: Path, data_dir: Path, threshold: float, work: Path) -> dict[s
     from shequyun.evaluation.persons import (
         EVALUATED_ROLES,
         evaluate_clusters,
+        one_cluster_per_record,
         truth_records,
     )
 
@@ -138,10 +139,9 @@ def run_splink(db: Path, data_dir: Path, threshold: float, work: Path) -> dict[s
     seconds = time.perf_counter() - started
     con.close()
 
-    resolved = resolved.merge(records[["unique_id", "record_key", "role"]], on="unique_id")
-    resolved = resolved[resolved["role"].isin(EVALUATED_ROLES)].rename(columns={"cluster_id": "person_cluster_id"})
-    resolved = resolved.sort_values(["record_key", "person_cluster_id"]).drop_duplicates("record_key")
-    figures = evaluate_clusters(resolved[["record_key", "person_cluster_id"]], truth_records(data_dir / "truth"))
+    resolved = (resolved.merge(records[["unique_id", "record_key", "role"]], on="unique_id")
+                .rename(columns={"cluster_id": "person_cluster_id"}))
+    figures = evaluate_clusters(one_cluster_per_record(resolved, EVALUATED_ROLES), truth_records(data_dir / "truth"))
     figures["seconds"] = seconds
     return figures
 

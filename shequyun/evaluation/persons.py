@@ -82,12 +82,17 @@ def evaluate_persons(duckdb_path: str | Path, truth_dir: str | Path, *,
         """).df()
     finally:
         con.close()
-    # the truth names the record's own person (source_records.person_id): the subject when the record has one
-    # (a rental record names its tenant as subject and the landlord as owner), else its one evaluated role
-    resolved = (resolved.assign(_rank=resolved["role"].map({r: i for i, r in enumerate(roles)}))
-                .sort_values(["record_key", "_rank", "person_cluster_id"]).drop_duplicates("record_key")
-                .drop(columns=["_rank", "role"]))
-    return evaluate_clusters(resolved, truth_records(truth_dir))
+    return evaluate_clusters(one_cluster_per_record(resolved, roles), truth_records(truth_dir))
+
+
+def one_cluster_per_record(resolved: pd.DataFrame, roles: tuple[str, ...] = EVALUATED_ROLES) -> pd.DataFrame:
+    """record_key, person_cluster_id, role (one row per record and evaluated role) -> record_key, person_cluster_id.
+    The truth names the record's own person (source_records.person_id): the subject when the record has one (a rental
+    record names its tenant as subject and the landlord as owner), else its first evaluated role."""
+    resolved = resolved[resolved["role"].isin(roles)]
+    return (resolved.assign(_rank=resolved["role"].map({r: i for i, r in enumerate(roles)}))
+            .sort_values(["record_key", "_rank", "person_cluster_id"]).drop_duplicates("record_key")
+            [["record_key", "person_cluster_id"]])
 
 
 def format_report(figures: dict[str, float], title: str = "persons") -> str:
