@@ -12,7 +12,7 @@ export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export SHEQUYUN_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: install demo test dev docs generate ingest bench-generate bench-ingest clean
+.PHONY: install demo test dev docs generate ingest frozen2 bench-generate bench-ingest clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ generate: install
 ingest: install
 	$(BIN)/shequyun ingest --data-dir $(DATA_DIR)
 
+# the second synthetic city (generator profile frozen2), onboarded by its own connector YAMLs only, built and scored
+FROZEN2_DIR ?= data-frozen2
+frozen2: install
+	$(BIN)/shequyun generate --profile frozen2 --persons $(PERSONS) --seed $(SEED) --data-dir $(FROZEN2_DIR) --load-db
+	SHEQUYUN_SOURCES_DIR=$(CURDIR)/deployments/frozen2/sources $(BIN)/shequyun run --data-dir $(FROZEN2_DIR)
+	SHEQUYUN_SOURCES_DIR=$(CURDIR)/deployments/frozen2/sources $(BIN)/shequyun evaluate --data-dir $(FROZEN2_DIR)
+
 bench-generate: install
 	$(BIN)/python benchmarks/bench_generate.py --persons 1000000
 
@@ -51,4 +58,4 @@ bench-ingest: install
 	$(BIN)/python benchmarks/bench_city_ingest.py --persons 1000000
 
 clean:
-	rm -rf $(DATA_DIR) $(DAGSTER_HOME)
+	rm -rf $(DATA_DIR) $(FROZEN2_DIR) $(DAGSTER_HOME)
