@@ -66,7 +66,8 @@ VISIT_FIELDS = ("visit_id", "visited_on", "visitor_name", "visitor_department", 
 FACTS_KEYS = frozenset({"group", "flag", "where", "aggregates", "derived"})
 REGISTER_KEYS = frozenset({"status", "status_changed_on", "recorded_on", "population_type", "period_start", "household"})
 PERSON_STATUSES = ("living", "deceased", "moved_away")
-PERSON_ROLE_KEYS = frozenset({"role", "prefix", "when", "carry"})
+PERSON_ROLE_KEYS = frozenset({"role", "prefix", "when", "carry", "id"})
+ID_USES = ("key", "evidence")   # resolution.persons[].id: how far the department's valid ID numbers are trusted
 ADDRESS_ROLE_KEYS = frozenset({"column", "role", "names_house", "committee", "person"})
 # what a person record carries into resolution (int_person_records), in this order, when the staged model has it
 IDENTITY_COLUMNS = ("person_name", "id_number", "id_valid", "id_birth_date", "id_sex", "id_form", "birth_date", "sex",
@@ -271,8 +272,15 @@ def resolution_spec(cfg: SourceConfig, spec: dict[str, Any]) -> dict[str, Any]:
         if "person_name" not in mapping and "id_number" not in mapping:
             raise ConfigError(file, where, f"role {raw['role']!r} (prefix {prefix!r}) finds neither a name nor an "
                                            "ID number column in the staging model")
-        persons.append({"role": raw["role"], "columns": [[c, mapping[c]] for c in IDENTITY_COLUMNS if c in mapping],
-                        "when": _sql(file, f"{where}.when", raw["when"]) if raw.get("when") else ""})
+        id_use = raw.get("id", "key")
+        if id_use not in ID_USES:
+            raise ConfigError(file, f"{where}.id", f"{id_use!r}: expected key (a valid ID number that agrees with the "
+                                                  "record identifies the person) or evidence (it is only compared)")
+        role = {"role": raw["role"], "columns": [[c, mapping[c]] for c in IDENTITY_COLUMNS if c in mapping],
+                "when": _sql(file, f"{where}.when", raw["when"]) if raw.get("when") else ""}
+        if id_use == "evidence":
+            role["id_evidence_only"] = True
+        persons.append(role)
     roles = [p["role"] for p in persons]
     if len(set(roles)) != len(roles):
         raise ConfigError(file, "resolution.persons", "a role appears twice")

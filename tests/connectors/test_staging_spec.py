@@ -111,6 +111,7 @@ def test_resolution_roles_as_data(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("resolution", "key", "message"), [
     ({"persons": [{"role": "lodger"}]}, "resolution.persons[0]", "expected {role"),
+    ({"persons": [{"role": "subject", "id": "maybe"}]}, "resolution.persons[0].id", "expected key"),
     ({"persons": [{"role": "head", "prefix": "nobody_"}]}, "resolution.persons[0]", "neither a name nor an ID"),
     ({"persons": [{"role": "subject", "carry": ["subsidy"]}]}, "resolution.persons[0].carry", "not a staged identity"),
     ({"persons": [{"role": "subject"}, {"role": "subject"}]}, "resolution.persons", "appears twice"),
@@ -184,3 +185,10 @@ def test_bad_computed_fields_name_the_key(tmp_path: Path, fields: dict, key: str
     with pytest.raises(ConfigError, match=message) as err:
         staging_spec(_config(tmp_path, staging=staging))
     assert key in str(err.value)
+
+
+def test_a_role_whose_id_numbers_are_evidence_only(tmp_path: Path) -> None:
+    roles = system_spec(_config(tmp_path, resolution={"persons": [{"role": "subject", "id": "evidence"}]}))
+    assert roles["resolution"]["persons"][0]["id_evidence_only"] is True
+    default = system_spec(_config(tmp_path))["resolution"]["persons"][0]
+    assert "id_evidence_only" not in default          # keys by default: the shipped registry is unchanged

@@ -33,6 +33,9 @@
         {%- for pair in person.columns %}
         {{ pair[1] }} as {{ pair[0] }},
         {%- endfor %}
+        {%- if person.id_evidence_only %}
+        false as id_is_key,
+        {%- endif %}
         loaded_at
     from {{ ref(spec.model) }}
     {%- if person.when %}

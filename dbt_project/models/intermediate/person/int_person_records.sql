@@ -11,7 +11,8 @@ with typed as (
         cast(null as varchar) as id_sex, cast(null as varchar) as id_form, cast(null as date) as birth_date, cast(null as varchar) as sex,
         cast(null as varchar) as ethnicity, cast(null as varchar) as phone, cast(null as varchar) as address,
         cast(null as varchar) as hukou_address, cast(null as timestamp with time zone) as loaded_at,
-        cast(null as boolean) as birth_date_conflicts_id, cast(null as boolean) as sex_conflicts_id
+        cast(null as boolean) as birth_date_conflicts_id, cast(null as boolean) as sex_conflicts_id,
+        cast(null as boolean) as id_is_key
     limit 0
 ),
 
@@ -33,6 +34,9 @@ final as (
         cast(person_name as varchar) as person_name,
         cast(id_number as varchar) as id_number,
         cast(id_valid as boolean) as id_valid,
+        -- the department's valid ID numbers identify (a key, the default) or are only compared (resolution.persons[].id:
+        -- evidence, for a system whose numbers are typed in without a check)
+        coalesce(id_is_key, true) as id_is_key,
         cast(case when id_valid then id_birth_date end as date) as id_birth_date,
         cast(case when id_valid then id_sex end as varchar) as id_sex,
         -- what was delivered in the ID column (staging id_form); a passport or travel permit number is

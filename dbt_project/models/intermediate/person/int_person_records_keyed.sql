@@ -14,7 +14,7 @@ id_checked as (
         records.*,
         case when id_valid then id_number end as valid_id,
         -- a valid ID whose birth date or sex contradicts the record's own is not trusted as a key
-        id_valid
+        id_valid and coalesce(id_is_key, true)
             and (birth_date is null or strftime(birth_date, '%Y%m%d') = substr(id_number, 7, 8))
             and (sex is null or sex = case when try_cast(substr(id_number, 17, 1) as integer) % 2 = 1
                                             then '男' else '女' end)
