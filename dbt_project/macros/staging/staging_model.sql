@@ -7,7 +7,9 @@
                   its SQL over the delivered columns, normalised by its kind the same way
         with_id   per ID number column: <prefix>id_valid, id_birth_date, id_sex and id_form (what was delivered:
                   valid, legacy_15, excel_number, excel_truncated, masked, other_document, invalid)
-        final     conflicts of the stated birth date / sex with the valid ID number, then the derived columns
+        final     conflicts of the stated birth date / sex with the valid ID number, then the derived columns; a
+                  birth date stated to the month (staging.birth_date_precision: month) takes the day of a valid ID
+                  number that agrees on the month
 
     A kind is one of connectors/staging.py KINDS; staging_value renders its expression. -#}
 {% macro staging_model(spec) -%}
@@ -52,6 +54,11 @@ with_id as (
 
 select
     *
+    {%- if spec.conflicts.birth_date and spec.conflicts.month_precision %}
+    -- a birth date stated to the month (1958.03) is the valid ID's day when the ID agrees on the month
+    replace (case when id_valid and date_trunc('month', id_birth_date) = birth_date then id_birth_date
+                  else birth_date end as birth_date)
+    {%- endif %}
     {%- if spec.conflicts.birth_date %},
     {%- if spec.conflicts.month_precision %}
     case when id_valid then date_trunc('month', id_birth_date) <> birth_date end as birth_date_conflicts_id
