@@ -35,7 +35,8 @@ from connectors.config import SourceConfig
 from connectors.db_common import source_name
 from connectors.errors import SourceError
 from connectors.lineage import hash_of_hashes, row_hashes
-from shequyun.core.settings import Paths
+from shequyun.core.lock import data_dir_lock
+from shequyun.core.settings import Paths, lock_timeout
 
 __all__ = ["LoadReceipt", "SystemLoadResult", "file_checksum", "load_system", "map_and_check", "matching_files",
            "pending_files", "read_receipts"]
@@ -86,6 +87,11 @@ class SystemLoadResult:
 def load_system(cfg: SourceConfig, paths: Paths, *, progress: bool = False) -> SystemLoadResult:
     """Land every new source of one system into paths.bronze/<system>. Never raises for bad data: a
     structurally unreadable source records a `failed` receipt and goes to `failures`."""
+    with data_dir_lock(paths, f"ingest {cfg.system}", timeout=lock_timeout()):
+        return _load_system(cfg, paths, progress=progress)
+
+
+def _load_system(cfg: SourceConfig, paths: Paths, *, progress: bool) -> SystemLoadResult:
     t0 = time.perf_counter()
     result = SystemLoadResult(cfg.system)
     result.warnings.extend(_recover_unfinished(cfg, paths))

@@ -55,6 +55,7 @@ from exports.publish import (  # the delivery log lives in exports.publish: `she
     remove_stale_staging,
     swap_in,
 )
+from shequyun.core.lock import data_dir_lock
 
 STAGING_NAME = ".staging"
 #: the role of exports/config/export.yaml a delivery exports for: masked, one committee's own package
@@ -277,7 +278,9 @@ def deliver_period(
     records: list[DeliveryRecord] = []
     staging = outbox / STAGING_NAME / delivery_id
     export_seconds = 0.0
-    with outbox_lock(outbox, lock_timeout, error=DeliveryError):
+    # a delivery holds the data directory (no ingest or build meanwhile), then the outbox
+    with data_dir_lock(outbox.parent, "deliver", lock_timeout, error=DeliveryError), \
+            outbox_lock(outbox, lock_timeout, error=DeliveryError):
         mailer = Mailer(smtp) if send_mail else None
         try:
             # leftovers of a crashed delivery (we hold the lock: nobody else is in there)

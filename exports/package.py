@@ -55,6 +55,7 @@ from exports.publish import (
     swap_in,
 )
 from shequyun.core.build_info import BuildInfo, BuildInfoMissing, read_build_info
+from shequyun.core.lock import data_dir_lock
 from shequyun.files.writers import (
     FORMAT_SUFFIX,
     SheetContext,
@@ -404,8 +405,11 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
     generated_at = (generated_at or datetime.now(UTC)).replace(microsecond=0)
     masking = "unmasked" if unmasked else "masked"
     publishing = outbox_lock(outbox, lock_timeout, error=ExportError) if outbox is not None else nullcontext()
+    # exporting into a data directory's outbox also holds the data directory (no ingest or build meanwhile)
+    holding = (data_dir_lock(outbox.parent, "export", lock_timeout, error=ExportError) if outbox is not None
+               else nullcontext())
 
-    with publishing, connect_read_only(database) as con:
+    with holding, publishing, connect_read_only(database) as con:
         check_tables(con, chosen, database)
         known = committees_of(con)
         by_code = {c.code: c for c in known}

@@ -23,6 +23,8 @@ from filelock import FileLock
 from connectors.deployment import deployment_project_dir
 from pipelines.resources import ShequyunResource
 from shequyun.core.duck import dbt_vars_args
+from shequyun.core.lock import DataDirLocked, data_dir_lock
+from shequyun.core.settings import Paths, lock_timeout
 from shequyun.core.warehouse import warehouse_build
 
 DBT_RESOURCE_KEY = "dbt"
@@ -100,6 +102,14 @@ class ShequyunDbtTranslator(DagsterDbtTranslator):
 def thematic_database(context: AssetExecutionContext, dbt: DbtCliResource, shequyun: ShequyunResource):
     """`dbt build` (seeds, models, snapshots, tests) into a copy of the thematic database, then an atomic swap."""
     paths = shequyun.paths()
+    try:
+        with data_dir_lock(paths, "build", timeout=lock_timeout()):   # one build (or ingest, export) per data dir
+            yield from _build(context, dbt, paths)
+    except DataDirLocked as exc:        # raised on entry only: nested acquisitions of this process are re-entrant
+        raise Failure(description=str(exc)) from exc
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
     with warehouse_build(paths.warehouse) as build:
         invocation = dbt.cli(["build", *dbt_vars_args(paths.root, build)], context=context, raise_on_error=False)
         yield from invocation.stream()

@@ -25,7 +25,19 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Errors every command may meet, shown as a message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from shequyun.core.lock import DataDirLocked
+
+        try:
+            return super().invoke(ctx)
+        except DataDirLocked as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="shequyun")
 def main() -> None:
     """shequyun 社区云: department extracts in, one thematic database of people and houses out."""
@@ -100,18 +112,22 @@ def ingest(paths: Paths, systems: tuple[str, ...], progress: bool) -> None:
     chosen = [configs[s] for s in (systems or sorted(configs))]
     from connectors.landing import load_system
 
+    from shequyun.core.lock import data_dir_lock
+    from shequyun.core.settings import lock_timeout
+
     failed = 0
-    for cfg in tqdm(chosen, desc="ingest", unit="system", disable=not progress):
-        try:
-            result = load_system(cfg, paths)
-        except SourceError as exc:
-            failed += 1
-            tqdm.write(f"FAILED {cfg.system}: {exc}")
-            continue
-        tqdm.write(_load_line(cfg.system, result.rows_read, result.rows_landed, result.rows_quarantined))
-        for failure in result.failures:
-            failed += 1
-            tqdm.write(f"  FAILED {failure}")
+    with data_dir_lock(paths, "shequyun ingest", timeout=lock_timeout()):
+        for cfg in tqdm(chosen, desc="ingest", unit="system", disable=not progress):
+            try:
+                result = load_system(cfg, paths)
+            except SourceError as exc:
+                failed += 1
+                tqdm.write(f"FAILED {cfg.system}: {exc}")
+                continue
+            tqdm.write(_load_line(cfg.system, result.rows_read, result.rows_landed, result.rows_quarantined))
+            for failure in result.failures:
+                failed += 1
+                tqdm.write(f"  FAILED {failure}")
     sys.exit(1 if failed else 0)
 
 
@@ -130,15 +146,18 @@ def _load_line(system: str, read: int, landed: int, quarantined: int) -> str:
 def run(paths: Paths, systems: tuple[str, ...], skip_unavailable_databases: bool, transform: bool) -> None:
     """Run the Dagster jobs in process: land the extracts (ingest_job), then build the thematic database (transform_job)."""
     from pipelines.run import run_ingest, run_transform
+    from shequyun.core.lock import data_dir_lock
+    from shequyun.core.settings import lock_timeout
 
-    summary = run_ingest(paths.root, list(systems) or None, skip_unavailable_databases=skip_unavailable_databases)
-    click.echo(summary.render())
-    if not summary.success:
-        sys.exit(1)
-    if transform:
-        built = run_transform(paths.root)
-        click.echo(built.render())
-        sys.exit(0 if built.success else 1)
+    with data_dir_lock(paths, "shequyun run", timeout=lock_timeout()):   # the whole run: nobody lands or builds between
+        summary = run_ingest(paths.root, list(systems) or None, skip_unavailable_databases=skip_unavailable_databases)
+        click.echo(summary.render())
+        if not summary.success:
+            sys.exit(1)
+        if transform:
+            built = run_transform(paths.root)
+            click.echo(built.render())
+            sys.exit(0 if built.success else 1)
 
 
 @main.command()

@@ -149,6 +149,23 @@ def resolve_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base).resolve() / "shequyun"
 
 
+LOCK_TIMEOUT_VARIABLE = "SHEQUYUN_LOCK_TIMEOUT"
+
+
+def lock_timeout(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds an ingest or a build waits for another run holding the data directory (shequyun.core.lock):
+    `$SHEQUYUN_LOCK_TIMEOUT`, default 0 (stop at once, naming the holder). A scheduler sets it to wait instead."""
+    env = os.environ if environ is None else environ
+    raw = env.get(LOCK_TIMEOUT_VARIABLE, "0") or "0"
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{LOCK_TIMEOUT_VARIABLE}={raw!r}: expected a number of seconds") from None
+    if value < 0:
+        raise ValueError(f"{LOCK_TIMEOUT_VARIABLE}={raw!r}: expected 0 or more seconds")
+    return value
+
+
 def pg_dsn() -> str:
     return os.environ.get("SHEQUYUN_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 

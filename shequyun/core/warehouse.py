@@ -4,8 +4,9 @@ Readers must never see a half-built database (DESIGN.md). A build therefore work
 
     warehouse/shequyun.duckdb            the current database: what analysts and exports open
     warehouse/shequyun.previous.duckdb   the one it replaced (kept for one build)
-    warehouse/.build-<id>.duckdb         a build in progress (a copy of the current one, so snapshots and
-                                         incremental models keep their history)
+    warehouse/.build-<pid>-<id>.duckdb   a build in progress (a copy of the current one, so snapshots and
+                                         incremental models keep their history); a killed build's copy and WAL
+                                         are removed by the next build (remove_dead_builds)
 
 `os.replace` swaps the finished build in atomically: a reader that opens the path sees either the old or
 the new file, and a reader that already has the old one open keeps reading it (POSIX keeps the inode). A
@@ -55,10 +56,35 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:     # a process of another user
+        return True
+    return True
+
+
+def remove_dead_builds(warehouse: Path) -> list[Path]:
+    """Remove what dead builds left: `.build-<pid>-<id>.duckdb` (and its `.wal`) and `.previous-<pid>-<id>.duckdb`
+    whose process is gone (killed, crashed). A live build's files are left alone. Returns the removed files."""
+    removed = []
+    for path in sorted([*warehouse.glob(".build-*"), *warehouse.glob(".previous-*")]):
+        parts = path.name.split("-")
+        if len(parts) < 3 or not parts[1].isdigit() or _pid_alive(int(parts[1])):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def begin_build(warehouse: Path) -> Path:
-    """A private copy of the current database (or a new empty path) to build into."""
+    """A private copy of the current database (or a new empty path) to build into. Leftovers of dead builds are
+    removed first."""
     warehouse.mkdir(parents=True, exist_ok=True)
-    build = warehouse / f".build-{uuid.uuid4().hex}.duckdb"
+    remove_dead_builds(warehouse)
+    build = warehouse / f".build-{os.getpid()}-{uuid.uuid4().hex}.duckdb"
     current = current_database(warehouse)
     if current.exists():
         shutil.copy2(current, build)
@@ -71,7 +97,7 @@ def commit_build(build: Path, warehouse: Path) -> Path:
     _checkpoint(build)
     fsync_path(build)
     if current.exists():
-        keep = warehouse / f".previous-{uuid.uuid4().hex}.duckdb"
+        keep = warehouse / f".previous-{os.getpid()}-{uuid.uuid4().hex}.duckdb"
         os.link(current, keep)  # a second name for the current file, so it survives the swap
         os.replace(keep, previous_database(warehouse))
     os.replace(build, current)
