@@ -6,7 +6,8 @@ For each file matching the system's glob (or the new rows of its table):
 2. read it with the format's reader (`connectors.base`), every value a string as read;
 3. map source headers to canonical names (unmapped extra columns keep their header, with a warning; a
    missing optional column lands as null, with a warning; a missing required column fails the file);
-4. quarantine rows that cannot be landed (unparseable lines, a required field empty), keep the others;
+4. quarantine rows that cannot be landed (unparseable lines, a required field empty, a NUL byte or another
+   control character in a value, a value longer than its kind allows), keep the others;
 5. append quarantine, then bronze, then the receipt. A crash between the writes is repaired at the start
    of the next load (`_recover_unfinished`), so a source is never landed twice.
 
@@ -33,7 +34,7 @@ from connectors import store
 from connectors.base import REJECT_SCHEMA, FileReader, RawBatch, TableReader, get_reader
 from connectors.config import SourceConfig
 from connectors.db_common import source_name
-from connectors.errors import SourceError
+from connectors.errors import ConfigError, SourceError
 from connectors.lineage import hash_of_hashes, row_hashes
 from shequyun.core.lock import data_dir_lock
 from shequyun.core.settings import Paths, lock_timeout
@@ -322,7 +323,79 @@ def map_and_check(
     the mask of rows to keep and the rejects of rows with an empty required field (also `shequyun sources check`)."""
     mapped, present = _map_columns(cfg, batch, display, warnings)
     keep, required_rejects = _check_required(cfg, batch, mapped, present)
+    keep, value_rejects = _check_values(cfg, batch, mapped, present, keep)
+    if value_rejects.num_rows:
+        required_rejects = pa.concat_tables([required_rejects, value_rejects]).sort_by("_row_number")
     return mapped, present, keep, required_rejects
+
+
+# Control characters no extract field legitimately holds (tab, line feed and carriage return may sit in a quoted
+# multi-line cell); NUL bytes break every C-string consumer downstream.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# The longest value a field of a kind may hold (characters); a longer one is a shifted column or a pasted document.
+LENGTH_LIMITS = {"person_name": 100, "name": 100, "id_number": 40, "document_no": 64, "phone": 40, "sex": 20,
+                 "date": 40, "timestamp": 40, "integer": 40, "decimal": 40, "boolean": 20, "code": 100,
+                 "code_map": 100, "lookup": 100, "identifier": 100, "email": 320, "address": 500, "text": 4000}
+OTHER_LIMIT = 10000     # unmapped extra columns, and kinds not listed
+
+
+def _field_kinds(cfg: SourceConfig) -> dict[str, str]:
+    from connectors.staging import staging_spec
+
+    try:
+        return {f["column"]: f["kind"] for f in staging_spec(cfg)["fields"] if "source_expr" not in f}
+    except ConfigError:
+        return {}
+
+
+def _check_values(
+    cfg: SourceConfig, batch: RawBatch, mapped: pa.Table, present: dict[str, str], keep: pa.Array
+) -> tuple[pa.Array, pa.Table]:
+    """Rows that reach bronze must be text a reader can trust: a value holding a NUL byte or another control
+    character, or longer than its kind allows (LENGTH_LIMITS), sends its row to quarantine with the reason naming
+    the field. Returns the new keep mask and the rejects (rows already rejected are not reported twice)."""
+    n = mapped.num_rows
+    if n == 0:
+        return keep, REJECT_SCHEMA.empty_table()
+    kinds = _field_kinds(cfg)
+    keep_np = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool).copy()
+    reasons: dict[int, tuple[str, str]] = {}
+    for name in mapped.column_names:
+        col = mapped.column(name)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        label = f"{present.get(name, name)} ({name})" if name in present else name
+        control = pc.fill_null(pc.match_substring_regex(col, _CONTROL), False).to_numpy(zero_copy_only=False)
+        limit = LENGTH_LIMITS.get(kinds.get(name, ""), OTHER_LIMIT)
+        lengths = pc.fill_null(pc.utf8_length(col), 0).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero((control | (lengths > limit)) & keep_np):
+            if int(i) in reasons:
+                continue
+            value = col[int(i)].as_py()
+            if control[i]:
+                char = next(c for c in value if ord(c) < 32 and c not in "\t\n\r" or ord(c) == 127)
+                what = "a NUL byte" if char == "\x00" else f"the control character U+{ord(char):04X}"
+                reasons[int(i)] = (f"{label} holds {what}", name)
+            else:
+                reasons[int(i)] = (f"{label} is {int(lengths[i]):,} characters long, over the limit of "
+                                   f"{limit:,} for a {kinds.get(name, 'column')} field", name)
+    if not reasons:
+        return keep, REJECT_SCHEMA.empty_table()
+    bad = np.array(sorted(reasons), dtype=np.int64)
+    keep_np[bad] = False
+    raw_df = pl.from_arrow(batch.data.take(pa.array(bad)))
+    assert isinstance(raw_df, pl.DataFrame)
+    raw = raw_df.select(pl.struct(pl.all()).struct.json_encode().alias("raw")).to_series().to_arrow()
+    rejects = pa.table(
+        {
+            "_row_number": batch.row_numbers.take(pa.array(bad)).cast(pa.int64()),
+            "reason": pa.array([reasons[int(i)][0] for i in bad], pa.string()),
+            "field": pa.array([reasons[int(i)][1] for i in bad], pa.string()),
+            "raw": raw.cast(pa.string()),
+        },
+        schema=REJECT_SCHEMA,
+    )
+    return pa.array(keep_np), rejects
 
 
 def _map_columns(cfg: SourceConfig, batch: RawBatch, display: str, warnings: list[str]) -> tuple[pa.Table, dict[str, str]]:
