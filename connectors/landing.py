@@ -11,7 +11,10 @@ For each file matching the system's glob (or the new rows of its table):
 5. append quarantine, then bronze, then the receipt. A crash between the writes is repaired at the start
    of the next load (`_recover_unfinished`), so a source is never landed twice.
 
-rows_read = rows_landed + rows_quarantined, for every receipt.
+6. rows already landed by an earlier delivery (the same row hash in the system's bronze table: a file delivered
+   again under another name, or with a trailing newline more) are not landed again; the receipt counts them.
+
+rows_read = rows_landed + rows_quarantined + rows_redelivered, for every receipt.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class LoadReceipt:
     cursor_to: str | None
     header: list[str]
     message: str
+    rows_redelivered: int = 0  # rows already in bronze (same row hash) from an earlier delivery: not landed again
 
 
 @dataclass
@@ -72,6 +76,7 @@ class SystemLoadResult:
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
+    rows_redelivered: int = 0
     files_skipped: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
@@ -252,9 +257,11 @@ def _land(
 
     if hashes is None:
         hashes = row_hashes(batch.data)
-    data = mapped.filter(keep) if required_rejects.num_rows else mapped
-    kept_hashes = hashes.filter(keep) if required_rejects.num_rows else hashes
-    row_numbers = batch.row_numbers.filter(keep) if required_rejects.num_rows else batch.row_numbers
+    keep, redelivered = _not_landed_before(paths.bronze / cfg.system, hashes, keep)
+    filtering = bool(required_rejects.num_rows or redelivered)
+    data = mapped.filter(keep) if filtering else mapped
+    kept_hashes = hashes.filter(keep) if filtering else hashes
+    row_numbers = batch.row_numbers.filter(keep) if filtering else batch.row_numbers
     n = data.num_rows
     bronze = data
     for name, column in (
@@ -303,17 +310,35 @@ def _land(
         )
     if duplicates:
         parts.append(f"{duplicates} exact duplicate rows (landed; dedup is downstream)")
-    if n == 0 and q == 0:
+    if redelivered:
+        parts.append(f"{redelivered} rows already landed by an earlier delivery (same row hash: not landed again)")
+    if n == 0 and q == 0 and not redelivered:
         parts.append("no data rows")
         warnings.append(f"{display}: no data rows")
     if warnings:
         parts.append("warnings: " + " | ".join(warnings))
     result.warnings.extend(warnings)
     return _receipt(
-        cfg, batch.source, batch.checksum, LANDED, started, batch_id=batch_id, rows_read=n + q,
-        rows_landed=n, rows_quarantined=q, cursor_from=batch.cursor_from, cursor_to=batch.cursor_to,
+        cfg, batch.source, batch.checksum, LANDED, started, batch_id=batch_id, rows_read=n + q + redelivered,
+        rows_landed=n, rows_quarantined=q, rows_redelivered=redelivered, cursor_from=batch.cursor_from, cursor_to=batch.cursor_to,
         header=batch.header, message="; ".join(parts),
     )
+
+
+def _not_landed_before(bronze: Path, hashes: pa.Array, keep: pa.Array) -> tuple[pa.Array, int]:
+    """The keep mask without the rows whose row hash the system's bronze table already holds (landed by an earlier
+    delivery), and how many kept rows that removed. Rows repeated within this batch are not affected."""
+    if not store.exists(bronze) or len(hashes) == 0:
+        return keep, 0
+    batch = pl.Series("_row_hash", hashes.cast(pa.string()).to_pylist(), dtype=pl.String)
+    landed = (pl.scan_delta(str(bronze)).select("_row_hash").filter(pl.col("_row_hash").is_in(batch.implode()))
+              .unique().collect())
+    if landed.height == 0:
+        return keep, 0
+    seen = batch.is_in(landed["_row_hash"].implode()).to_numpy()
+    keep_np = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
+    redelivered = int((keep_np & seen).sum())
+    return pa.array(keep_np & ~seen), redelivered
 
 
 def map_and_check(
@@ -509,12 +534,13 @@ def _now() -> datetime:
 
 def _receipt(
     cfg: SourceConfig, source: str, checksum: str, status: str, started: datetime, *, batch_id: str | None = None,
-    rows_read: int = 0, rows_landed: int = 0, rows_quarantined: int = 0, cursor_from: str | None = None,
-    cursor_to: str | None = None, header: list[str] | None = None, message: str = "",
+    rows_read: int = 0, rows_landed: int = 0, rows_quarantined: int = 0, rows_redelivered: int = 0,
+    cursor_from: str | None = None, cursor_to: str | None = None, header: list[str] | None = None, message: str = "",
 ) -> LoadReceipt:
     return LoadReceipt(
         batch_id=batch_id or uuid.uuid4().hex, system=cfg.system, source=source, checksum=checksum,
-        rows_read=rows_read, rows_landed=rows_landed, rows_quarantined=rows_quarantined, status=status,
+        rows_read=rows_read, rows_landed=rows_landed, rows_quarantined=rows_quarantined,
+        rows_redelivered=rows_redelivered, status=status,
         started_at=started, finished_at=_now(), cursor_from=cursor_from, cursor_to=cursor_to,
         header=list(header or []), message=message,
     )
@@ -531,6 +557,7 @@ def _finish(paths: Paths, result: SystemLoadResult, receipt: LoadReceipt, *, err
     result.rows_read += receipt.rows_read
     result.rows_landed += receipt.rows_landed
     result.rows_quarantined += receipt.rows_quarantined
+    result.rows_redelivered += receipt.rows_redelivered
     if error is not None:
         result.failures.append(error)
         log.warning("%s", error)

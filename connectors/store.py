@@ -53,6 +53,7 @@ RECEIPT_SCHEMA = pa.schema(
         ("cursor_to", pa.string()),
         ("header", pa.list_(pa.string())),
         ("message", pa.string()),
+        ("rows_redelivered", pa.int64()),   # added later: null in receipts written before it
     ]
 )
 

@@ -47,6 +47,7 @@ def load_metadata(result: Any) -> dict[str, Any]:
         "rows_read": MetadataValue.int(int(result.rows_read)),
         "rows_landed": MetadataValue.int(int(result.rows_landed)),
         "rows_quarantined": MetadataValue.int(int(result.rows_quarantined)),
+        "rows_redelivered": MetadataValue.int(int(getattr(result, "rows_redelivered", 0))),
         "files_skipped": MetadataValue.int(int(result.files_skipped)),
         "seconds": MetadataValue.float(round(float(result.seconds), 3)),
         "warnings": MetadataValue.json(list(result.warnings)),

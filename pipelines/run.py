@@ -20,6 +20,7 @@ class SystemSummary:
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
+    rows_redelivered: int = 0  # rows an earlier delivery had landed: not landed again
     checks_passed: int = 0
     checks_failed: int = 0  # of which ...
     checks_failed_error: int = 0  # ... with severity ERROR (structural)
@@ -68,6 +69,8 @@ class IngestSummary:
                 lines.append(f"    {line[:240]}")
             if len(message_lines) > 5:
                 lines.append(f"    ... {len(message_lines) - 5} more")
+            if s.rows_redelivered:
+                lines.append(f"    {s.rows_redelivered:,} rows already landed by an earlier delivery: not landed again")
             if s.failed_checks:
                 lines.append(f"    failed checks: {', '.join(s.failed_checks)}")
         totals = [sum(getattr(s, a) for s in self.systems) for a in ("rows_read", "rows_landed", "rows_quarantined")]
@@ -144,6 +147,7 @@ def run_ingest(
                 s.rows_read = int(_meta_value(md, "rows_read", 0))
                 s.rows_landed = int(_meta_value(md, "rows_landed", 0))
                 s.rows_quarantined = int(_meta_value(md, "rows_quarantined", 0))
+                s.rows_redelivered = int(_meta_value(md, "rows_redelivered", 0))
                 if s.status == "skipped":
                     s.message = str(_meta_value(md, "reason", ""))
             elif event.event_type == DagsterEventType.STEP_FAILURE:

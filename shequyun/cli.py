@@ -124,16 +124,18 @@ def ingest(paths: Paths, systems: tuple[str, ...], progress: bool) -> None:
                 failed += 1
                 tqdm.write(f"FAILED {cfg.system}: {exc}")
                 continue
-            tqdm.write(_load_line(cfg.system, result.rows_read, result.rows_landed, result.rows_quarantined))
+            tqdm.write(_load_line(cfg.system, result.rows_read, result.rows_landed, result.rows_quarantined,
+                                  result.rows_redelivered))
             for failure in result.failures:
                 failed += 1
                 tqdm.write(f"  FAILED {failure}")
     sys.exit(1 if failed else 0)
 
 
-def _load_line(system: str, read: int, landed: int, quarantined: int) -> str:
-    ok = "ok" if read == landed + quarantined else "MISMATCH"
-    return f"{system:<22} read {read:>10,}  landed {landed:>10,}  quarantined {quarantined:>7,}  {ok}"
+def _load_line(system: str, read: int, landed: int, quarantined: int, redelivered: int = 0) -> str:
+    ok = "ok" if read == landed + quarantined + redelivered else "MISMATCH"
+    again = f"  already landed {redelivered:>7,}" if redelivered else ""
+    return f"{system:<22} read {read:>10,}  landed {landed:>10,}  quarantined {quarantined:>7,}{again}  {ok}"
 
 
 @main.command()

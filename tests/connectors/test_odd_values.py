@@ -45,3 +45,30 @@ def test_control_characters_and_over_long_values_are_quarantined_with_the_field(
     bronze = pl.from_arrow(deltalake.DeltaTable(str(tmp_path / "lake" / "bronze" / "xx_odd")).to_pyarrow_table())
     assert sorted(bronze["case_no"].to_list()) == ["1", "5"]
     assert "\t" in bronze.filter(pl.col("case_no") == "1")["remark"][0]
+
+
+def test_rows_delivered_again_are_counted_not_landed_again(tmp_path: Path) -> None:
+    """A department sends the same extract again under another name with a trailing newline more (a new checksum):
+    its rows are recognised by their row hash and counted as already landed; a changed row and a new one land."""
+    (tmp_path / "xx_odd.yaml").write_text(yaml.safe_dump(CONFIG, allow_unicode=True), encoding="utf-8")
+    cfg = load_source_config(tmp_path / "xx_odd.yaml")
+    folder = tmp_path / "landing" / "civil_affairs" / "xx_odd"
+    folder.mkdir(parents=True)
+    first = "编号,姓名,住址,备注\n1,张三,某路1号,\n2,李四,某路2号,\n3,王五,某路3号,\n3,王五,某路3号,\n"
+    (folder / "extract_2026-10.csv").write_text(first, encoding="utf-8")
+    one = load_system(cfg, Paths(tmp_path))
+    assert (one.rows_read, one.rows_landed, one.rows_redelivered) == (4, 4, 0)   # an exact repeat in one file lands
+    (folder / "extract_2026-10_resent.csv").write_text(first + "\n", encoding="utf-8")
+    again = load_system(cfg, Paths(tmp_path))
+    assert (again.rows_read, again.rows_landed, again.rows_quarantined, again.rows_redelivered) == (4, 0, 0, 4)
+    (resent,) = [r for r in again.receipts if r.source.endswith("resent.csv")]
+    assert resent.rows_redelivered == 4 and "4 rows already landed by an earlier delivery" in resent.message
+    changed = first.replace("李四,某路2号", "李四,某路22号") + "4,赵六,某路4号,\n"
+    (folder / "extract_2026-11.csv").write_text(changed, encoding="utf-8")
+    third = load_system(cfg, Paths(tmp_path))
+    assert (third.rows_read, third.rows_landed, third.rows_redelivered) == (5, 2, 3)
+    bronze = pl.from_arrow(deltalake.DeltaTable(str(tmp_path / "lake" / "bronze" / "xx_odd")).to_pyarrow_table())
+    assert bronze.height == 6
+    receipts = pl.from_arrow(deltalake.DeltaTable(str(tmp_path / "lake" / "receipts")).to_pyarrow_table())
+    assert (receipts["rows_read"] == receipts["rows_landed"] + receipts["rows_quarantined"]
+            + receipts["rows_redelivered"]).all()
