@@ -38,6 +38,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -443,7 +444,7 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
                 results.append(_finish_package(committee, staging, out_dir, period, files,
                                                frequency=frequency, generated_at=generated_at, as_of=as_of,
                                                built_at=built_at, database=database, masking=masking, role=role,
-                                               log=log))
+                                               log=log, stale_sources=build.stale_sources))
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -517,7 +518,8 @@ def _entry(ledger: Ledger, written: WrittenFile) -> dict[str, object]:
 
 def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: str, files: list[dict[str, object]],
                     *, frequency: str | None, generated_at: datetime, as_of: date | None, built_at: datetime,
-                    database: Path, masking: str, role: str | None, log: OutboxLog | None) -> PackageResult:
+                    database: Path, masking: str, role: str | None, log: OutboxLog | None,
+                    stale_sources: list[dict[str, Any]] | None = None) -> PackageResult:
     staged = committee.folder(staging, period)
     rows_by_ledger = {str(f["ledger"]): int(f["rows"]) for f in files}  # type: ignore[call-overload]
     manifest = {
@@ -528,6 +530,8 @@ def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: 
         "generated_at": generated_at.isoformat(), "data_as_of": as_of.isoformat() if as_of else None,
         "database": database.name, "database_built_at": built_at.replace(microsecond=0).isoformat(),
         "masking": masking, "role": role,
+        # systems whose last load failed: the ledgers hold their last good data (build_info stale)
+        "stale_sources": list(stale_sources or []),
         "ledgers": len(rows_by_ledger), "rows": sum(rows_by_ledger.values()),
         "files": files,
     }

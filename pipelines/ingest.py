@@ -2,6 +2,12 @@
 
 Each asset lands the system's new files / rows into the Delta table lake/bronze/<system> through
 `connectors.landing.load_system` and reports what it read, landed and quarantined.
+
+A system whose sources cannot be read (a corrupt file) degrades instead of stopping the city
+($SHEQUYUN_ON_SYSTEM_FAILURE=degrade, the default): when it has landed before, its asset is materialised with
+status "failed" and its check `sources_readable` fails (severity ERROR), and the build goes on with its last good
+bronze data (build_info marks it stale, manifests list it). With `stop`, or for a system that never landed, the step
+fails and nothing downstream runs.
 """
 
 
@@ -9,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
@@ -21,7 +30,14 @@ from dagster import (
 from connectors.config import SourceConfig
 from connectors.errors import SourceError, SourceUnavailable
 from pipelines.resources import ShequyunResource
-from shequyun.core.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT, on_system_failure
+
+READABLE_RULE = "sources_readable"
+
+
+def readable_check(system: str) -> str:
+    """The name of a bronze asset's check that its sources could be read (pipelines/checks.py naming)."""
+    return f"bronze_{system}__{READABLE_RULE}"
 
 BRONZE_PREFIX = "bronze"
 RESOURCE_KEY = "shequyun"
@@ -57,8 +73,14 @@ def load_metadata(result: Any) -> dict[str, Any]:
     }
 
 
-def _skipped(reason: str) -> MaterializeResult:
+def _readable(system: str, passed: bool, description: str = "", **metadata: Any) -> list[AssetCheckResult]:
+    return [AssetCheckResult(check_name=readable_check(system), passed=passed, severity=AssetCheckSeverity.ERROR,
+                             description=description or None, metadata=metadata or None)]
+
+
+def _skipped(system: str, reason: str) -> MaterializeResult:
     return MaterializeResult(
+        check_results=_readable(system, True, f"skipped: {reason}"),
         metadata={
             "status": "skipped",
             "reason": reason,
@@ -89,6 +111,10 @@ def build_bronze_asset(cfg: SourceConfig) -> AssetsDefinition:
             "primary_key": MetadataValue.json(list(cfg.primary_key)),
         },
         tags={"shequyun/layer": "bronze", "shequyun/source_kind": "database" if cfg.is_database else "file"},
+        check_specs=[AssetCheckSpec(readable_check(cfg.system), asset=bronze_key(cfg.system),
+                                    description="every source of the system could be read (else the build uses the "
+                                                "system's last good bronze data)",
+                                    metadata={"rule": READABLE_RULE, "severity": "error"})],
     )
     def _bronze(context: AssetExecutionContext, shequyun: ShequyunResource) -> MaterializeResult:
         from connectors.landing import load_system
@@ -99,7 +125,7 @@ def build_bronze_asset(cfg: SourceConfig) -> AssetsDefinition:
         except SourceUnavailable as exc:
             if shequyun.skip_unavailable_databases:
                 context.log.warning(f"skipped {cfg.system}: {exc}")
-                return _skipped(str(exc))
+                return _skipped(cfg.system, str(exc))
             raise Failure(description=str(exc), metadata={"system": cfg.system, "reason": exc.reason}) from exc
         except SourceError as exc:
             raise Failure(description=str(exc), metadata={"system": cfg.system, "reason": exc.reason}) from exc
@@ -111,18 +137,26 @@ def build_bronze_asset(cfg: SourceConfig) -> AssetsDefinition:
             unavailable = [f for f in result.failures if isinstance(f, SourceUnavailable)]
             if shequyun.skip_unavailable_databases and len(unavailable) == len(result.failures) and not result.rows_read:
                 context.log.warning(f"skipped {cfg.system}: {unavailable[0]}")
-                return _skipped("; ".join(str(f) for f in unavailable))
+                return _skipped(cfg.system, "; ".join(str(f) for f in unavailable))
             messages = [str(f) for f in result.failures]
             landed_note = f" ({result.rows_landed:,} rows of the readable sources were landed)" if result.rows_landed else ""
-            raise Failure(
-                description="\n".join(messages) + landed_note,
-                metadata={**metadata, "status": "failed", "errors": MetadataValue.json(messages)},
-            )
+            failed = {**metadata, "status": "failed", "errors": MetadataValue.json(messages)}
+            from connectors import store
+
+            if on_system_failure() == "degrade" and store.exists(paths.bronze / cfg.system):
+                context.log.error(f"{cfg.system} FAILED, the build goes on with its last good bronze data: "
+                                  + "; ".join(messages) + landed_note)
+                return MaterializeResult(
+                    metadata={**failed, "degraded": True},
+                    check_results=_readable(cfg.system, False, "\n".join(messages) + landed_note + "; the build uses the "
+                                            "system's last good bronze data (stale in build_info)"),
+                )
+            raise Failure(description="\n".join(messages) + landed_note, metadata=failed)
         context.log.info(
             f"{cfg.system}: read {result.rows_read:,}, landed {result.rows_landed:,}, "
             f"quarantined {result.rows_quarantined:,}, files skipped {result.files_skipped}"
         )
-        return MaterializeResult(metadata=metadata)
+        return MaterializeResult(metadata=metadata, check_results=_readable(cfg.system, True))
 
     return _bronze
 

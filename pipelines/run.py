@@ -26,6 +26,7 @@ class SystemSummary:
     checks_failed_error: int = 0  # ... with severity ERROR (structural)
     failed_checks: list[str] = field(default_factory=list)
     message: str = ""
+    degraded: bool = False  # failed, and the build goes on with the system's last good bronze data
 
     @property
     def ok(self) -> bool:
@@ -44,6 +45,12 @@ class IngestSummary:
     def success(self) -> bool:
         """Every system landed, had nothing new, or was skipped for want of a database server."""
         return all(s.ok for s in self.systems)
+
+    @property
+    def buildable(self) -> bool:
+        """The thematic database can be built: every system is ok or failed with its last good data kept
+        (degraded, $SHEQUYUN_ON_SYSTEM_FAILURE=degrade)."""
+        return all(s.ok or s.degraded for s in self.systems)
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "success": self.success, "seconds": round(self.seconds, 3),
@@ -78,6 +85,10 @@ class IngestSummary:
         lines.append(f"{'total':<22} {'':<12} {totals[0]:>10,} {totals[1]:>10,} {totals[2]:>9,}")
         if self.dead_ends:
             lines.append(f"DEAD END (lands but feeds nothing downstream; see `shequyun sources`): {', '.join(self.dead_ends)}")
+        degraded = [s.system for s in self.systems if s.degraded]
+        if degraded:
+            lines.append("built anyway with the last good bronze data of (stale in build_info and the manifests): "
+                         + ", ".join(degraded))
         state = "OK" if self.success else "FAILED: " + ", ".join(s.system for s in self.systems if not s.ok)
         lines.append(f"run {self.run_id} in {self.seconds:,.1f} s: {state}")
         return "\n".join(lines)
@@ -148,6 +159,9 @@ def run_ingest(
                 s.rows_landed = int(_meta_value(md, "rows_landed", 0))
                 s.rows_quarantined = int(_meta_value(md, "rows_quarantined", 0))
                 s.rows_redelivered = int(_meta_value(md, "rows_redelivered", 0))
+                s.degraded = bool(_meta_value(md, "degraded", False))
+                if s.status == "failed":
+                    s.message = "\n".join(_meta_value(md, "errors", []) or [])
                 if s.status == "skipped":
                     s.message = str(_meta_value(md, "reason", ""))
             elif event.event_type == DagsterEventType.STEP_FAILURE:

@@ -154,12 +154,13 @@ def run(paths: Paths, systems: tuple[str, ...], skip_unavailable_databases: bool
     with data_dir_lock(paths, "shequyun run", timeout=lock_timeout()):   # the whole run: nobody lands or builds between
         summary = run_ingest(paths.root, list(systems) or None, skip_unavailable_databases=skip_unavailable_databases)
         click.echo(summary.render())
-        if not summary.success:
+        if not summary.buildable:            # a system failed with no good data to fall back on, or policy stop
             sys.exit(1)
         if transform:
             built = run_transform(paths.root)
             click.echo(built.render())
-            sys.exit(0 if built.success else 1)
+            sys.exit(0 if built.success and summary.success else 1)
+        sys.exit(0 if summary.success else 1)
 
 
 @main.command()

@@ -28,6 +28,18 @@ class BuildInfo:
     code_version: str
     source_batches: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def stale_sources(self) -> list[dict[str, Any]]:
+        """The systems whose last load failed: this build holds their last good data (system, last_landed_at,
+        last_failed_at as ISO text)."""
+        def iso(value: Any) -> str | None:
+            if value is None:
+                return None
+            return (value.astimezone(dt.UTC) if getattr(value, "tzinfo", None) else value).isoformat()
+        return [{"system": b["system"], "last_landed_at": iso(b.get("last_landed_at")),
+                 "last_failed_at": iso(b.get("last_loaded_at"))}
+                for b in self.source_batches if b.get("stale")]
+
 
 def read_build_info(source: duckdb.DuckDBPyConnection | str | Path) -> BuildInfo:
     """The build_info row of a database (an open connection, or a database file opened read-only for the call)."""

@@ -166,6 +166,20 @@ def lock_timeout(environ: Mapping[str, str] | None = None) -> float:
     return value
 
 
+ON_SYSTEM_FAILURE_VARIABLE = "SHEQUYUN_ON_SYSTEM_FAILURE"
+
+
+def on_system_failure(environ: Mapping[str, str] | None = None) -> str:
+    """What a run does when one system's sources cannot be read: `degrade` (default: that system is reported failed
+    and the build goes on with its last good bronze data, marked stale in build_info and in the manifests) or `stop`
+    (no build until every system lands). `$SHEQUYUN_ON_SYSTEM_FAILURE`."""
+    env = os.environ if environ is None else environ
+    value = (env.get(ON_SYSTEM_FAILURE_VARIABLE) or "degrade").strip().lower()
+    if value not in ("degrade", "stop"):
+        raise ValueError(f"{ON_SYSTEM_FAILURE_VARIABLE}={value!r}: expected degrade or stop")
+    return value
+
+
 def pg_dsn() -> str:
     return os.environ.get("SHEQUYUN_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 

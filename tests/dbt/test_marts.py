@@ -321,3 +321,7 @@ def test_build_info_records_the_day_the_code_and_every_loaded_system(marts: DbtB
     last = receipts.sort("finished_at").group_by("system").agg(pl.col("batch_id").last())
     for system, batch in last.iter_rows():
         assert by_system[system]["last_batch_id"] == batch, system
+    # every system's last load landed: none is stale, and each says when rows last landed
+    landed_at = receipts.filter(pl.col("status") == "landed").group_by("system").agg(pl.col("finished_at").max())
+    for system, finished in landed_at.iter_rows():
+        assert by_system[system]["stale"] is False and by_system[system]["last_landed_at"] == finished, system

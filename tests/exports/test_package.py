@@ -280,3 +280,28 @@ def test_manifest_dates_come_from_build_info(fixture_db: FixtureDatabase, tmp_pa
         con.execute("drop table marts.build_info")
     with pytest.raises(ExportError, match="rebuild"):
         export_packages(copy, tmp_path / "again", "2026-08", project_dir=fixture_db.project_dir, formats=["csv"])
+
+
+def test_the_manifest_names_the_systems_whose_last_load_failed(fixture_db: FixtureDatabase, tmp_path: Path) -> None:
+    """A build that went on with a failed system's last good data (build_info stale) says so in every package."""
+    import shutil
+
+    import duckdb
+
+    db = tmp_path / "shequyun.duckdb"
+    shutil.copy(fixture_db.path, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("""create or replace table marts.build_info as select as_of, built_at, code_version, [
+            {'system': 'ps_hukou', 'last_loaded_at': timestamptz '2026-11-02 01:00:00+08',
+             'last_landed_at': timestamptz '2026-11-02 01:00:00+08', 'stale': false},
+            {'system': 'ca_tekun', 'last_loaded_at': timestamptz '2026-11-02 01:05:00+08',
+             'last_landed_at': timestamptz '2026-10-02 01:05:00+08', 'stale': true}] as source_batches
+            from marts.build_info""")
+    summary = export_packages(db, tmp_path / "out", PERIOD, project_dir=fixture_db.project_dir)
+    manifests = [json.loads((p.folder / MANIFEST_NAME).read_text(encoding="utf-8")) for p in summary.packages]
+    assert manifests and all(m["stale_sources"] == [{"system": "ca_tekun",
+                                                     "last_landed_at": "2026-10-01T17:05:00+00:00",
+                                                     "last_failed_at": "2026-11-01T17:05:00+00:00"}]
+                             for m in manifests)
+    fresh = export_packages(fixture_db.path, tmp_path / "out2", PERIOD, project_dir=fixture_db.project_dir)
+    assert json.loads((fresh.packages[0].folder / MANIFEST_NAME).read_text(encoding="utf-8"))["stale_sources"] == []

@@ -87,11 +87,12 @@ def test_good_system_lands_with_metadata_and_checks_while_a_failing_one_fails(tm
     assert hukou.failed_checks == ["bronze_ps_hukou__id_number_shape"]
     assert hukou.checks_failed == 1 and hukou.checks_failed_error == 0
     n_rules = len(__import__("quality.runner", fromlist=["load_suite"]).load_suite("ps_hukou").rules)
-    assert hukou.checks_passed == n_rules - 1
+    assert hukou.checks_passed == n_rules - 1 + 1          # and its sources were readable (sources_readable)
 
     tekun = summary.system("ca_tekun")
     assert tekun.status == "failed" and "not valid JSON at line 3" in tekun.message
     assert tekun.checks_passed == tekun.checks_failed == 0
+    assert not tekun.degraded and not summary.buildable     # it never landed: no good data to build with
     assert not summary.success
     assert "ca_tekun" in summary.render() and "FAILED" in summary.render()
     as_dict = summary.as_dict()
@@ -108,6 +109,27 @@ def test_partial_failures_fail_after_landing_what_could_be_loaded(tmp_path: Path
     assert (summary.system("ca_tekun").rows_read, summary.system("ca_tekun").rows_landed) == (5, 5)
     assert "truncated file" in summary.system("ca_tekun").message
     assert len(latest_batch(Paths(tmp_path), "ca_tekun")) == 5  # the good file was landed
+
+
+def test_a_failing_system_with_good_data_degrades_unless_the_policy_says_stop(tmp_path: Path, fake_landing,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_landing["ps_hukou"] = person_rows(8)
+    fake_landing["ca_tekun"] = person_rows(5)
+    assert run_ingest(tmp_path, ["ps_hukou", "ca_tekun"]).success
+    # next day: one file of ca_tekun is corrupt
+    fake_landing["ca_tekun"] = ([], [SourceError("ca_tekun", "civil_affairs/ca_tekun/y.jsonl", "not a JSON file")])
+    fake_landing["ps_hukou"] = []
+    degraded = run_ingest(tmp_path, ["ps_hukou", "ca_tekun"])
+    tekun = degraded.system("ca_tekun")
+    assert tekun.status == "failed" and tekun.degraded and "not a JSON file" in tekun.message
+    assert "bronze_ca_tekun__sources_readable" in tekun.failed_checks and tekun.checks_failed_error >= 1
+    assert not degraded.success and degraded.buildable
+    assert "built anyway with the last good bronze data of (stale in build_info and the manifests): ca_tekun" \
+        in degraded.render()
+    monkeypatch.setenv("SHEQUYUN_ON_SYSTEM_FAILURE", "stop")
+    stopped = run_ingest(tmp_path, ["ps_hukou", "ca_tekun"])
+    assert stopped.system("ca_tekun").status == "failed" and not stopped.system("ca_tekun").degraded
+    assert not stopped.buildable
 
 
 def test_unavailable_database_is_skipped_only_when_asked(tmp_path: Path, fake_landing) -> None:

@@ -15,7 +15,10 @@ per_system as (
         cast(sum(rows_landed) as bigint) as rows_landed,
         arg_max(batch_id, finished_at) as last_batch_id,
         arg_max(status, finished_at) as last_status,
-        max(finished_at) as last_loaded_at
+        max(finished_at) as last_loaded_at,
+        max(finished_at) filter (where status = 'landed') as last_landed_at,
+        -- the system's last load failed (an unreadable file): this build used its last good bronze data
+        coalesce(arg_max(status, finished_at) = 'failed', false) as stale
     from receipts
     group by system
 ),
@@ -27,7 +30,8 @@ final as (
         cast('{{ var("code_version") }}' as varchar) as code_version,
         (
             select list(
-                struct_pack(system, batches_landed, rows_landed, last_batch_id, last_status, last_loaded_at)
+                struct_pack(system, batches_landed, rows_landed, last_batch_id, last_status, last_loaded_at,
+                            last_landed_at, stale)
                 order by system
             )
             from per_system
