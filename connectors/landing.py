@@ -300,6 +300,9 @@ def _land(
         store.append(bronze_path, bronze)
 
     duplicates = n - pl.from_arrow(kept_hashes).n_unique() if n else 0  # polars: ~5x faster than Arrow here
+    repeated_keys = _repeated_keys(cfg, data, kept_hashes, row_numbers)
+    if repeated_keys:
+        warnings.append(f"{display}: {repeated_keys}")
     parts = [f"landed {n} rows"]
     if q:
         reasons = pl.from_arrow(rejects.select(["reason"])).group_by("reason").len().sort("len", descending=True)
@@ -325,12 +328,35 @@ def _land(
     )
 
 
+def _repeated_keys(cfg: SourceConfig, data: pa.Table, hashes: pa.Array, row_numbers: pa.Array) -> str:
+    """A note when rows of one batch share a (complete) primary key but differ in content: both land and reach
+    staging, which cannot tell which is right; empty when none. Exact repeats are counted elsewhere."""
+    if not cfg.primary_key or data.num_rows < 2 or any(c not in data.column_names for c in cfg.primary_key):
+        return ""
+    frame = pl.from_arrow(data.select(list(cfg.primary_key)))
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_columns(pl.from_arrow(hashes.cast(pa.string())).alias("_hash"),
+                               pl.from_arrow(row_numbers.cast(pa.int64())).alias("_row"))
+    complete = frame.filter(pl.all_horizontal(pl.col(list(cfg.primary_key)).str.strip_chars().str.len_chars() > 0))
+    clashes = (complete.group_by(list(cfg.primary_key)).agg(pl.col("_hash").n_unique().alias("versions"),
+                                                           pl.col("_row").sort().alias("rows"))
+               .filter(pl.col("versions") > 1).sort("rows"))
+    if clashes.height == 0:
+        return ""
+    key = ", ".join(cfg.primary_key)
+    shown = "; ".join(f"{' / '.join(str(r[c]) for c in cfg.primary_key)} (rows {', '.join(map(str, r['rows']))})"
+                      for r in clashes.head(5).iter_rows(named=True))
+    more = f"; and {clashes.height - 5} more" if clashes.height > 5 else ""
+    return (f"{clashes.height} primary key value(s) ({key}) repeated with different content in this batch: {shown}"
+            f"{more}; all rows landed, staging keeps them all until the department corrects the key")
+
+
 def _not_landed_before(bronze: Path, hashes: pa.Array, keep: pa.Array) -> tuple[pa.Array, int]:
     """The keep mask without the rows whose row hash the system's bronze table already holds (landed by an earlier
     delivery), and how many kept rows that removed. Rows repeated within this batch are not affected."""
     if not store.exists(bronze) or len(hashes) == 0:
         return keep, 0
-    batch = pl.Series("_row_hash", hashes.cast(pa.string()).to_pylist(), dtype=pl.String)
+    batch = pl.from_arrow(hashes.cast(pa.string())).alias("_row_hash")
     landed = (pl.scan_delta(str(bronze)).select("_row_hash").filter(pl.col("_row_hash").is_in(batch.implode()))
               .unique().collect())
     if landed.height == 0:
@@ -385,6 +411,19 @@ def _check_values(
     kinds = _field_kinds(cfg)
     keep_np = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool).copy()
     reasons: dict[int, tuple[str, str]] = {}
+    # a header line repeated inside the data (two extracts joined into one file): every mapped value is its header
+    headed = [(name, present[name]) for name in mapped.column_names if name in present]
+    if headed:
+        same = np.ones(n, dtype=bool)
+        for name, header in headed:
+            col = mapped.column(name)
+            if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+                same[:] = False
+                break
+            same &= pc.fill_null(pc.equal(pc.utf8_trim_whitespace(col), header), False).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(same & keep_np):
+            reasons[int(i)] = ("a repeated header line (every value is its column's header), not a record",
+                               headed[0][0])
     for name in mapped.column_names:
         col = mapped.column(name)
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):

@@ -29,11 +29,12 @@ class _Main(click.Group):
     """Errors every command may meet, shown as a message instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from connectors.errors import ConfigError
         from shequyun.core.lock import DataDirLocked
 
         try:
             return super().invoke(ctx)
-        except DataDirLocked as exc:
+        except (DataDirLocked, ConfigError) as exc:     # a held data directory; a source YAML that is not right
             raise click.ClickException(str(exc)) from exc
 
 
