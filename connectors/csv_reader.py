@@ -174,12 +174,19 @@ class CsvReader:
         )
         del data
         bad_lines, decode_warnings = decoded.bad_lines, decoded.warnings
+        text = decoded.text
+        del decoded
+        if "\r" in text and "\n" not in text:
+            # classic Mac line endings (CR only): each CR ends a line; one character for another, so the line
+            # numbers stay those of the file
+            text = text.replace("\r", "\n")
+            decode_warnings.append(f"{display}: lines end with CR only (classic Mac): read as line ends")
         delimiter = cfg.delimiter
         if delimiter == AUTO_DELIMITER:
-            delimiter = detect_delimiter(cfg, decoded.text[: 1 << 16], display)
+            delimiter = detect_delimiter(cfg, text[: 1 << 16], display)
             decode_warnings.append(f"{display}: delimiter {delimiter!r} detected (delimiter: auto)")
-        utf8 = decoded.text.encode("utf-8")
-        del decoded  # keep one copy of the text in memory, as UTF-8 bytes
+        utf8 = text.encode("utf-8")
+        del text  # keep one copy of the text in memory, as UTF-8 bytes
         batch = self._read_arrow(cfg, utf8, delimiter, source=source, display=display)
         if batch is None:
             batch = self._read_stdlib(cfg, utf8.decode("utf-8"), delimiter, source=source, display=display)

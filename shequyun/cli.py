@@ -92,6 +92,8 @@ def sources_check(config_file: Path, sample: Path | None, rows: int, show: int, 
         report = check_source(cfg, paths, sample, rows=rows, others=others)
     except (ConfigError, SourceError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - a preview names what it could not read instead of a traceback
+        raise click.ClickException(f"{sample or config_file}: could not be previewed: {type(exc).__name__}: {exc}") from exc
     click.echo(report.render(show_rows=show))
 
 

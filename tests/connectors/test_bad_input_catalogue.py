@@ -382,18 +382,15 @@ def test_a_header_line_repeated_inside_the_data_is_not_a_record(paths, make_cfg)
     assert "header" in quarantine(paths, "t_people")["reason"][0]
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT: a CSV with classic-Mac line endings (CR only) fails with 'unexpected "
-                                       "Error: new-line character seen in unquoted field ...' (a traceback in the log) "
-                                       "instead of being read or named")
 def test_a_csv_with_cr_only_line_endings_is_read(paths, make_cfg) -> None:
     cfg = make_cfg()
     land_file(paths, cfg, "a.csv", HEADER.replace("\n", "\r") + "001,张三,1,2\r002,李四,3,4\r")
     result = load_system(cfg, paths)
     assert result.failures == [] and result.rows_landed == 2
+    assert any("CR only" in w for w in result.warnings)
+    assert bronze(paths, "t_people").sort("_row_number")["_row_number"].to_list() == [2, 3]
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT: `shequyun sources check` on a CSV with CR-only line endings ends in a "
-                                       "Python traceback (_csv.Error is not caught)")
 def test_sources_check_on_cr_only_line_endings_gives_a_message(tmp_path: Path, make_cfg) -> None:
     cfg = make_cfg()
     sample = tmp_path / "mac.csv"
