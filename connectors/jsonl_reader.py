@@ -55,6 +55,12 @@ class JsonlReader:
                 "CREATE TEMP TABLE parsed AS SELECT n, line, json_valid(line) AS ok, "
                 "starts_with(ltrim(line), '{') AS is_object FROM src WHERE keep"
             )
+            # an object naming a key twice: which value is meant is unknown, so the line is not landed
+            con.execute(
+                "CREATE TEMP TABLE repeated AS SELECT n, list_filter(list_distinct(k), x -> len(list_filter(k, "
+                "y -> y = x)) > 1) AS twice FROM (SELECT n, json_keys(line) AS k FROM parsed WHERE ok AND is_object) "
+                "WHERE len(k) <> len(list_distinct(k))"
+            )
             rejects = con.sql(
                 """
                 SELECT n AS _row_number,
@@ -62,10 +68,16 @@ class JsonlReader:
                             ELSE 'JSON value is ' || lower(json_type(line)) || ', not an object' END AS reason,
                        NULL::VARCHAR AS field, rtrim(line, chr(13) || chr(10)) AS raw
                 FROM parsed WHERE NOT (ok AND is_object)
+                UNION ALL
+                SELECT p.n, 'JSON key ' || list_aggregate(list_transform(r.twice, x -> chr(39) || x || chr(39)), 'string_agg', ', ')
+                       || ' given more than once in the object: which value is meant is unknown',
+                       r.twice[1], rtrim(p.line, chr(13) || chr(10))
+                FROM parsed p JOIN repeated r USING (n)
                 ORDER BY 1
                 """
             ).to_arrow_table().cast(REJECT_SCHEMA)
-            con.execute("CREATE TEMP TABLE objects AS SELECT n, line FROM parsed WHERE ok AND is_object")
+            con.execute("CREATE TEMP TABLE objects AS SELECT n, line FROM parsed WHERE ok AND is_object "
+                        "AND n NOT IN (SELECT n FROM repeated)")
             key_sets = con.sql(
                 "SELECT json_keys(line) AS k, min(n) AS first FROM objects GROUP BY k ORDER BY first"
             ).fetchall()
