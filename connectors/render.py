@@ -2,7 +2,8 @@
 
 dates `YYYY-MM-DD`; timestamps `YYYY-MM-DD HH:MM:SS[.fff]` (ISO 8601 with a space, as PostgreSQL prints
 them; time zone as `+HH:MM` when the column has one); numbers as polars prints them; booleans
-`true`/`false`; nested values as JSON; binary as hex. Nulls stay null.
+`true`/`false`; nested values as JSON; binary as text when every value is valid UTF-8 (strings written without the
+String annotation, as Hive and Impala do), else as hex. Nulls stay null.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def to_string_table(table: pa.Table) -> pa.Table:
     if table.num_columns == 0:
         return table
     names = table.column_names
+    columns = []
+    for column in table.columns:
+        if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            try:
+                column = column.cast(pa.string())       # Arrow validates the UTF-8: text stays text
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass                                    # real bytes: hex below
+        columns.append(column)
+    table = pa.Table.from_arrays(columns, names=names)
     tmp = [f"c{i}" for i in range(len(names))]  # polars needs unique names; Arrow allows duplicates
     df = pl.from_arrow(table.rename_columns(tmp))
     assert isinstance(df, pl.DataFrame)

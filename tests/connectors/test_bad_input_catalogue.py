@@ -303,9 +303,6 @@ def test_a_parquet_file_without_a_required_column_fails_naming_it(paths, make_cf
     assert err.field == "name" and "columns found: id, nm (columns not in t_people.yaml: nm;" in err.reason
 
 
-@pytest.mark.xfail(strict=True, reason="DEFECT: a Parquet BINARY column holding UTF-8 text (strings written without "
-                                       "the String annotation, as Hive/Impala do) lands as hex ('e5bca0' for 张), with "
-                                       "no warning; the MariaDB reader decodes such columns")
 def test_a_parquet_binary_column_of_utf8_text_lands_as_text(paths, make_cfg) -> None:
     cfg = _parquet_cfg(make_cfg)
     land_file(paths, cfg, "a.parquet", _parquet(pa.table({"id": ["1"], "name": pa.array(["张三".encode()], pa.binary())})))
