@@ -309,6 +309,10 @@ def test_a_parquet_binary_column_of_utf8_text_lands_as_text(paths, make_cfg) -> 
     result = load_system(cfg, paths)
     assert_no_row_lost(result)
     assert bronze(paths, "t_people")["person_name"].to_list() == ["张三"]
+    # real bytes (not UTF-8) in another file's binary column: hex, as before
+    land_file(paths, cfg, "b.parquet", _parquet(pa.table({"id": ["2"], "name": pa.array([b"\xff\xfe"], pa.binary())})))
+    load_system(cfg, paths)
+    assert sorted(bronze(paths, "t_people")["person_name"].to_list()) == ["fffe", "张三"]
 
 
 # -- databases -----------------------------------------------------------------------------------------------------
