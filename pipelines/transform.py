@@ -22,6 +22,7 @@ from filelock import FileLock
 
 from connectors.deployment import deployment_project_dir
 from pipelines.resources import ShequyunResource
+from shequyun.analyst.publish import prepare_analyst_database
 from shequyun.core.duck import dbt_vars_args
 from shequyun.core.lock import DataDirLocked, data_dir_lock
 from shequyun.core.settings import Paths, lock_timeout
@@ -118,5 +119,8 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
                 description="dbt build failed; the last good thematic database is left in place",
                 metadata={"error": str(invocation.get_error())},
             )
-    context.log.info(f"thematic database swapped in at {paths.warehouse}")
+        # the masked copy analysts read, written from the finished build before anything is swapped in
+        publication = prepare_analyst_database(build, paths.root, warehouse=paths.warehouse)
+    publication.commit()
+    context.log.info(f"thematic database swapped in at {paths.warehouse}; {publication.render()}")
 

@@ -62,10 +62,13 @@ def run_demo(paths: Paths, *, persons: int, seed: int, regenerate: bool, echo: C
     if not built.success:
         return False
 
+    from shequyun.analyst.publish import analyst_database
+
     database = current_database(paths.warehouse)
     exported = _export_ledgers(paths, database, echo)
     echo(f"demo finished in {time.perf_counter() - started:,.1f} s; bronze Delta tables under {paths.bronze}, "
-         f"thematic database at {database}, committee packages under {paths.outbox}")
+         f"thematic database at {database}, analysts' masked copy at {analyst_database(paths.warehouse)}, "
+         f"committee packages under {paths.outbox}")
     return exported
 
 

@@ -1,7 +1,9 @@
 """Analyst commands (`shequyun tags`, `person`, `query`, `extract`, `docs`), registered by shequyun.cli.
 
-Every command reads the current thematic database read-only (shequyun.analyst.database); ID and phone numbers
-are masked unless --unmasked is given, which prints a warning to stderr.
+`person`, `query` and `extract` read the analyst database read-only: `<data dir>/warehouse/analyst.duckdb`, published
+by each build with every ID and phone number already masked or tokenised (shequyun.analyst.publish). The raw thematic
+database is read only with `--role` naming a role allowed to see full numbers (exports/config/export.yaml, the check
+`shequyun export --unmasked` makes); --unmasked needs that role too and prints a warning to stderr.
 """
 
 from __future__ import annotations
@@ -12,12 +14,17 @@ from pathlib import Path
 
 import click
 
-from shequyun.core.options import existing_database, with_paths
+from shequyun.analyst.database import ROLE_HELP, reading_database
+from shequyun.core.options import with_paths
 from shequyun.core.settings import Paths
+
+ANALYST_DATABASE_HELP = ("Database to read. Default: <data dir>/warehouse/analyst.duckdb (masked; the raw "
+                         "<data dir>/warehouse/shequyun.duckdb with --role data_bureau_auditor).")
+ROLE_OPTION = click.option("--role", default=None, metavar="ROLE", help=ROLE_HELP)
 
 UNMASKED_OPTION = click.option(
     "--unmasked", is_flag=True, default=False,
-    help="Show ID and phone numbers in full (personal data: PIPL; a warning is printed).")
+    help="Show ID and phone numbers in full: only with --role naming a role allowed to (PIPL; a warning is printed).")
 
 UNMASKED_WARNING = ("WARNING: --unmasked: ID and phone numbers are shown in full. They are personal data (PIPL): "
                     "do not paste, share or keep this output.")
@@ -70,11 +77,12 @@ def person_group() -> None:
 
 @person_group.command("show")
 @click.argument("key_or_id")
-@with_paths(database=True)
+@with_paths(database=True, database_help=ANALYST_DATABASE_HELP)
 @click.option("--visits", type=click.IntRange(min=0), default=5, show_default=True, help="Latest visits shown.")
+@ROLE_OPTION
 @UNMASKED_OPTION
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
-def person_show(key_or_id: str, paths: Paths, visits: int, unmasked: bool,
+def person_show(key_or_id: str, paths: Paths, visits: int, role: str | None, unmasked: bool,
                 as_json: bool) -> None:
     """Show a person by person_key or ID number (18 characters, or an old 15-digit one): the golden record, where
     each value came from, tags with provenance, houses (户籍/实住/产权) and the latest visits."""
@@ -84,10 +92,10 @@ def person_show(key_or_id: str, paths: Paths, visits: int, unmasked: bool,
         render_person_report,
     )
 
-    db = existing_database(paths)
+    db = reading_database(paths, role, unmasked)
     _warn_unmasked(unmasked)
     try:
-        report = person_report(db, key_or_id, visits=visits, unmasked=unmasked)
+        report = person_report(db, key_or_id, visits=visits, unmasked=unmasked, data_dir=paths.root)
     except PersonLookupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(report, ensure_ascii=False, indent=1) if as_json else render_person_report(report))
@@ -97,18 +105,20 @@ def person_show(key_or_id: str, paths: Paths, visits: int, unmasked: bool,
 @click.argument("sql", required=False)
 @click.option("--file", "sql_file", type=click.File("r", encoding="utf-8"), default=None,
               help="Read the SQL from this file ('-' = stdin) instead of the argument.")
-@with_paths(database=True)
+@with_paths(database=True, database_help=ANALYST_DATABASE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="Output: an aligned table, CSV (lists as JSON) or a JSON array of objects.")
 @click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
               help="At most this many rows (0: all).")
+@ROLE_OPTION
 @UNMASKED_OPTION
-def query(sql: str | None, sql_file, paths: Paths, fmt: str, limit: int,
+def query(sql: str | None, sql_file, paths: Paths, fmt: str, limit: int, role: str | None,
           unmasked: bool) -> None:
-    """Run one read-only SQL statement (SELECT, show, describe, summarize, EXPLAIN) on the thematic database.
+    """Run one read-only SQL statement (SELECT, show, describe, summarize, EXPLAIN) on the analyst database, in
+    which ID and phone numbers are masked, with `<column>_token` columns (keyed tokens) to join on.
 
     Writes and anything that could touch files (INSERT, UPDATE, DELETE, CREATE, DROP, COPY, EXPORT, ATTACH,
-    INSTALL, LOAD, SET, PRAGMA, CALL, several statements) are refused. ID and phone numbers are masked.
+    INSTALL, LOAD, SET, PRAGMA, CALL, file-reading table functions, several statements) are refused.
     SQL that starts with a `--` comment: put `--` before it (shequyun query -- "-- ...") or use --file.
     """
     import duckdb
@@ -118,7 +128,7 @@ def query(sql: str | None, sql_file, paths: Paths, fmt: str, limit: int,
     if (sql is None) == (sql_file is None):
         raise click.UsageError("give the SQL either as the argument or with --file (not both)")
     sql = sql if sql is not None else sql_file.read()
-    db = existing_database(paths)
+    db = reading_database(paths, role, unmasked)
     _warn_unmasked(unmasked)
     try:
         result = run_query(db, sql, limit=limit or None, unmasked=unmasked)
@@ -139,20 +149,35 @@ def query(sql: str | None, sql_file, paths: Paths, fmt: str, limit: int,
 @click.option("--street", "street_code", required=True, metavar="CODE", help="9-digit 街镇代码, e.g. 310104010.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="DuckDB file to write. Default: <data dir>/extracts/<street code>.duckdb.")
-@with_paths(database=True)
-def extract(street_code: str, out: Path | None, paths: Paths) -> None:
+@with_paths(database=True, database_help=ANALYST_DATABASE_HELP)
+@ROLE_OPTION
+def extract(street_code: str, out: Path | None, paths: Paths, role: str | None) -> None:
     """Write a DuckDB file with only one street's rows: its residents, houses, tags, visits, its committees' ledger
-    rows, its areas and the reference seeds. Working tables (staging, intermediate) are left out and listed."""
+    rows, its areas and the reference seeds, from the masked analyst database (the raw one with a --role allowed
+    to see full numbers). Working tables (staging, intermediate) are left out and listed."""
     from shequyun.analyst.extract import ExtractError, extract_street
 
-    db = existing_database(paths)
+    db = reading_database(paths, role)
+    masked = _is_masked(db)
     out = out or paths.extracts / f"{street_code}.duckdb"
     try:
         summary = extract_street(db, street_code, out)
     except ExtractError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.render())
-    click.echo("The extract holds full ID and phone numbers (unmasked): keep it where the street's personal data may be.")
+    if masked:
+        click.echo("ID and phone numbers in the extract are masked, with keyed tokens to join on (as the analyst database).")
+    else:
+        click.echo("The extract holds full ID and phone numbers (unmasked, --role): keep it where the street's "
+                   "personal data may be.")
+
+
+def _is_masked(db: Path) -> bool:
+    from shequyun.analyst.database import connect_read_only
+    from shequyun.analyst.publish import is_analyst_database
+
+    with connect_read_only(db) as con:
+        return is_analyst_database(con)
 
 
 @click.command("docs")

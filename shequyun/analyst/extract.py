@@ -11,6 +11,8 @@ What belongs to a street S (9-digit 街镇代码):
   committee), a visit with the visited house's committee, a tag or a field's lineage with its person, and a
   rollup ledger's district rows (committee and street null: aggregates over other streets too) are left out.
 * `marts.dim_area`: the street, everything inside it, and its district;
+* the analyst database's marker `main.analyst_publication` is copied whole, so an extract of the (masked) analyst
+  database is itself recognised as masked; an extract of the raw database (--role) has none;
 * reference seeds (schema `ref`) are copied whole, except `person_link_decisions`, which keeps the decisions
   naming a record of the street's persons;
 * working tables (schemas `staging`, `intermediate`: source records and matching candidates, not scoped by
@@ -29,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from shequyun.analyst.publish import MARKER_SCHEMA, MARKER_TABLE
 
 WORKING_SCHEMAS = ("staging", "intermediate")
 SCOPE_COLUMNS = ("committee_code", "street_code", "person_key", "house_key")  # most specific first
@@ -166,6 +170,8 @@ def _choose(schema: str, table: str, columns: list[str]) -> tuple[str, str] | st
     """(condition, rule) for a table to copy, or the reason it is left out."""
     if schema in WORKING_SCHEMAS:
         return f"working table ({schema}): source records and matching candidates are not scoped by area"
+    if (schema, table) == (MARKER_SCHEMA, MARKER_TABLE):
+        return "true", "publication marker (numbers masked), whole"
     if (schema, table) == ("marts", "dim_area"):
         return "street_code = $street or code = left($street, 6)", "the street, its areas and its district"
     if {"record_person_key_a", "record_person_key_b"} <= set(columns):

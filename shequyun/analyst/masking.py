@@ -10,9 +10,10 @@ Two rules, both applied unless the analyst asks for --unmasked:
   first 18 characters of a 20-character 残疾人证号) or an 11-digit mobile number standing on its own is masked
   in place, so `select name || id_number` or a renamed column does not print a full number.
 
-Both run inside DuckDB on the query's result relation (vectorised, no Python per cell). This is a guard
-against numbers shown on screens, in shell history and pasted reports, not an access control: whoever can read
-the DuckDB file can read every number; a determined `substr(id_number, 4, 11)` also gets past it.
+Both run inside DuckDB on the query's result relation (vectorised, no Python per cell). On output this is a guard
+against numbers shown on screens, not an access control: `substr(id_number, 4, 11)` gets past it. The protection
+is the analyst database (shequyun.analyst.publish), which applies the same declaration (`pii_kind`) and value rule
+(strict form) to the data itself; the output masking matters when the data-bureau role reads the raw database.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ VALUE_RULES: tuple[tuple[str, str], ...] = (
     (r"(^|[^0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})($|[^0-9])", r"\1\2****\3\4"),
 )
 _VALUE_RULES_RE = tuple((re.compile(p), r) for p, r in VALUE_RULES)
+# the analyst database's form (shequyun.privacy.masking strict): an ID number inside text keeps its first 3 only
+STRICT_VALUE_RULES: tuple[tuple[str, str], ...] = (
+    (VALUE_RULES[0][0], r"\1\2" + "*" * 17 + r"\4"),
+    (VALUE_RULES[1][0], r"\1\2" + "*" * 15 + r"\4"),
+    VALUE_RULES[2],
+)
 
 
 @functools.cache
@@ -64,6 +71,8 @@ def pii_kind(column: str) -> str | None:
     if declared:
         return declared
     name = column.lower()
+    if name.endswith("_token"):      # a keyed token of the analyst database (id_number_token): no number in it
+        return None
     if _ID_NAME.search(name):
         return "id_number"
     if _PHONE_NAME.search(name):
@@ -104,11 +113,15 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _value_rule_sql(expr: str) -> str:
+def value_rule_sql(expr: str, *, strict: bool = False) -> str:
+    """The value rule as a DuckDB expression on a varchar expression (strict: the analyst database's form)."""
     for _ in range(2):  # twice, as in mask_text
-        for pattern, replacement in VALUE_RULES:
+        for pattern, replacement in (STRICT_VALUE_RULES if strict else VALUE_RULES):
             expr = f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"
     return expr
+
+
+_value_rule_sql = value_rule_sql
 
 
 def masked_relation(rel: duckdb.DuckDBPyRelation) -> tuple[duckdb.DuckDBPyRelation, list[str]]:

@@ -19,7 +19,9 @@ from stdnum.cn import ric
 
 from shequyun.analyst.database import connect_read_only, table_exists
 from shequyun.analyst.masking import mask_field, pii_kind
+from shequyun.analyst.publish import is_analyst_database
 from shequyun.analyst.query import plain, render_table
+from shequyun.privacy.tokens import TokenSecretError, token, token_secret
 
 PERSON_KEY = re.compile(r"^P[0-9a-f]{15}$")
 
@@ -93,11 +95,18 @@ def _lineage_masked(rows: list[dict[str, Any]], unmasked: bool) -> list[dict[str
     return out
 
 
-def person_report(db: Path, text: str, *, visits: int = 5, unmasked: bool = False) -> dict[str, Any]:
-    """Everything `person show` prints, as plain data (the --json output). PersonLookupError when nobody matches."""
+def person_report(db: Path, text: str, *, visits: int = 5, unmasked: bool = False,
+                  data_dir: Path | None = None) -> dict[str, Any]:
+    """Everything `person show` prints, as plain data (the --json output). PersonLookupError when nobody matches.
+    In the analyst database an ID number is found by its keyed token (`id_number_token`), computed with the
+    deployment's secret from `data_dir` (shequyun.privacy.tokens)."""
     lookup = parse_lookup(text)
     with connect_read_only(db) as con:
-        column = "person_key" if lookup.kind == "person_key" else "id_number"
+        column, value = "person_key", lookup.value
+        if lookup.kind == "id_number":
+            column = "id_number"
+            if is_analyst_database(con):
+                column, value = "id_number_token", _id_token(lookup.value, data_dir)
         persons = _rows(con, f"""
             select p.person_key, p.name, p.id_number, p.sex, p.birth_date, p.ethnicity, p.phone, p.population_type,
                    p.status, p.status_date, p.hukou_address, p.hukou_house_key, p.residence_address,
@@ -106,7 +115,7 @@ def person_report(db: Path, text: str, *, visits: int = 5, unmasked: bool = Fals
             from marts.dim_person as p
             left join marts.dim_house as r on r.house_key = p.residence_house_key
             where p.{column} = ?
-            order by p.person_key""", [lookup.value])
+            order by p.person_key""", [value])
         if not persons:
             what = f"person key {lookup.value}" if lookup.kind == "person_key" else f"ID number {_shown(lookup.value, unmasked)}"
             if lookup.given.strip() != lookup.value and lookup.kind == "id_number":
@@ -123,6 +132,17 @@ def person_report(db: Path, text: str, *, visits: int = 5, unmasked: bool = Fals
             "persons": [_one_person(con, p, visits, has_visits, has_tags, has_history, unmasked) for p in persons],
         }
     return report
+
+
+def _id_token(id_number: str, data_dir: Path | None) -> str:
+    if data_dir is None:
+        raise PersonLookupError("finding a person by ID number in the analyst database needs the data directory "
+                                "(its token secret)")
+    try:
+        secret = token_secret(data_dir, create=False)
+    except TokenSecretError as exc:
+        raise PersonLookupError(f"cannot look up an ID number here: {exc}") from exc
+    return str(token("id_number", id_number, secret))
 
 
 def _one_person(con: duckdb.DuckDBPyConnection, person: dict[str, Any], visits: int, has_visits: bool,

@@ -4,6 +4,8 @@ Readers must never see a half-built database (DESIGN.md). A build therefore work
 
     warehouse/shequyun.duckdb            the current database: what analysts and exports open
     warehouse/shequyun.previous.duckdb   the one it replaced (kept for one build)
+    warehouse/analyst.duckdb             the masked copy analysts read (shequyun.analyst.publish), written as
+                                         .analyst-<pid>-<id>.duckdb and swapped in after the thematic database
     warehouse/.build-<pid>-<id>.duckdb   a build in progress (a copy of the current one, so snapshots and
                                          incremental models keep their history); a killed build's copy and WAL
                                          are removed by the next build (remove_dead_builds)
@@ -67,10 +69,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 def remove_dead_builds(warehouse: Path) -> list[Path]:
-    """Remove what dead builds left: `.build-<pid>-<id>.duckdb` (and its `.wal`) and `.previous-<pid>-<id>.duckdb`
-    whose process is gone (killed, crashed). A live build's files are left alone. Returns the removed files."""
+    """Remove what dead builds left: `.build-<pid>-<id>.duckdb` (and its `.wal`), `.previous-<pid>-<id>.duckdb` and
+    `.analyst-<pid>-<id>.duckdb` whose process is gone (killed, crashed). A live build's files are left alone.
+    Returns the removed files."""
     removed = []
-    for path in sorted([*warehouse.glob(".build-*"), *warehouse.glob(".previous-*")]):
+    for path in sorted([*warehouse.glob(".build-*"), *warehouse.glob(".previous-*"), *warehouse.glob(".analyst-*")]):
         parts = path.name.split("-")
         if len(parts) < 3 or not parts[1].isdigit() or _pid_alive(int(parts[1])):
             continue

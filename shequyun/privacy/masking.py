@@ -20,6 +20,10 @@ Rules (on the value with surrounding spaces removed, as SQL trim() does; None st
 | account | 1..7 | nothing | ***** |
 
 The masked value has the length of the original, so a reader still sees which kind of number it was.
+
+`strict=True` (the analyst database, shequyun.analyst.publish) keeps only the first 3 characters of a long ID
+number (the first 1 of a short one): beside a birth date, the 3 + 4 form leaves 3 unknown region digits that the
+check character narrows to one or two candidates, so it is no mask where `birth_date` sits in the same row.
 """
 
 from __future__ import annotations
@@ -39,16 +43,16 @@ def _keep(value: str, head: int, tail: int) -> str:
     return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail:]
 
 
-def mask_id_number(value: str | None) -> str | None:
-    """'310101198001011234' -> '310***********1234'; see the module docstring for the other forms."""
+def mask_id_number(value: str | None, *, strict: bool = False) -> str | None:
+    """'310101198001011234' -> '310***********1234' ('310***************' strict); see the module docstring."""
     if value is None:
         return None
     v = str(value).strip(" ")
     n = len(v)
     if n >= 15:
-        return _keep(v, 3, 4)
+        return _keep(v, 3, 0 if strict else 4)
     if n >= 8:
-        return _keep(v, 1, 2)
+        return _keep(v, 1, 0 if strict else 2)
     return "*" * n
 
 
@@ -88,15 +92,16 @@ _SQL_RULES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "phone": ((11, 3, 4), (7, 0, 4)),
     "account": ((8, 0, 4),),
 }
+_STRICT_SQL_RULES = _SQL_RULES | {"id_number": ((15, 3, 0), (8, 1, 0))}
 
 
-def mask_sql(kind: str, expr: str) -> str:
+def mask_sql(kind: str, expr: str, *, strict: bool = False) -> str:
     """The DuckDB expression masking `expr` (a column reference or any varchar expression) as `kind`."""
     if kind not in _SQL_RULES:
         raise ValueError(f"unknown pii kind {kind!r}; expected one of {', '.join(PII_KINDS)}")
     v = f"trim(cast({expr} as varchar))"
     whens = []
-    for minimum, head, tail in _SQL_RULES[kind]:
+    for minimum, head, tail in (_STRICT_SQL_RULES if strict else _SQL_RULES)[kind]:
         stars = f"repeat('*', length({v}) - {head + tail})"
         parts = [p for p in (f"left({v}, {head})" if head else "", stars, f"right({v}, {tail})" if tail else "") if p]
         whens.append(f"when length({v}) >= {minimum} then {' || '.join(parts)}")

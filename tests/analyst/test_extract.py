@@ -1,4 +1,8 @@
-"""`shequyun extract --street`: only the street's rows, and all of them, in a DuckDB file of the same tables."""
+"""`shequyun extract --street`: only the street's rows, and all of them, in a DuckDB file of the same tables.
+
+The row selection is checked on the raw thematic database, read with the data-bureau role (an unmasked extract), so
+every value can be compared with the source; the default, masked extract of the analyst database is checked in
+tests/analyst/test_pii_by_construction.py."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def extract(full_build, street, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("extract") / "street.duckdb"
     result = CliRunner().invoke(main, ["extract", "--street", street, "--database", str(full_build.duckdb_path),
-                                       "--out", str(out)], catch_exceptions=False)
+                                       "--out", str(out), "--role", "data_bureau_auditor"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out, result.stdout
 
@@ -106,8 +110,10 @@ def test_extract_keeps_the_column_types_and_constraints(full_build, extract) -> 
 
 def test_extract_unknown_street(full_build, cli, tmp_path) -> None:
     out = tmp_path / "x.duckdb"
-    result = cli("extract", "--street", "310104999", "--database", full_build.duckdb_path, "--out", out)
+    result = cli("extract", "--street", "310104999", "--database", full_build.duckdb_path, "--out", out,
+                 "--role", "data_bureau_auditor")
     assert result.exit_code == 1 and "street 310104999 is not in" in result.stderr
     assert not out.exists() and not list(tmp_path.iterdir())   # no half-written file left
-    result = cli("extract", "--street", "3101", "--database", full_build.duckdb_path, "--out", out)
+    result = cli("extract", "--street", "3101", "--database", full_build.duckdb_path, "--out", out,
+                 "--role", "data_bureau_auditor")
     assert result.exit_code == 1 and "not a 9-digit" in result.stderr

@@ -1,4 +1,7 @@
-"""`shequyun person show`: lookup by key or ID (15-digit converted), masking, provenance, houses, visits, errors."""
+"""`shequyun person show`: lookup by key or ID (15-digit converted), masking, provenance, houses, visits, errors.
+
+It reads the analyst database (ID numbers masked to their first 3 characters, found by their keyed token); the raw
+thematic database only with the data-bureau role."""
 
 from __future__ import annotations
 
@@ -37,11 +40,18 @@ def person(full_build) -> dict:
         limit 1""").to_dicts()[0]
 
 
-def test_show_masked_by_default(full_build, cli, person) -> None:
-    result = cli("person", "show", person["person_key"], "--database", full_build.duckdb_path)
+BUREAU = ("--role", "data_bureau_auditor")
+
+
+def _analyst(build) -> tuple[object, ...]:
+    return ("--data-dir", build.data_dir, "--database", build.path)
+
+
+def test_show_masked_by_default(analyst_build, cli, person) -> None:
+    result = cli("person", "show", person["person_key"], *_analyst(analyst_build))
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert mask_id_number(person["id_number"]) in out and person["id_number"] not in out
+    assert mask_id_number(person["id_number"], strict=True) in out and person["id_number"] not in out
     assert mask_phone(person["phone"]) in out and person["phone"] not in out
     assert find_id_numbers(out) == []
     assert "WARNING" not in result.stderr
@@ -51,25 +61,27 @@ def test_show_masked_by_default(full_build, cli, person) -> None:
 
 def test_show_unmasked_warns(full_build, cli, person) -> None:
     result = cli("person", "show", person["person_key"], "--database", full_build.duckdb_path, "--unmasked")
+    assert result.exit_code == 2 and "--unmasked needs a role" in result.stderr
+    result = cli("person", "show", person["person_key"], "--database", full_build.duckdb_path, "--unmasked", *BUREAU)
     assert result.exit_code == 0, result.output
     assert person["id_number"] in result.stdout and person["phone"] in result.stdout
     assert "WARNING: --unmasked" in result.stderr
 
 
-def test_show_by_id_number_and_old_15_digit_form(full_build, cli, person) -> None:
+def test_show_by_id_number_and_old_15_digit_form(analyst_build, cli, person) -> None:
     id18 = person["id_number"]
     id15 = id18[:6] + id18[8:17]
     for given in (id18, id18.lower(), id15):
-        result = cli("person", "show", given, "--database", full_build.duckdb_path, "--json")
+        result = cli("person", "show", given, *_analyst(analyst_build), "--json")
         assert result.exit_code == 0, (given, result.output)
         report = json.loads(result.stdout)
         assert [p["person"]["person_key"] for p in report["persons"]] == [person["person_key"]]
         assert report["lookup"]["value"] == mask_id_number(id18)
 
 
-def test_json_provenance_matches_the_marts(full_build, cli, person) -> None:
+def test_json_provenance_matches_the_marts(full_build, analyst_build, cli, person) -> None:
     key = person["person_key"]
-    report = json.loads(cli("person", "show", key, "--database", full_build.duckdb_path, "--json").stdout)
+    report = json.loads(cli("person", "show", key, *_analyst(analyst_build), "--json").stdout)
     block = report["persons"][0]
     assert report["masked"] is True
     assert block["person"]["name"] == person["name"]
@@ -83,7 +95,7 @@ def test_json_provenance_matches_the_marts(full_build, cli, person) -> None:
                                f"where person_key = '{key}' order by field").to_dicts()
     assert [{k: r[k] for k in ("field", "system", "rule", "record_key")} for r in block["field_lineage"]] == lineage
     by_field = {r["field"]: r["value"] for r in block["field_lineage"]}
-    assert by_field["id_number"] == mask_id_number(person["id_number"])
+    assert by_field["id_number"] == mask_id_number(person["id_number"], strict=True)
     houses = full_build.query(f"select relation, house_key, valid_from, valid_to from marts.bridge_person_house "
                               f"where person_key = '{key}'")
     assert sorted((h["relation"], h["house_key"]) for h in block["houses"]) == sorted(
@@ -91,11 +103,11 @@ def test_json_provenance_matches_the_marts(full_build, cli, person) -> None:
     assert all(h["address"] for h in block["houses"])
 
 
-def test_visits_latest_first(full_build, cli) -> None:
+def test_visits_latest_first(full_build, analyst_build, cli) -> None:
     row = full_build.query("""
         select person_key, count(*) as n, max(visited_on) as last from marts.fct_visit where person_key is not null
         group by 1 order by n desc, person_key limit 1""").to_dicts()[0]
-    report = json.loads(cli("person", "show", row["person_key"], "--database", full_build.duckdb_path, "--json",
+    report = json.loads(cli("person", "show", row["person_key"], *_analyst(analyst_build), "--json",
                             "--visits", 2).stdout)
     visits = report["persons"][0]["visits"]
     assert visits["available"] and visits["total"] == row["n"]
@@ -104,25 +116,25 @@ def test_visits_latest_first(full_build, cli) -> None:
     assert dates == sorted(dates, reverse=True)
 
 
-def test_no_visit_table(full_build, cli, person, tmp_path) -> None:
+def test_no_visit_table(analyst_build, cli, person, tmp_path) -> None:
     db = tmp_path / "no_visits.duckdb"
-    shutil.copy2(full_build.duckdb_path, db)
+    shutil.copy2(analyst_build.path, db)
     with duckdb.connect(str(db)) as con:
         for (name,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' "
                                    "and table_name like 'fct_visit%'").fetchall():
             con.execute(f"drop table marts.{name} cascade")
         con.execute("drop table if exists marts.fct_visit cascade")
-    result = cli("person", "show", person["person_key"], "--database", db)
+    result = cli("person", "show", person["person_key"], "--data-dir", analyst_build.data_dir, "--database", db)
     assert result.exit_code == 0, result.output
     assert "no visit data in this database" in result.stdout
 
 
-def test_unknown_person(full_build, cli) -> None:
-    result = cli("person", "show", "P000000000000000", "--database", full_build.duckdb_path)
+def test_unknown_person(analyst_build, cli) -> None:
+    result = cli("person", "show", "P000000000000000", *_analyst(analyst_build))
     assert result.exit_code == 1 and "no person with person key P000000000000000" in result.stderr
     unknown_id = "11010519491231002X"   # valid, not in the city
-    result = cli("person", "show", unknown_id, "--database", full_build.duckdb_path)
+    result = cli("person", "show", unknown_id, *_analyst(analyst_build))
     assert result.exit_code == 1 and "no person with ID number 110***********002X" in result.stderr
     assert unknown_id not in result.stderr
-    result = cli("person", "show", "110105194912310021", "--database", full_build.duckdb_path)
+    result = cli("person", "show", "110105194912310021", *_analyst(analyst_build))
     assert result.exit_code == 1 and "check character should be X" in result.stderr
