@@ -67,6 +67,9 @@ class RawBatch:
     warnings: list[str] = field(default_factory=list)
     cursor_from: str | None = None
     cursor_to: str | None = None
+    # database tables read by cursor: rows of the table at or below the previous load's cursor (or with none), counted
+    # in the same snapshot - more than were ever read means rows written late behind the cursor (never read)
+    rows_behind: int | None = None
 
     @property
     def rows_read(self) -> int:

@@ -219,12 +219,16 @@ def _load_table(cfg: SourceConfig, paths: Paths, reader: TableReader, result: Sy
     batch_id = uuid.uuid4().hex
     try:
         batch = reader.read_table(cfg, cursor_from=cursor_from)
+        behind = _rows_behind_the_cursor(cfg, paths, source, batch)
+        if behind:
+            batch.warnings.append(behind)
         if batch.data.num_rows == 0 and batch.rejects.num_rows == 0:
+            message = f"no rows with {cfg.cursor} > {cursor_from!r}" if cursor_from is not None else "the table is empty"
             receipt = _receipt(
                 cfg, source, "", NO_NEW_ROWS, started, cursor_from=cursor_from, cursor_to=cursor_from,
-                header=batch.header,
-                message=f"no rows with {cfg.cursor} > {cursor_from!r}" if cursor_from is not None else "the table is empty",
+                header=batch.header, message=message + (f"; warnings: {behind}" if behind else ""),
             )
+            result.warnings.extend(batch.warnings)
             _finish(paths, result, receipt)
             return
         hashes = row_hashes(batch.data)
@@ -242,6 +246,23 @@ def _load_table(cfg: SourceConfig, paths: Paths, reader: TableReader, result: Sy
                                         cursor_from=cursor_from, message=str(err)), error=err)
         return
     _finish(paths, result, receipt)
+
+
+def _rows_behind_the_cursor(cfg: SourceConfig, paths: Paths, source: str, batch: RawBatch) -> str:
+    """A warning when the table holds more rows at or below the previous load's cursor (or without a cursor value)
+    than all earlier loads of it ever read: rows written late, behind the cursor, that an incremental load never
+    reads. Empty when none (or on a first load)."""
+    if batch.rows_behind is None or not store.exists(paths.receipts):
+        return ""
+    receipts = read_receipts(paths, cfg.system)
+    read_before = int(receipts.filter((pl.col("source") == source) & (pl.col("status") == LANDED))
+                      ["rows_read"].sum() or 0)
+    missing = batch.rows_behind - read_before
+    if missing <= 0:
+        return ""
+    return (f"{source}: at least {missing:,} row(s) with {cfg.cursor} <= {batch.cursor_from!r} or no {cfg.cursor} "
+            f"were never read: written after an earlier load with an older cursor value (behind the cursor); an "
+            f"incremental load cannot see them - reload the table in full to land them")
 
 
 # -- one batch -----------------------------------------------------------------------------------------

@@ -110,6 +110,11 @@ class MysqlReader:
                         cols = list(zip(*rows))
                         batches.append(pa.Table.from_arrays([_strings(c) for c in cols], names=names))
                     data = pa.concat_tables(batches) if batches else None
+                behind = None
+                if cursor_from is not None:
+                    cur.execute(f"SELECT count(*) FROM {_relation(cfg)} WHERE {_q(cfg.cursor)} <= "
+                                f"{conn.escape(cursor_from)} OR {_q(cfg.cursor)} IS NULL")
+                    behind = int(cur.fetchall()[0][0])   # fetchall: an unbuffered cursor must be read to its end
                 conn.commit()
         except pymysql.err.OperationalError as exc:
             raise unavailable(cfg, dsn, exc) from exc
@@ -117,7 +122,9 @@ class MysqlReader:
             conn.close()
         if data is None:
             data = pa.table({n: pa.array([], pa.string()) for n in names})
-        return make_batch(cfg, columns, data, cursor_from)
+        batch = make_batch(cfg, columns, data, cursor_from)
+        batch.rows_behind = behind
+        return batch
 
 
 def _read_connectorx(dsn: str, query: str, names: list[str]) -> pa.Table | None:

@@ -70,11 +70,18 @@ class PostgresReader:
                 with conn.cursor() as cur2, cur2.copy(query) as copy:
                     for chunk in copy:
                         buffer.write(chunk)
+                behind = None
+                if cursor_from is not None:
+                    behind = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {} <= {} OR {} IS NULL").format(
+                        _relation(cfg), sql.Identifier(cfg.cursor), sql.Literal(cursor_from),
+                        sql.Identifier(cfg.cursor))).fetchone()[0]
         except psycopg.OperationalError as exc:
             raise unavailable(cfg, dsn, exc) from exc
         finally:
             conn.close()
-        return make_batch(cfg, columns, _parse_copy(buffer.getvalue(), len(columns)), cursor_from)
+        batch = make_batch(cfg, columns, _parse_copy(buffer.getvalue(), len(columns)), cursor_from)
+        batch.rows_behind = behind
+        return batch
 
 
 def _parse_copy(data: bytes, width: int) -> pa.Table:
