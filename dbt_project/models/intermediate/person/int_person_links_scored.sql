@@ -83,44 +83,38 @@ scored as (
     from weighted
 ),
 
-id_links as (
+exact_keyed as (
+    -- the key records share exactly: a trusted ID number (a former one counted as the register's corrected one),
+    -- else the passport / travel permit number of a record without a trusted ID
     select
-        first_value(record_person_key) over (partition by coalesce(corrected_id, valid_id) order by record_person_key)
-            as record_person_key_a,
-        record_person_key as record_person_key_b,
-        -- id_corrected: the record carries the former number of the register's corrected one
-        case when bool_or(corrected_id is not null) over (partition by coalesce(corrected_id, valid_id))
-            then 'id_corrected' else 'id_exact' end as rule,
-        null as blocking_rules,
-        null::double as match_weight,
-        null::double as evidence_weight,
-        null::integer as name_level, null::integer as birth_date_level, null::integer as sex_level,
-        null::integer as phone_level, null::integer as address_level, 2 as id_level,
-        null::double as name_frequency_adjustment,
-        ['id'] as agreed_fields,
-        []::varchar[] as disagreed_fields
+        record_person_key,
+        id_trusted,
+        corrected_id,
+        case when id_trusted then 'id:' || coalesce(corrected_id, valid_id)
+             when document_key is not null then 'doc:' || document_key end as exact_key
     from keyed
-    where id_trusted
-    qualify record_person_key_a <> record_person_key_b
 ),
 
-document_links as (
-    -- records without a trusted ID sharing a passport / travel permit number (a foreign resident, a 港澳台 resident)
+exact_links as (
+    -- one star edge per record to the first record of its exact key
     select
-        first_value(record_person_key) over (partition by document_key order by record_person_key)
+        first_value(record_person_key) over (partition by exact_key order by record_person_key)
             as record_person_key_a,
         record_person_key as record_person_key_b,
-        'document_exact' as rule,
+        -- id_corrected: a record of the key carries the former number of the register's corrected one
+        case when not id_trusted then 'document_exact'
+             when bool_or(corrected_id is not null) over (partition by exact_key) then 'id_corrected'
+             else 'id_exact' end as rule,
         null as blocking_rules,
         null::double as match_weight,
         null::double as evidence_weight,
         null::integer as name_level, null::integer as birth_date_level, null::integer as sex_level,
         null::integer as phone_level, null::integer as address_level, 2 as id_level,
         null::double as name_frequency_adjustment,
-        ['document'] as agreed_fields,
+        case when id_trusted then ['id'] else ['document'] end as agreed_fields,
         []::varchar[] as disagreed_fields
-    from keyed
-    where document_key is not null and not id_trusted
+    from exact_keyed
+    where exact_key is not null
     qualify record_person_key_a <> record_person_key_b
 ),
 
@@ -134,10 +128,7 @@ final as (
     from scored
     union all
     select *, 1.0 as match_probability, true as is_accepted, false as is_contradicted
-    from id_links
-    union all
-    select *, 1.0 as match_probability, true as is_accepted, false as is_contradicted
-    from document_links
+    from exact_links
 )
 
 select * from final
