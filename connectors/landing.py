@@ -468,18 +468,7 @@ def _check_values(
         return keep, REJECT_SCHEMA.empty_table()
     bad = np.array(sorted(reasons), dtype=np.int64)
     keep_np[bad] = False
-    raw_df = pl.from_arrow(batch.data.take(pa.array(bad)))
-    assert isinstance(raw_df, pl.DataFrame)
-    raw = raw_df.select(pl.struct(pl.all()).struct.json_encode().alias("raw")).to_series().to_arrow()
-    rejects = pa.table(
-        {
-            "_row_number": batch.row_numbers.take(pa.array(bad)).cast(pa.int64()),
-            "reason": pa.array([reasons[int(i)][0] for i in bad], pa.string()),
-            "field": pa.array([reasons[int(i)][1] for i in bad], pa.string()),
-            "raw": raw.cast(pa.string()),
-        },
-        schema=REJECT_SCHEMA,
-    )
+    rejects = _row_rejects(batch, bad, [reasons[int(i)][0] for i in bad], [reasons[int(i)][1] for i in bad])
     return pa.array(keep_np), rejects
 
 
@@ -570,10 +559,16 @@ def _check_required(
         label = ", ".join(f"{present.get(c, c)} ({c})" for c in missing)
         reasons.append(f"required field{'s' if len(missing) > 1 else ''} {label} empty")
         fields.append(missing[0])
+    return pa.array(~any_empty), _row_rejects(batch, bad, reasons, fields)
+
+
+def _row_rejects(batch: RawBatch, bad: np.ndarray, reasons: list[str], fields: list[str]) -> pa.Table:
+    """Quarantine rows (REJECT_SCHEMA) for the batch rows at positions `bad`: their row numbers, the reasons and
+    fields, and each row as delivered (its source values as JSON)."""
     raw_df = pl.from_arrow(batch.data.take(pa.array(bad)))
     assert isinstance(raw_df, pl.DataFrame)
     raw = raw_df.select(pl.struct(pl.all()).struct.json_encode().alias("raw")).to_series().to_arrow()
-    rejects = pa.table(
+    return pa.table(
         {
             "_row_number": batch.row_numbers.take(pa.array(bad)).cast(pa.int64()),
             "reason": pa.array(reasons, pa.string()),
@@ -582,7 +577,6 @@ def _check_required(
         },
         schema=REJECT_SCHEMA,
     )
-    return pa.array(~any_empty), rejects
 
 
 # -- receipts and recovery -----------------------------------------------------------------------------
