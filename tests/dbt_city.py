@@ -125,3 +125,22 @@ def full_build(dbt_city: Callable[[str], DbtBuild]) -> DbtBuild:
     """The whole project (seeds, every model, snapshot and dbt test) built once per session on the small city.
     Tests of marts, ledgers, visits, policies and exports share it, so a worker builds the city only once."""
     return dbt_city(FULL_BUILD)
+
+
+def build_rendered_project(sources: Path, data_dir: Path, root: Path) -> tuple[Path, Path, str]:
+    """Render the dbt project of a deployment whose connector YAMLs are `sources` (connectors.deployment.sync_project,
+    the platform's own mechanism) under `root`, and `dbt build` all of it over `data_dir` into a new database.
+    Returns (database, project, dbt's output); fails the test with dbt's output when the build fails."""
+    from connectors.deployment import sync_project
+    from shequyun.core.duck import dbt_environment, dbt_vars_args
+
+    project = root / "dbt_project"
+    sync_project(sources, project)
+    db = root / "shequyun.duckdb"
+    cmd = [str(Path(sys.executable).with_name("dbt")), "build", *dbt_vars_args(data_dir, db),
+           "--project-dir", str(project), "--profiles-dir", str(project),
+           "--target-path", str(root / "target"), "--log-path", str(root / "logs")]
+    proc = subprocess.run(cmd, cwd=project, env=dbt_environment(), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        pytest.fail(f"dbt build of the project rendered from {sources} failed:\n{proc.stdout[-8000:]}")
+    return db, project, proc.stdout

@@ -13,21 +13,18 @@ and find nobody, and the export catalogue skips exactly the ledgers dbt did not 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 import yaml
+from dbt_city import build_rendered_project
 
 from connectors.config import load_source_configs
-from connectors.dbt_sources import write
 from connectors.landing import load_system
 from exports.catalogue import built_ledgers, configured_staging_models, load_ledgers
-from shequyun.core.duck import dbt_environment, dbt_vars_args
-from shequyun.core.settings import DBT_PROJECT_DIR, SOURCES_DIR, Paths
+from shequyun.core.settings import SOURCES_DIR, Paths
 
 REFERENCE = ["ps_standard_addresses", "ca_divisions"]
 REGISTER = {
@@ -81,16 +78,6 @@ def _extracts(truth: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     return register, roster
 
 
-def _render_project(sources: Path, project: Path) -> None:
-    """The shipped project with the generated files of `sources`; a shipped staging model's hand-written YAML goes
-    with its model (connectors.deployment renders a deployment's project the same way)."""
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    write(sources, project)
-    for doc in (project / "models" / "staging").rglob("stg_*.yml"):
-        if not doc.with_suffix(".sql").exists():
-            doc.unlink()
-
-
 @pytest.fixture(scope="module")
 def deployment(landed_city: Paths, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("other_city")
@@ -110,16 +97,8 @@ def deployment(landed_city: Paths, tmp_path_factory: pytest.TempPathFactory):
         result = load_system(load_source_configs(sources)[spec["system"]], paths)
         assert result.ok and result.rows_landed == extract.height, [str(f) for f in result.failures]
 
-    project = root / "dbt_project"
-    _render_project(sources, project)
-    db = root / "shequyun.duckdb"
-    cmd = [str(Path(sys.executable).with_name("dbt")), "build", *dbt_vars_args(paths.root, db),
-           "--project-dir", str(project), "--profiles-dir", str(project),
-           "--target-path", str(root / "target"), "--log-path", str(root / "logs")]
-    proc = subprocess.run(cmd, cwd=project, env=dbt_environment(), capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        pytest.fail(f"dbt build of the other city's project failed:\n{proc.stdout[-8000:]}")
-    return db, sources, project, register, roster, proc.stdout
+    db, project, output = build_rendered_project(sources, paths.root, root)
+    return db, sources, project, register, roster, output
 
 
 def test_every_model_test_and_unit_test_builds(deployment) -> None:

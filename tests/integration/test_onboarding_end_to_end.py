@@ -11,21 +11,17 @@ build must not need any SQL edit.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 import yaml
-from dbt_city import DbtBuild
+from dbt_city import DbtBuild, build_rendered_project
 
 from connectors.config import load_source_configs
-from connectors.dbt_sources import write
 from connectors.landing import load_system
-from shequyun.core.duck import dbt_environment, dbt_vars_args
-from shequyun.core.settings import DBT_PROJECT_DIR, SOURCES_DIR, Paths
+from shequyun.core.settings import SOURCES_DIR, Paths
 
 SYSTEM = "ca_temp_relief"
 MODEL = "stg_civil_affairs__temp_relief_cases"
@@ -75,16 +71,7 @@ def onboarded_city(landed_city: Paths, full_build: DbtBuild, tmp_path_factory: p
     result = load_system(load_source_configs(sources)[SYSTEM], paths)
     assert result.ok and result.rows_landed == extract.height, [str(f) for f in result.failures]
 
-    project = root / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    write(sources, project)
-    db = root / "shequyun.duckdb"
-    cmd = [str(Path(sys.executable).with_name("dbt")), "build", *dbt_vars_args(paths.root, db),
-           "--project-dir", str(project), "--profiles-dir", str(project),
-           "--target-path", str(root / "target"), "--log-path", str(root / "logs")]
-    proc = subprocess.run(cmd, cwd=project, env=dbt_environment(), capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        pytest.fail(f"dbt build of the whole project with the new system failed:\n{proc.stdout[-8000:]}")
+    db, _, _ = build_rendered_project(sources, paths.root, root)
     return db, extract, full_build
 
 
