@@ -11,7 +11,8 @@ How, and why so:
   which at 6,000 committees would be 6,000 scans of each table. Only one ledger is held in memory at a time.
 * A committee's package is assembled under out_dir/.staging-<id>/ and moved into place when complete by
   exports.publish.swap_in, the one swap delivery uses too (an existing package of the same period is replaced as a
-  whole, atomically), so a reader of the outbox never sees half a package.
+  whole, atomically), so a reader of the outbox never sees half a package. The staging folders of a dead run
+  (killed) are removed by the next export: into the outbox at once (it holds the lock), elsewhere after a day.
 * Into the delivery outbox (`outbox=`, what `shequyun export` passes when it writes there) an export holds the
   outbox lock of deliveries (exports.publish.outbox_lock) from before it opens the database until its last package
   is in place, and logs each package in outbox/_deliveries.jsonl like a delivery does, marked `via: "export"`.
@@ -48,6 +49,7 @@ from exports.config import ExportConfig, UnmaskedNotAllowed, load_export_config
 from exports.periods import check_period, frequency_of, period_for
 from exports.publish import (
     MANIFEST_NAME,
+    STALE_STAGING_SECONDS,
     DeliveryRecord,
     append_log,
     outbox_lock,
@@ -426,7 +428,8 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
         as_of, built_at = build.as_of, build.built_at.astimezone(UTC)
 
         out_dir.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(out_dir, f"{STAGING_PREFIX}*")
+        # holding the outbox lock, no other export writes here: every staging folder is a dead run's (a kill -9)
+        remove_stale_staging(out_dir, f"{STAGING_PREFIX}*", 0 if outbox is not None else STALE_STAGING_SECONDS)
         staging = out_dir / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
         try:
             for committee in targets:

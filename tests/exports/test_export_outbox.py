@@ -100,6 +100,16 @@ def test_export_logs_one_line_per_package_and_a_second_export_replaces_them_whol
     assert {p.name for p in outbox.rglob(".*")} <= {".delivery.lock"}
 
 
+
+def test_an_export_into_the_outbox_removes_the_staging_of_a_dead_export_at_once(data_dir: Path) -> None:
+    """A `shequyun export` killed mid-way leaves outbox/.staging-<id>/ (whole packages); the next export holds the
+    outbox lock, so no other export can be writing one: it removes them all, not only those older than a day."""
+    dead = data_dir / "outbox" / ".staging-dead"
+    (dead / "310106" / "310106006" / "310106006001" / PERIOD).mkdir(parents=True)
+    assert run_export(data_dir, "--period", PERIOD, "--committee", "310106006001").exit_code == 0
+    assert not dead.exists()
+    assert not list((data_dir / "outbox").glob(".staging-*"))
+
 def test_export_outside_the_outbox_takes_no_lock_and_writes_no_log(data_dir: Path, tmp_path: Path) -> None:
     audit = tmp_path / "audit"
     result = run_export(data_dir, "--out", str(audit), "--unmasked", "--role", "data_bureau_auditor")
