@@ -12,7 +12,7 @@ export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export SHEQUYUN_DATA_DIR ?= $(CURDIR)/$(DATA_DIR)
 
-.PHONY: install demo test dev docs generate ingest frozen2 bench-generate bench-ingest clean
+.PHONY: install demo test dev docs generate ingest frozen2 bench-generate bench-ingest bench-city clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-generate: install
 
 bench-ingest: install
 	$(BIN)/python benchmarks/bench_city_ingest.py --persons 1000000
+
+# one city end to end, stage by stage (generation not timed): make bench-city PERSONS=1000000
+bench-city: install
+	$(BIN)/python benchmarks/bench_city.py --persons $(PERSONS) --seed $(SEED)
 
 clean:
 	rm -rf $(DATA_DIR) $(FROZEN2_DIR) $(DAGSTER_HOME)
