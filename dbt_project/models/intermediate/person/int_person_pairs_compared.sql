@@ -75,11 +75,18 @@ compared as (
             when id_pattern_l = id_pattern_r and not contains(id_pattern_l, '_') then 2
             -- a number known in part (Excel's lost last digits, a masked one) against another: agreeing on every
             -- known position is evidence, weaker when the mask hides the birth date and sequence (level 1)
-            when list_bool_and(list_transform(range(1, 19), i -> substr(id_pattern_l, i, 1) = '_'
+            when (contains(id_pattern_l, '_') or contains(id_pattern_r, '_'))
+                 and list_bool_and(list_transform(range(1, 19), i -> substr(id_pattern_l, i, 1) = '_'
                     or substr(id_pattern_r, i, 1) = '_' or substr(id_pattern_l, i, 1) = substr(id_pattern_r, i, 1)))
                 then case when length(replace(id_pattern_l, '_', '')) >= 15 and length(replace(id_pattern_r, '_', '')) >= 15
                           then 2 else 1 end
+            -- one typo (a digit changed, two adjacent digits swapped) in two full 18-character numbers leaves at
+            -- least one of the three 6-digit segments intact: that cheap test spares damerau_levenshtein (DuckDB's
+            -- costliest function here) nearly every random pair
             when not contains(id_pattern_l, '_') and not contains(id_pattern_r, '_')
+                 and (substr(id_pattern_l, 1, 6) = substr(id_pattern_r, 1, 6)
+                      or substr(id_pattern_l, 7, 6) = substr(id_pattern_r, 7, 6)
+                      or substr(id_pattern_l, 13, 6) = substr(id_pattern_r, 13, 6))
                  and damerau_levenshtein(id_pattern_l, id_pattern_r) <= 1 then 1
             else 0
         end as id_level
