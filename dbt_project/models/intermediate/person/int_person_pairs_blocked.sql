@@ -111,7 +111,8 @@ sample_b as (
 ),
 
 random_pairs as (
-    select
+    -- distinct: a record drawn into both samples makes the same pair twice
+    select distinct
         least(a.record_person_key, b.record_person_key) as record_person_key_a,
         greatest(a.record_person_key, b.record_person_key) as record_person_key_b,
         'random' as blocking_rules,
@@ -119,7 +120,6 @@ random_pairs as (
     from sample_a as a
     cross join sample_b as b
     where a.record_person_key <> b.record_person_key
-    qualify row_number() over (partition by record_person_key_a, record_person_key_b order by 1) = 1
 ),
 
 final as (
