@@ -73,7 +73,7 @@ def _group_keys(records: pd.DataFrame) -> np.ndarray:
     keys = np.where(records["id_trusted"].fillna(False).to_numpy(dtype=bool), valid, None)
     if "document_key" in records:
         doc = records["document_key"].where(records["document_key"].notna(), None).to_numpy()
-        use = (keys == None) & (doc != None)  # noqa: E711 (element-wise on object arrays)
+        use = (keys == None) & (doc != None)
         keys = keys.copy()
         keys[use] = np.array(["doc:" + d for d in doc[use]], dtype=object)
     return keys
@@ -281,3 +281,30 @@ def cluster_records(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.Da
     out.loc[out["attached_by"].isna(), "attached_by"] = MUST_LINK
     return out[["record_person_key", "person_cluster_id", "person_key", "main_id_number", "cluster_size",
                 "attached_by", "attach_weight"]].sort_values("record_person_key").reset_index(drop=True)
+
+
+def model_cluster_ids(records: pd.DataFrame, links: pd.DataFrame, decisions: pd.DataFrame | None,
+                      resolved: pd.DataFrame, components: pd.DataFrame, *,
+                      keep_apart: pd.DataFrame | None = None) -> pd.Series:
+    """The cluster the model alone gives each record (as cluster_records(records, links, None, keep_apart)), for
+    the decision audit, given `resolved` (cluster_records with the decisions) and `components` (link_components
+    with the decisions). Components are clustered independently and a decision changes only its own component,
+    so only the components a decision touches are clustered again. Returns person_cluster_id by
+    record_person_key, in `resolved`'s order."""
+    clusters = pd.Series(resolved["person_cluster_id"].to_numpy(copy=True), index=resolved["record_person_key"].to_numpy())
+    if decisions is None or not len(decisions):
+        return clusters
+    component = components.set_index("record_person_key")["component"]
+    decided = set(component.reindex(decisions["record_person_key_a"]).dropna()) | set(
+        component.reindex(decisions["record_person_key_b"]).dropna())
+    touched = set(component.index[component.isin(decided)])
+    if not touched:
+        return clusters
+    apart = keep_apart if keep_apart is not None else pd.DataFrame(columns=["record_person_key_a", "record_person_key_b"])
+    alone = cluster_records(
+        records[records["record_person_key"].isin(touched)],
+        links[links["record_person_key_a"].isin(touched) & links["record_person_key_b"].isin(touched)], None,
+        keep_apart=apart[apart["record_person_key_a"].isin(touched) & apart["record_person_key_b"].isin(touched)])
+    clusters.update(alone.set_index("record_person_key")["person_cluster_id"])
+    return clusters
+

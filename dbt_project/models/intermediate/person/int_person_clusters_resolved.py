@@ -4,9 +4,14 @@ then accepted Fellegi–Sunter links best first, never two valid ID numbers in o
 committee decisions of the person_link_decisions seed applied. model_cluster_id is the clustering the
 model alone would give (used by the decision audit). The keep-apart pairs (strongly contradicting, millions
 at city scale) are joined to the link graph's components in DuckDB first: only pairs inside one component can
-ever matter to the clustering, so only those are read into Python."""
+ever matter to the clustering, so only those are read into Python. The model-alone clustering is recomputed only
+for the components a decision touches (shequyun.resolution.cluster.model_cluster_ids)."""
 
-from shequyun.resolution.cluster import cluster_records, link_components
+from shequyun.resolution.cluster import (
+    cluster_records,
+    link_components,
+    model_cluster_ids,
+)
 
 
 def model(dbt, session):
@@ -17,7 +22,8 @@ def model(dbt, session):
         "record_person_key_a, record_person_key_b, match_weight").df()
     decisions = dbt.ref("person_link_decisions").project(
         "record_person_key_a, record_person_key_b, decision, decided_at").df()
-    components = session.from_df(link_components(records, links, decisions))
+    component_of = link_components(records, links, decisions)
+    components = session.from_df(component_of)
     apart = (
         dbt.ref("int_person_links_scored").filter("is_contradicted")
         .join(components.project("record_person_key as record_person_key_a, component as component_a"),
@@ -29,8 +35,7 @@ def model(dbt, session):
         .df()
     )
     resolved = cluster_records(records, links, decisions, keep_apart=apart)
-    # the model's own clustering, for the audit (the same when there is no decision)
-    baseline = cluster_records(records, links, None, keep_apart=apart) if len(decisions) else resolved
-    resolved["model_cluster_id"] = resolved["record_person_key"].map(
-        baseline.set_index("record_person_key")["person_cluster_id"])
+    # the model's own clustering, for the audit (the same outside the components a decision touches)
+    resolved["model_cluster_id"] = model_cluster_ids(records, links, decisions, resolved, component_of,
+                                                     keep_apart=apart).to_numpy()
     return resolved
