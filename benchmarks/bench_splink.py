@@ -8,7 +8,7 @@ Needs a data directory whose DuckDB file has been built by dbt (`make demo`, or 
 A deployment with its own connector YAMLs (the frozen2 city) is benchmarked the same way with
 SHEQUYUN_SOURCES_DIR set: the resolution models are then rebuilt in the deployment's dbt project.
 
-shequyun: the resolution models (everything after int_person_records) are rebuilt by dbt on a copy of the
+shequyun: the resolution models (from int_person_records to int_person_clusters_resolved) are rebuilt by dbt on a copy of the
 DuckDB file and timed (wall clock including dbt's start-up, and the sum of the models' own times).
 splink: the same records (int_person_records_keyed: the staged records plus pinyin and door keys) with
 comparable blocking rules, comparisons and training (random-pair u, EM per blocking rule, the prior from
@@ -32,7 +32,10 @@ import duckdb
 import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RESOLUTION_SELECTION = ["int_person_names_romanised+", "int_person_addresses_standardised+"]
+# the resolution models only, up to the clusters splink is compared on (before 2026-12-07 the selection was every
+# model downstream of them too: marts, tags and 54 ledgers, which splink does not build)
+RESOLUTION_SELECTION = ["int_person_names_romanised+,+int_person_clusters_resolved",
+                        "int_person_addresses_standardised+,+int_person_clusters_resolved"]
 
 
 def _table(con: duckdb.DuckDBPyConnection, name: str) -> str:
@@ -63,6 +66,7 @@ def run_shequyun(data_dir: Path, db: Path, work: Path, project: Path) -> dict[st
     figures = evaluate_persons(copy, data_dir / "truth")
     figures["seconds"] = seconds
     figures["model_seconds"] = sum(r["execution_time"] for r in results["results"])
+    figures["models"] = {r["unique_id"].rsplit(".", 1)[-1]: round(r["execution_time"], 2) for r in results["results"]}
     return figures
 
 
@@ -173,6 +177,8 @@ def main() -> None:
     print(f"person resolution on {db} (threshold {args.threshold})")
     print(table.to_string(float_format=lambda v: f"{v:,.4f}" if v < 2 else f"{v:,.1f}"))
     print(f"shequyun model seconds (sum over dbt models, without dbt start-up): {ours['model_seconds']:.1f}")
+    for name, secs in sorted(ours["models"].items(), key=lambda kv: -kv[1]):
+        print(f"    {name:<40} {secs:>7.2f}")
     if args.json:
         print(json.dumps({"shequyun": ours, "splink": theirs}, default=float))
 
