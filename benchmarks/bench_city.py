@@ -160,9 +160,19 @@ def stage_build(city: Path) -> None:
 
 
 def _latest_run_results(city: Path) -> Path | None:
-    """dbt's run_results.json of the build just run (dagster-dbt writes one target folder per run)."""
-    candidates = [p for root in (ROOT / "dbt_project" / "target", city / "warehouse")
-                  if root.exists() for p in root.rglob("run_results.json")]
+    """dbt's run_results.json of the build just run on this city (dagster-dbt writes one target folder per run;
+    the city is the data_dir var of the invocation)."""
+    import yaml
+
+    def built_here(path: Path) -> bool:
+        try:
+            chosen = json.loads(path.read_text(encoding="utf-8")).get("args", {}).get("vars") or {}
+            chosen = yaml.safe_load(chosen) if isinstance(chosen, str) else chosen
+        except (OSError, ValueError, yaml.YAMLError):
+            return False
+        return Path(str(chosen.get("data_dir", ""))).resolve() == city.resolve()
+
+    candidates = [p for p in (ROOT / "dbt_project" / "target").rglob("run_results.json") if built_here(p)]
     return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
 
 
