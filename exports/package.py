@@ -58,6 +58,7 @@ from exports.publish import (
     swap_in,
 )
 from shequyun.core.build_info import BuildInfo, BuildInfoMissing, read_build_info
+from shequyun.core.failpoints import failpoint
 from shequyun.core.lock import data_dir_lock
 from shequyun.files.writers import (
     FORMAT_SUFFIX,
@@ -439,6 +440,7 @@ def export_packages(database: Path, out_dir: Path, period: str, *, frequency: st
                               formats=chosen_formats, unmasked=unmasked, as_of=as_of, generated_at=generated_at,
                               max_width=config.max_column_width) for ledger in chosen]
             outcomes = _run_jobs(jobs, con, default_workers() if workers is None else workers)
+            failpoint("export.files_staged")
             unassigned = {o.model.removeprefix("rpt_ledger__"): o.unassigned for o in outcomes if o.unassigned}
             log = OutboxLog(outbox, period, frequency or frequency_of(period)) if outbox is not None else None
             results = []
@@ -509,8 +511,10 @@ class OutboxLog:
                                       attempt=self.attempts.get(committee.code, 0) + 1, via="export")
         record.read_manifests(staged, final)
         record.published(self.outbox, final, swap_in(staged, final, aside))
+        failpoint("export.package.swapped_in")
         record.rows, record.outcome, record.mail, record.mail_note = rows, "delivered", "skipped", EXPORT_MAIL_NOTE
         append_log(self.outbox, record)
+        failpoint("export.package.logged")
 
 
 def _entry(ledger: Ledger, written: WrittenFile) -> dict[str, object]:
@@ -539,6 +543,7 @@ def _finish_package(committee: Committee, staging: Path, out_dir: Path, period: 
         "files": files,
     }
     (staged / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    failpoint("export.package.manifest_written")
     final = committee.folder(out_dir, period)
     aside = staging / "replaced" / committee.code
     if log is None:

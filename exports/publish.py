@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 from filelock import FileLock, Timeout
 
+from shequyun.core.failpoints import failpoint
 from shequyun.core.warehouse import fsync_path
 from shequyun.files.writers import sha256_of
 
@@ -110,6 +111,7 @@ def swap_in(new: Path, target: Path, aside: Path) -> bool:
             raise NotADirectoryError(f"{target} exists and is not a package folder")
         aside.parent.mkdir(parents=True, exist_ok=True)
         if _exchange(new, target):
+            failpoint("publish.swap.exchanged")
             os.rename(new, aside)      # `new` now names the old package
         else:
             os.rename(target, aside)

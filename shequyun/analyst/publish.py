@@ -39,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from shequyun.analyst.masking import pii_kind, value_rule_sql
+from shequyun.core.failpoints import failpoint
 from shequyun.privacy.masking import mask_sql
 from shequyun.privacy.tokens import key_id, token_secret, token_sql
 
@@ -78,6 +79,7 @@ class Publication:
             os.fsync(fd)
         finally:
             os.close(fd)
+        failpoint("analyst.swap.before")
         os.replace(self.tmp, self.target)
         fd = os.open(self.target.parent, os.O_RDONLY)
         try:

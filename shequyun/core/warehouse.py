@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from shequyun.core.failpoints import failpoint
 from shequyun.core.settings import CURRENT_DATABASE_NAME
 
 CURRENT_NAME = CURRENT_DATABASE_NAME
@@ -91,6 +92,7 @@ def begin_build(warehouse: Path) -> Path:
     current = current_database(warehouse)
     if current.exists():
         shutil.copy2(current, build)
+    failpoint("build.copied")
     return build
 
 
@@ -99,11 +101,15 @@ def commit_build(build: Path, warehouse: Path) -> Path:
     current = current_database(warehouse)
     _checkpoint(build)
     fsync_path(build)
+    failpoint("build.swap.before")
     if current.exists():
         keep = warehouse / f".previous-{os.getpid()}-{uuid.uuid4().hex}.duckdb"
         os.link(current, keep)  # a second name for the current file, so it survives the swap
+        failpoint("build.swap.previous_linked")
         os.replace(keep, previous_database(warehouse))
+        failpoint("build.swap.after_previous")
     os.replace(build, current)
+    failpoint("build.swap.after_current")
     fsync_path(warehouse)
     return current
 
