@@ -268,9 +268,13 @@ class TransformSummary:
         return "\n".join(lines)
 
 
-def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSummary:
-    """Execute `transform_job` in process: dbt build into a copy of the thematic database, swapped in on success."""
+def run_transform(data_dir: Path, *, models: list[str] | None = None, log_level: str = "WARNING") -> TransformSummary:
+    """Execute `transform_job` in process: dbt build into a copy of the thematic database, swapped in on success.
+    ``models``: only these dbt models (or seeds) and what they are built from (default: everything) - the models
+    not selected keep their tables of the current database, which the build starts from."""
     import time
+
+    from dagster import AssetSelection
 
     from pipelines.definitions import build_definitions
     from pipelines.resources import ShequyunResource
@@ -278,7 +282,12 @@ def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSum
 
     started = time.perf_counter()
     resource = ShequyunResource(data_dir=str(Path(data_dir).resolve()))
-    job = build_definitions(resource).resolve_job_def("transform_job")
+    defs = build_definitions(resource)
+    job = defs.resolve_job_def("transform_job")
+    selection = None
+    if models:
+        chosen = AssetSelection.assets(*(AssetKey([m]) for m in models)).upstream() - AssetSelection.key_prefixes(BRONZE_PREFIX)
+        selection = sorted(chosen.resolve(defs.resolve_asset_graph()))
     # dbt's own log lines go to a file beside the database, not over the summary
     log_dir = resource.paths().warehouse / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -288,6 +297,7 @@ def run_transform(data_dir: Path, *, log_level: str = "WARNING") -> TransformSum
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level.upper()}}}},
+            asset_selection=selection,
             tags={"shequyun/trigger": "run_transform"},
         )
         summary = TransformSummary(run_id=result.run_id, success=result.success)

@@ -23,12 +23,14 @@ from filelock import FileLock
 from connectors.deployment import deployment_project_dir
 from pipelines.resources import ShequyunResource
 from shequyun.analyst.publish import prepare_analyst_database
+from shequyun.core.diskspace import disk_full_message, is_disk_full
 from shequyun.core.duck import dbt_vars_args
 from shequyun.core.lock import DataDirLocked, data_dir_lock
 from shequyun.core.settings import Paths, lock_timeout
 from shequyun.core.warehouse import warehouse_build
 
 DBT_RESOURCE_KEY = "dbt"
+LEFT_IN_PLACE = "the last good thematic database is left in place"
 
 # the shipped project, or for a deployment with its own connector YAMLs ($SHEQUYUN_SOURCES_DIR) the rendered copy
 PROJECT_DIR = deployment_project_dir()
@@ -111,16 +113,27 @@ def thematic_database(context: AssetExecutionContext, dbt: DbtCliResource, shequ
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
-    with warehouse_build(paths.warehouse) as build:
-        invocation = dbt.cli(["build", *dbt_vars_args(paths.root, build)], context=context, raise_on_error=False)
-        yield from invocation.stream()
-        if not invocation.is_successful():
-            raise Failure(
-                description="dbt build failed; the last good thematic database is left in place",
-                metadata={"error": str(invocation.get_error())},
-            )
-        # the masked copy analysts read, written from the finished build before anything is swapped in
-        publication = prepare_analyst_database(build, paths.root, warehouse=paths.warehouse)
-    publication.commit()
+    publication = None
+    try:
+        with warehouse_build(paths.warehouse) as build:
+            invocation = dbt.cli(["build", *dbt_vars_args(paths.root, build)], context=context, raise_on_error=False)
+            yield from invocation.stream()
+            if not invocation.is_successful():
+                error = str(invocation.get_error())
+                cause = disk_full_message(paths.warehouse) if is_disk_full(error) else "dbt build failed"
+                raise Failure(description=f"{cause}; {LEFT_IN_PLACE}", metadata={"error": error})
+            # the masked copy analysts read, written from the finished build before anything is swapped in
+            publication = prepare_analyst_database(build, paths.root, warehouse=paths.warehouse)
+        publication.commit()
+    except Failure:
+        raise
+    except Exception as exc:
+        if publication is not None:     # written, but the swap of the thematic database failed: not left behind
+            publication.discard()
+        if not is_disk_full(exc):
+            raise
+        # the private copy, the dbt run, the analyst database or the swap's checkpoint found no room
+        raise Failure(description=f"{disk_full_message(paths.warehouse)}; {LEFT_IN_PLACE}",
+                      metadata={"error": f"{type(exc).__name__}: {exc}"}) from exc
     context.log.info(f"thematic database swapped in at {paths.warehouse}; {publication.render()}")
 

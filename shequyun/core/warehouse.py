@@ -91,7 +91,11 @@ def begin_build(warehouse: Path) -> Path:
     build = warehouse / f".build-{os.getpid()}-{uuid.uuid4().hex}.duckdb"
     current = current_database(warehouse)
     if current.exists():
-        shutil.copy2(current, build)
+        try:
+            shutil.copy2(current, build)
+        except BaseException:
+            discard_build(build)        # a half copy (the disk filled up) is not left behind to fill it more
+            raise
     failpoint("build.copied")
     return build
 
@@ -125,7 +129,7 @@ def warehouse_build(warehouse: Path) -> Iterator[Path]:
     build = begin_build(warehouse)
     try:
         yield build
+        commit_build(build, warehouse)      # its checkpoint may still find the disk full: then discarded too
     except BaseException:
         discard_build(build)
         raise
-    commit_build(build, warehouse)

@@ -1,0 +1,164 @@
+"""Fault injection (issue 13 item 5), a full disk under the warehouse: a build that finds no room fails saying so, the
+last good thematic database stays the current one, byte for byte, nothing is left behind (no half copy, no half
+analyst database, nothing under a final name), and once space is freed the next build gives the same database as
+the undisturbed one.
+
+The disk is real: the data directory's `warehouse/` is a size-limited tmpfs mounted for the module (the project's
+machines and CI run as root, Linux), and a ballast file leaves exactly as much room as each case needs. A build
+here is `pipelines.run.run_transform` - the `shequyun run` build: Dagster's transform job, dbt into a private copy,
+the analyst database, the swap - of a few models (`MODELS` and what they are built from) on a small generated
+city: the dbt run and its writes are real, in seconds instead of the full project's minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.run import TransformSummary, run_transform
+from shequyun.core.settings import Paths
+from shequyun_synth.testing import land_city
+
+MODELS = ["build_info", "stg_public_security__hukou_persons"]
+DISK_MB = 64
+# columns whose values differ between two builds of the same data by nature: (schema, table) -> columns; build_info's
+# built_at is the build's time, code_version the checkout's `git describe` (a commit between two builds changes it)
+BY_NATURE = {("marts", "build_info"): ["built_at", "code_version"]}
+FINAL_NAMES = ("shequyun.duckdb", "shequyun.previous.duckdb", "analyst.duckdb")
+
+
+@contextmanager
+def small_disk(folder: Path, megabytes: int) -> Iterator[Path]:
+    """`folder` on a tmpfs of its own of `megabytes`, unmounted afterwards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+                           capture_output=True, text=True, check=False)
+    assert mount.returncode == 0, f"the disk-full tests mount a tmpfs (root, Linux): {mount.stderr.strip()}"
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+@contextmanager
+def room_left(folder: Path, nbytes: int) -> Iterator[None]:
+    """Fill the disk holding `folder` with a ballast file until `nbytes` are free; remove it afterwards."""
+    ballast = folder / "ballast"
+    free = shutil.disk_usage(folder).free
+    assert free > nbytes, (free, nbytes)
+    subprocess.run(["fallocate", "-l", str(free - nbytes), str(ballast)], check=True)
+    assert abs(shutil.disk_usage(folder).free - nbytes) < 64 * 1024
+    try:
+        yield
+    finally:
+        ballast.unlink()
+
+
+def fingerprint(warehouse: Path) -> dict[str, str]:
+    """Every file under the warehouse but dbt's logs, by name: sha256 of the database files, the other names only."""
+    files = {}
+    for path in sorted(warehouse.iterdir()):
+        if path.name in FINAL_NAMES:
+            files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif path.name not in ("logs", "ballast"):
+            files[path.name] = "present"
+    return files
+
+
+def tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[tuple[str, str], list[str]]:
+    rows = con.execute("""select schema_name, table_name, list(column_name order by column_index)
+                          from duckdb_columns() where database_name = ? and not internal
+                          group by all""", [catalog]).fetchall()
+    return {(s, t): cols for s, t, cols in rows}
+
+
+def assert_same_database(got: Path, expected: Path) -> None:
+    """Every table of both files holds the same rows (`except all` both ways), but the columns of BY_NATURE."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{got}' as got (read_only)")
+        con.execute(f"attach '{expected}' as expected (read_only)")
+        got_tables, expected_tables = tables(con, "got"), tables(con, "expected")
+        assert got_tables == expected_tables
+        for (schema, table), columns in expected_tables.items():
+            kept = ", ".join(f'"{c}"' for c in columns if c not in BY_NATURE.get((schema, table), []))
+            for a, b in (("got", "expected"), ("expected", "got")):
+                extra = con.execute(f'select count(*) from (select {kept} from {a}."{schema}"."{table}" except all '
+                                    f'select {kept} from {b}."{schema}"."{table}")').fetchone()[0]
+                assert extra == 0, f"{schema}.{table}: {extra} row(s) of the {a} database not in the {b} one"
+
+
+@dataclass
+class City:
+    paths: Paths
+    undisturbed: Path       # the database of the undisturbed build, copied off the small disk
+
+
+def build(city: City) -> TransformSummary:
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("DAGSTER_HOME", raising=False)       # an ephemeral Dagster instance, as in CI
+        return run_transform(city.paths.root, models=MODELS)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+    root = tmp_path_factory.mktemp("disk_full")
+    paths = land_city(root / "city", persons=200, seed=13, prefix="diskfull")
+    with small_disk(paths.warehouse, DISK_MB):
+        city = City(paths, root / "undisturbed.duckdb")
+        summary = build(city)
+        assert summary.success, summary.render()
+        shutil.copyfile(paths.warehouse / "shequyun.duckdb", city.undisturbed)
+        yield city
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_build_that_fills_the_disk_fails_saying_so_and_the_rerun_gives_the_undisturbed_database(city: City) -> None:
+    warehouse = city.paths.warehouse
+    before = fingerprint(warehouse)
+    current = warehouse / "shequyun.duckdb"
+    # room for the private copy of the current database, not for what dbt writes into it
+    with room_left(warehouse, current.stat().st_size + 256 * 1024):
+        failed = build(city)
+        assert not failed.success
+        message = failed.render()
+        assert f"the disk holding {warehouse} is full (no space left on device" in message, message
+        assert "the last good thematic database is left in place" in message
+        assert fingerprint(warehouse) == before         # the last good database, byte for byte; nothing left behind
+    assert_same_database(current, city.undisturbed)
+
+    # what a build killed on the full disk would have left: removed by the next build
+    stale = warehouse / f".build-{_dead_pid()}-0123456789abcdef.duckdb"
+    stale.write_bytes(b"\0" * 4096)
+    rerun = build(city)
+    assert rerun.success, rerun.render()
+    assert not stale.exists()
+    assert sorted(p.name for p in warehouse.iterdir()) == ["analyst.duckdb", "logs", "shequyun.duckdb",
+                                                          "shequyun.previous.duckdb"]
+    assert_same_database(current, city.undisturbed)
+    assert fingerprint(warehouse)["shequyun.previous.duckdb"] == before["shequyun.duckdb"]
+
+
+def test_no_room_for_the_private_copy_leaves_no_half_copy(city: City) -> None:
+    warehouse = city.paths.warehouse
+    before = fingerprint(warehouse)
+    half = (warehouse / "shequyun.duckdb").stat().st_size // 2
+    with room_left(warehouse, half):
+        failed = build(city)
+        assert not failed.success
+        assert fingerprint(warehouse) == before         # no `.build-*` half copy filling the disk further
+        assert f"the disk holding {warehouse} is full" in failed.render()
+        assert shutil.disk_usage(warehouse).free >= half - 64 * 1024
+    assert_same_database(warehouse / "shequyun.duckdb", city.undisturbed)
