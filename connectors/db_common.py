@@ -17,14 +17,31 @@ def source_name(cfg: SourceConfig) -> str:
     return cfg.table or f"query:{cfg.system}"
 
 
-def unavailable(cfg: SourceConfig, dsn: str, exc: BaseException) -> SourceUnavailable:
+def _detail(dsn: str, exc: BaseException) -> str:
+    """The driver's first line, the DSN's password masked."""
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     for secret in _passwords(dsn):
         detail = detail.replace(secret, "***")
+    return detail
+
+
+def unavailable(cfg: SourceConfig, dsn: str, exc: BaseException) -> SourceUnavailable:
+    detail = _detail(dsn, exc)
     return SourceUnavailable(
         cfg.system, source_name(cfg),
         f"database server does not answer at {mask_dsn(dsn)} (no answer within {CONNECT_TIMEOUT_SECONDS} s, "
         f"or the connection was refused): {detail}",
+    )
+
+
+def connection_lost(cfg: SourceConfig, dsn: str, exc: BaseException) -> SourceError:
+    """The connection broke after it was made (the server stopped or was restarted mid-read, the network dropped):
+    a failure of this load, not a server that is absent - `--skip-unavailable-databases` does not skip it. The
+    readers land nothing until a read is complete, so the message can say so."""
+    return SourceError(
+        cfg.system, source_name(cfg),
+        f"connection to the database server lost while reading {source_name(cfg)}; nothing of this read was landed: "
+        f"run the ingest again when the server is back ({mask_dsn(dsn)}: {_detail(dsn, exc)})",
     )
 
 
@@ -67,4 +84,4 @@ def make_batch(cfg: SourceConfig, columns: list[str], data: pa.Table, cursor_fro
     )
 
 
-__all__ = ["CONNECT_TIMEOUT_SECONDS", "check_cursor", "make_batch", "source_name", "unavailable"]
+__all__ = ["CONNECT_TIMEOUT_SECONDS", "check_cursor", "connection_lost", "make_batch", "source_name", "unavailable"]

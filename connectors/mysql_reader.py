@@ -19,6 +19,7 @@ from connectors.config import SourceConfig
 from connectors.db_common import (
     CONNECT_TIMEOUT_SECONDS,
     check_cursor,
+    connection_lost,
     make_batch,
     source_name,
     unavailable,
@@ -116,8 +117,8 @@ class MysqlReader:
                                 f"{conn.escape(cursor_from)} OR {_q(cfg.cursor)} IS NULL")
                     behind = int(cur.fetchall()[0][0])   # fetchall: an unbuffered cursor must be read to its end
                 conn.commit()
-        except pymysql.err.OperationalError as exc:
-            raise unavailable(cfg, dsn, exc) from exc
+        except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:   # connected, then the connection broke
+            raise connection_lost(cfg, dsn, exc) from exc
         finally:
             conn.close()
         if data is None:

@@ -15,6 +15,7 @@ from connectors.config import SourceConfig
 from connectors.db_common import (
     CONNECT_TIMEOUT_SECONDS,
     check_cursor,
+    connection_lost,
     make_batch,
     source_name,
     unavailable,
@@ -75,8 +76,8 @@ class PostgresReader:
                     behind = conn.execute(sql.SQL("SELECT count(*) FROM {} WHERE {} <= {} OR {} IS NULL").format(
                         _relation(cfg), sql.Identifier(cfg.cursor), sql.Literal(cursor_from),
                         sql.Identifier(cfg.cursor))).fetchone()[0]
-        except psycopg.OperationalError as exc:
-            raise unavailable(cfg, dsn, exc) from exc
+        except psycopg.OperationalError as exc:     # connected, then the connection broke (server stopped mid-read)
+            raise connection_lost(cfg, dsn, exc) from exc
         finally:
             conn.close()
         batch = make_batch(cfg, columns, _parse_copy(buffer.getvalue(), len(columns)), cursor_from)
