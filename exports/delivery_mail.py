@@ -251,6 +251,12 @@ class Mailer:
             self._smtp = self._connect()
         try:
             refused = self._smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected as exc:    # mid-DATA or before the final reply: accepted or not?
+            self.close()
+            raise smtplib.SMTPServerDisconnected(
+                f"the mail server {self.settings.host}:{self.settings.effective_port} closed the connection before "
+                f"confirming the message ({exc}): it may or may not have arrived; a re-delivery sends it again "
+                f"(at least once)") from exc
         except BaseException:
             self.close()
             raise
