@@ -299,6 +299,26 @@ def test_snapshot_keeps_the_history_of_dim_person(landed_city: Paths, rebuilt: P
     assert read(db, "select count(*) as n from snapshots.snap_dim_person")["n"][0] == persons + 1
 
 
+def test_a_merge_between_builds_is_recorded_as_an_event_with_its_evidence(landed_city: Paths, rebuilt: Path,
+                                                                          tmp_path: Path) -> None:
+    db = tmp_path / "shequyun.duckdb"
+    shutil.copy2(rebuilt, db)
+    dbt(landed_city, db, "build", "--select", "snap_person_record_keys", "fct_person_key_events")
+    assert read(db, "select count(*) as n from marts.fct_person_key_events")["n"][0] == 0   # one build: no change
+    # the next build finds one person's record to be another person's: its key moves (a merge of two persons)
+    with duckdb.connect(str(db)) as con:
+        (keep,) = con.sql("select min(person_key) from intermediate.int_person_clusters_resolved "
+                          "where cluster_size > 1").fetchone()
+        gone, record = con.sql("select person_key, record_person_key from intermediate.int_person_clusters_resolved "
+                               "where cluster_size = 1 order by record_person_key limit 1").fetchone()
+        con.execute("update intermediate.int_person_clusters_resolved set person_key = ?, attached_by = 'fellegi_sunter', "
+                    "attach_weight = 12.5 where record_person_key = ?", [keep, record])
+    dbt(landed_city, db, "build", "--select", "snap_person_record_keys", "fct_person_key_events")
+    events = read(db, "select event, person_key, from_keys, to_keys, records_moved, attached_by, best_attach_weight "
+                      "from marts.fct_person_key_events")
+    assert events.rows() == [("merge", keep, sorted([keep, gone]), [keep], 1, ["fellegi_sunter"], 12.5)]
+
+
 def test_build_info_records_the_day_the_code_and_every_loaded_system(marts: DbtBuild) -> None:
     """One row: as_of is the generator's day (the var as_of), the code version is this checkout's, and every system
     landed into bronze is listed with the batch its receipts name last and the rows they landed."""
