@@ -39,6 +39,7 @@ from connectors.config import SourceConfig
 from connectors.db_common import source_name
 from connectors.errors import ConfigError, SourceError
 from connectors.lineage import hash_of_hashes, row_hashes
+from shequyun.core.diskspace import disk_full_message, is_disk_full
 from shequyun.core.lock import data_dir_lock
 from shequyun.core.settings import Paths, lock_timeout
 
@@ -94,7 +95,14 @@ def load_system(cfg: SourceConfig, paths: Paths, *, progress: bool = False) -> S
     """Land every new source of one system into paths.bronze/<system>. Never raises for bad data: a
     structurally unreadable source records a `failed` receipt and goes to `failures`."""
     with data_dir_lock(paths, f"ingest {cfg.system}", timeout=lock_timeout()):
-        return _load_system(cfg, paths, progress=progress)
+        try:
+            return _load_system(cfg, paths, progress=progress)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            # not even a `failed` receipt could be written: what landed without its receipt is undone by the next
+            # load (_recover_unfinished), as after a crash between the two writes
+            raise SourceError(cfg.system, "lake", disk_full_message(paths.lake)) from exc
 
 
 def _load_system(cfg: SourceConfig, paths: Paths, *, progress: bool) -> SystemLoadResult:
@@ -201,8 +209,7 @@ def _load_files(
             _finish(paths, result, _receipt(cfg, source, checksum, FAILED, started, batch_id=batch_id, message=str(err)), error=err)
             continue
         except Exception as exc:  # noqa: BLE001 - one broken file must not stop the system's other files
-            log.error("%s: %s: unexpected error\n%s", cfg.system, display, traceback.format_exc())
-            err = SourceError(cfg.system, display, f"unexpected {type(exc).__name__}: {exc}")
+            err = _unexpected(cfg, display, exc, paths)
             _finish(paths, result, _receipt(cfg, source, checksum, FAILED, started, batch_id=batch_id, message=str(err)), error=err)
             continue
         landed[checksum] = source
@@ -240,8 +247,7 @@ def _load_table(cfg: SourceConfig, paths: Paths, reader: TableReader, result: Sy
                                         cursor_from=cursor_from, message=str(err)), error=err)
         return
     except Exception as exc:  # noqa: BLE001
-        log.error("%s: %s: unexpected error\n%s", cfg.system, source, traceback.format_exc())
-        err = SourceError(cfg.system, source, f"unexpected {type(exc).__name__}: {exc}")
+        err = _unexpected(cfg, source, exc, paths)
         _finish(paths, result, _receipt(cfg, source, "", FAILED, started, batch_id=batch_id,
                                         cursor_from=cursor_from, message=str(err)), error=err)
         return
@@ -598,6 +604,16 @@ def _receipt(
         started_at=started, finished_at=_now(), cursor_from=cursor_from, cursor_to=cursor_to,
         header=list(header or []), message=message,
     )
+
+
+def _unexpected(cfg: SourceConfig, source: str, exc: Exception, paths: Paths) -> SourceError:
+    """The error of a source that failed for a reason no reader names: a full disk under the lake said as such,
+    anything else as `unexpected <type>: ...` with its traceback in the log."""
+    if is_disk_full(exc):
+        log.error("%s: %s: %s (%s)", cfg.system, source, disk_full_message(paths.lake), exc)
+        return SourceError(cfg.system, source, f"{disk_full_message(paths.lake)}; this source is not landed")
+    log.error("%s: %s: unexpected error\n%s", cfg.system, source, traceback.format_exc())
+    return SourceError(cfg.system, source, f"unexpected {type(exc).__name__}: {exc}")
 
 
 def _append_receipt(paths: Paths, receipt: LoadReceipt) -> None:

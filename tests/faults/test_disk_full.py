@@ -1,7 +1,8 @@
 """Fault injection (issue 13 item 5), a full disk under the warehouse: a build that finds no room fails saying so, the
 last good thematic database stays the current one, byte for byte, nothing is left behind (no half copy, no half
 analyst database, nothing under a final name), and once space is freed the next build gives the same database as
-the undisturbed one.
+the undisturbed one. And a full disk under the lake: an ingest names it for every system, lands nothing of what found
+no room, and once space is freed lands exactly what an undisturbed ingest lands.
 
 The disk is real: the data directory's `warehouse/` is a size-limited tmpfs mounted for the module (the project's
 machines and CI run as root, Linux), and a ballast file leaves exactly as much room as each case needs. A build
@@ -15,13 +16,16 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
+from test_kill_ingest import snapshot
 
 from pipelines.run import TransformSummary, run_transform
 from shequyun.core.settings import Paths
@@ -162,3 +166,28 @@ def test_no_room_for_the_private_copy_leaves_no_half_copy(city: City) -> None:
         assert f"the disk holding {warehouse} is full" in failed.render()
         assert shutil.disk_usage(warehouse).free >= half - 64 * 1024
     assert_same_database(warehouse / "shequyun.duckdb", city.undisturbed)
+
+
+INGESTED = ["ca_dibao", "ca_divisions", "cc_visits", "ps_hukou"]    # xlsx, CSV, JSON lines, GBK CSV
+
+
+def test_an_ingest_onto_a_full_lake_names_the_disk_and_the_rerun_lands_what_an_undisturbed_ingest_does(
+        city: City, tmp_path: Path) -> None:
+    data_dir = tmp_path / "ingest"
+    shutil.copytree(city.paths.landing, data_dir / "landing")
+    expected = {part: frame.filter(pl.col(frame.columns[0]).is_in(INGESTED))
+                for part, frame in snapshot(city.paths.root).items()}       # landed by the fixture, every system
+    command = [str(Path(sys.executable).with_name("shequyun")), "ingest", "--no-progress", "--data-dir", str(data_dir),
+               *(a for s in INGESTED for a in ("--system", s))]
+    with small_disk(data_dir / "lake", 16):
+        with room_left(data_dir / "lake", 0):
+            full = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+            assert full.returncode == 1 and "Traceback" not in full.stdout + full.stderr, full.stdout + full.stderr
+            for system in INGESTED:
+                assert f"FAILED {system}: " in full.stdout and f"the disk holding {data_dir / 'lake'} is full" in \
+                    next(x for x in full.stdout.splitlines() if f"FAILED {system}: " in x), full.stdout
+        rerun = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+        got = snapshot(data_dir)
+    for part in ("bronze", "quarantine", "landed"):
+        assert got[part].equals(expected[part]), f"{part} differs from the undisturbed ingest"
