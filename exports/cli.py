@@ -57,6 +57,7 @@ def export(paths: Paths, period: str | None, frequency: str | None,
         export_packages,
     )
     from exports.publish import delivery_log
+    from shequyun.core.diskspace import disk_full_message, is_disk_full
 
     db = existing_database(paths)
     outbox = paths.outbox.resolve()
@@ -79,6 +80,12 @@ def export(paths: Paths, period: str | None, frequency: str | None,
                                       ledgers=list(ledgers) or None, **options)
     except (CatalogueError, ExportConfigError, UnmaskedNotAllowed, ExportError) as exc:
         raise click.ClickException(str(exc)) from None
+    except Exception as exc:        # a writer's own error class (xlsxwriter's FileCreateError) around the OSError
+        if not is_disk_full(exc):
+            raise
+        published = f"; the packages logged in {delivery_log(outbox)} are whole, no other was published" \
+            if into_outbox else ""
+        raise click.ClickException(f"{disk_full_message(out_dir)}{published} ({exc})") from None
     click.echo(summary.render())
     click.echo(f"packages {len(summary.packages)}  files {summary.files}  rows {summary.rows}  "
                f"seconds {summary.seconds:.1f}")

@@ -2,7 +2,9 @@
 last good thematic database stays the current one, byte for byte, nothing is left behind (no half copy, no half
 analyst database, nothing under a final name), and once space is freed the next build gives the same database as
 the undisturbed one. And a full disk under the lake: an ingest names it for every system, lands nothing of what found
-no room, and once space is freed lands exactly what an undisturbed ingest lands.
+no room, and once space is freed lands exactly what an undisturbed ingest lands. And a full disk under the outbox: an
+export says so (no traceback), publishes no package and no log line, and once space is freed exports what an
+undisturbed export does.
 
 The disk is real: the data directory's `warehouse/` is a size-limited tmpfs mounted for the module (the project's
 machines and CI run as root, Linux), and a ballast file leaves exactly as much room as each case needs. A build
@@ -25,8 +27,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from click.testing import CliRunner
+from outbox_city import outbox_data_dir
 from test_kill_ingest import snapshot
 
+from exports.cli import export
 from pipelines.run import TransformSummary, run_transform
 from shequyun.core.settings import Paths
 from shequyun_synth.testing import land_city
@@ -191,3 +196,31 @@ def test_an_ingest_onto_a_full_lake_names_the_disk_and_the_rerun_lands_what_an_u
         got = snapshot(data_dir)
     for part in ("bronze", "quarantine", "landed"):
         assert got[part].equals(expected[part]), f"{part} differs from the undisturbed ingest"
+
+
+def packages(outbox: Path) -> dict[str, bytes | None]:
+    """The published packages' files by path: CSV and Parquet by content, xlsx and manifests by name (they hold the
+    time they were written)."""
+    return {str(f.relative_to(outbox)): f.read_bytes() if f.suffix in (".csv", ".parquet") else None
+            for f in sorted(outbox.rglob("*")) if f.is_file() and not any(part.startswith((".", "_")) or
+                                                                         part == "ballast" for part in f.relative_to(outbox).parts)}
+
+
+def test_an_export_onto_a_full_outbox_says_so_and_publishes_nothing_half(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calm = outbox_data_dir(tmp_path / "calm", monkeypatch)
+    assert CliRunner().invoke(export, ["--data-dir", str(calm)]).exit_code == 0
+    expected = packages(calm / "outbox")
+    assert len(expected) > 10
+    data_dir = outbox_data_dir(tmp_path / "full", monkeypatch)
+    outbox = data_dir / "outbox"
+    with small_disk(outbox, 8):
+        with room_left(outbox, 0):
+            full = CliRunner().invoke(export, ["--data-dir", str(data_dir)])
+            assert full.exit_code == 1 and isinstance(full.exception, SystemExit), full.exception   # not a traceback
+            assert f"Error: the disk holding {outbox} is full (no space left on device" in full.output, full.output
+            assert packages(outbox) == {} and not (outbox / "_deliveries.jsonl").exists()   # nothing published
+        again = CliRunner().invoke(export, ["--data-dir", str(data_dir)])
+        assert again.exit_code == 0, again.output
+        assert packages(outbox) == expected
+        assert not [p.name for p in outbox.iterdir() if p.name.startswith(".staging")]  # the dead export's staging

@@ -14,40 +14,23 @@ connection (RST) in DATA - after the whole message came in, before the final rep
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 import socket
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
-from types import ModuleType
 
-import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from click.testing import CliRunner, Result
+from outbox_city import fixture_db, outbox_data_dir
 
-from exports import catalogue
 from exports.delivery import read_log
 from exports.delivery_cli import deliver
 
 PERIOD = "2026-11"
 CUT_OFF = "310106006002"           # the committee whose message the dropping server cuts off
-EXPORTS_TESTS = Path(__file__).resolve().parents[1] / "exports"
-
-
-def _fixture_db() -> ModuleType:
-    """tests/exports/exports_fixture_db.py (the hand-made database), loaded by path: tests/faults has no conftest."""
-    if "exports_fixture_db" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("exports_fixture_db", EXPORTS_TESTS / "exports_fixture_db.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules["exports_fixture_db"]
 
 
 class Mailbox:
@@ -94,20 +77,7 @@ def smtp_server() -> Iterator:
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """<tmp>/data with the hand-made thematic database, every committee given a mailbox."""
-    fixture = _fixture_db()
-    monkeypatch.setattr(catalogue, "DBT_PROJECT_DIR", fixture.FIXTURE_PROJECT)
-    monkeypatch.setenv("SHEQUYUN_EXPORT_WORKERS", "1")
-    for name in ("USER", "PASSWORD", "STARTTLS", "SSL"):
-        monkeypatch.delenv(f"SHEQUYUN_SMTP_{name}", raising=False)
-    database = tmp_path / "data" / "warehouse" / "shequyun.duckdb"
-    database.parent.mkdir(parents=True)
-    fixture.build_fixture_database(tmp_path / "fixture.duckdb")
-    shutil.copy(tmp_path / "fixture.duckdb", database)
-    with duckdb.connect(str(database)) as con:
-        con.execute("alter table marts.dim_area add column email varchar")
-        con.execute("update marts.dim_area set email = code || '@jd.example.org' where level = 'committee'")
-    return tmp_path / "data"
+    return outbox_data_dir(tmp_path, monkeypatch)
 
 
 def run_deliver(data_dir: Path, port: int, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
@@ -132,7 +102,7 @@ def test_a_message_cut_off_is_reported_not_delivered_and_the_redelivery_sends_ea
         data_dir: Path, smtp_server, monkeypatch: pytest.MonkeyPatch) -> None:
     dropping = Mailbox(drop=CUT_OFF)
     first = run_deliver(data_dir, smtp_server(dropping), monkeypatch)
-    committees = sorted(_fixture_db().COMMITTEES)
+    committees = sorted(fixture_db().COMMITTEES)
     assert first.exit_code == 1, first.output
     failed = next(x for x in first.stdout.splitlines() if x.strip().startswith(f"FAILED {CUT_OFF}"))
     assert "[mail]" in failed and "closed the connection before confirming the message" in failed, failed
