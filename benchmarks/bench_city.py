@@ -264,6 +264,8 @@ def main() -> None:
         CHILD_STAGES[args.child](city)
         return
 
+    from shequyun.core.duck import code_version
+
     if "ingest" in args.stages:
         prepare_city(city, args.persons, args.seed)
     env = {**os.environ, "SHEQUYUN_DATA_DIR": str(city), "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "False",
@@ -283,6 +285,7 @@ def main() -> None:
         print(f"  {figures[name]['seconds']} s", flush=True)
     source_rows = figures.get("baseline", {}).get("rows")
     result = {
+        "code_version": code_version(),
         "persons": args.persons, "seed": args.seed, "source_rows": source_rows,
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
