@@ -43,32 +43,36 @@ kept as (
         and (versions.dbt_valid_to is null or versions.dbt_valid_to > moved.changed_at)
 ),
 
-into_key as (
-    select
-        moves.changed_at,
-        moves.to_key as person_key,
-        list(distinct moves.from_key order by moves.from_key) as from_keys,
-        count(*) as records_moved,
-        list(distinct moves.attached_by order by moves.attached_by) as attached_by,
-        max(moves.attach_weight) as best_attach_weight,
-        bool_or(kept.person_key is not null) as kept_records
+-- each move seen from both of its keys: the key the records went into and the key they left
+sides as (
+    select changed_at, 'into' as side, to_key as person_key, from_key as other_key, attached_by, attach_weight
     from moves
-    left join kept on kept.changed_at = moves.changed_at and kept.person_key = moves.to_key
-    group by moves.changed_at, moves.to_key
+    union all
+    select changed_at, 'out', from_key, to_key, attached_by, attach_weight
+    from moves
+),
+
+by_key as (
+    select
+        sides.changed_at,
+        sides.side,
+        sides.person_key,
+        list(distinct sides.other_key order by sides.other_key) as other_keys,
+        count(*) as records_moved,
+        list(distinct sides.attached_by order by sides.attached_by) as attached_by,
+        max(sides.attach_weight) as best_attach_weight,
+        bool_or(kept.person_key is not null) as kept_records
+    from sides
+    left join kept on kept.changed_at = sides.changed_at and kept.person_key = sides.person_key
+    group by sides.changed_at, sides.side, sides.person_key
+),
+
+into_key as (
+    select * exclude (side, other_keys), other_keys as from_keys from by_key where side = 'into'
 ),
 
 out_of_key as (
-    select
-        moves.changed_at,
-        moves.from_key as person_key,
-        list(distinct moves.to_key order by moves.to_key) as to_keys,
-        count(*) as records_moved,
-        list(distinct moves.attached_by order by moves.attached_by) as attached_by,
-        max(moves.attach_weight) as best_attach_weight,
-        bool_or(kept.person_key is not null) as kept_records
-    from moves
-    left join kept on kept.changed_at = moves.changed_at and kept.person_key = moves.from_key
-    group by moves.changed_at, moves.from_key
+    select * exclude (side, other_keys), other_keys as to_keys from by_key where side = 'out'
 ),
 
 events as (
