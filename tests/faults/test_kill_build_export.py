@@ -92,7 +92,13 @@ def _start(args: list[str], env: dict[str, str], failpoint: str | None = None) -
 def _run(args: list[str], env: dict[str, str]) -> float:
     started = time.monotonic()
     proc = _start(args, env)
-    assert proc.wait(timeout=900) == 0, f"{args} failed"
+    try:
+        code = proc.wait(timeout=900)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)     # no orphaned run or dbt left working after the test gave up
+        proc.wait(timeout=60)
+        raise
+    assert code == 0, f"{args} failed"
     return time.monotonic() - started
 
 
