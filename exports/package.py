@@ -360,8 +360,8 @@ def default_workers() -> int:
 def _run_jobs(jobs: list[LedgerJob], con: duckdb.DuckDBPyConnection, workers: int) -> list[LedgerOutcome]:
     """Ledger jobs in this process (workers <= 1) or in a pool of processes, largest ledger first.
 
-    Writing xlsx is Python work (xlsxwriter, ~10 us a cell) and dominates an export; processes share it out. Each
-    ledger is still read once, by the process that writes it, from its own read-only connection."""
+    Writing the files (xlsx, csv, parquet, each a few ms of fixed cost per file) dominates an export; processes
+    share it out. Each ledger is still read once, by the process that writes it, from its own read-only connection."""
     if workers <= 1 or len(jobs) <= 1 or multiprocessing.current_process().daemon:   # a daemon may not fork
         return [export_ledger(job, con) for job in jobs]
     sizes = {job.ledger.model: con.sql(f"select count(*) from {job.ledger.relation}").fetchone()[0] for job in jobs}

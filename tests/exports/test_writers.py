@@ -57,13 +57,25 @@ def test_xlsx_title_headers_frozen_pane_widths(tmp_path: Path) -> None:
     rows = [list(r) for r in sheet.iter_rows(min_row=TITLE_ROWS + 2, values_only=True)]
     assert rows[0] == ["310106006001", "张伟", "310***********0011", "1940-01-01", 86, "是", "高龄、独居",
                        "静安区江宁路1弄1号101室" * 10]
-    assert rows[1][5] == "否" and rows[1][6] == ""          # an empty list is an empty text
+    assert rows[1][5] == "否" and rows[1][6] is None        # an empty list is an empty cell
     assert rows[2] == ["310106006001", None, None, None, None, None, None, None]
     widths = {letter: dim.width for letter, dim in sheet.column_dimensions.items()}
     # xlsxwriter stores width + 0.71 (cell padding); fitted: 12 digits + 2; 7 CJK (2 each) + interpunct (1) + 2;
     # 年龄 (header 4) -> the minimum 6; the long address capped at max_width
     assert {k: int(widths[k]) for k in "ABEH"} == {"A": 14, "B": 17, "E": 6, "H": 40}
-    assert book.properties.title == "高龄老人名册"
+    assert sheet.auto_filter.ref == f"A{TITLE_ROWS + 1}:H{TITLE_ROWS + 1 + 3}"
+    assert sheet.print_title_rows == f"$1:${TITLE_ROWS + 1}"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.cell(row=1, column=1).font.sz == 16 and sheet.cell(row=1, column=1).font.bold
+    header = sheet.cell(row=TITLE_ROWS + 1, column=1)
+    assert header.font.bold and header.fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_xlsx_of_a_one_column_ledger(tmp_path: Path) -> None:
+    write_xlsx(tmp_path / "one.xlsx", _frame().select("committee_code"), HEADERS[:1], CONTEXT)
+    sheet = openpyxl.load_workbook(tmp_path / "one.xlsx").active
+    assert [sheet.cell(row=r, column=1).value for r in (1, 2, 3, 4, 5)] == [
+        CONTEXT.title, CONTEXT.committee_line, CONTEXT.period_line, HEADERS[0], "310106006001"]
 
 
 def test_column_widths_count_cjk_double() -> None:
@@ -112,13 +124,23 @@ def test_unknown_format(tmp_path: Path) -> None:
         write_ledger_file("pdf", tmp_path / "a.pdf", _frame(), HEADERS, CONTEXT)
 
 
-def test_xlsx_streamed_in_constant_memory_mode_is_the_same_sheet(tmp_path: Path) -> None:
-    write_xlsx(tmp_path / "m.xlsx", _frame(), HEADERS, CONTEXT)
-    write_xlsx(tmp_path / "s.xlsx", _frame(), HEADERS, CONTEXT, constant_memory_rows=0)
+def test_xlsx_of_many_rows_holds_every_value_typed(tmp_path: Path) -> None:
+    frame = pl.concat([_frame()] * 5_000)
+    write_xlsx(tmp_path / "big.xlsx", frame, HEADERS, CONTEXT)
+    sheet = openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True).active
+    rows = [list(r) for r in sheet.iter_rows(min_row=TITLE_ROWS + 2, values_only=True)]
+    # an empty text (an empty list) is an empty cell, as Excel shows it
+    expected = [[None if v == "" else v for v in r] for r in display_frame(frame).iter_rows()]
+    assert len(rows) == 15_000 and rows == expected
+    assert all(isinstance(r[4], int | float) for r in rows[::3])          # ages are numbers, not text
 
-    def cells(path: Path) -> tuple:
-        sheet = openpyxl.load_workbook(path).active
-        widths = {k: v.width for k, v in sheet.column_dimensions.items()}
-        return list(sheet.iter_rows(values_only=True)), sheet.freeze_panes, widths, sorted(map(str, sheet.merged_cells.ranges))
 
-    assert cells(tmp_path / "s.xlsx") == cells(tmp_path / "m.xlsx")
+def test_xlsx_is_the_same_bytes_apart_from_its_creation_time(tmp_path: Path) -> None:
+    import zipfile
+    write_xlsx(tmp_path / "a.xlsx", _frame(), HEADERS, CONTEXT)
+    write_xlsx(tmp_path / "b.xlsx", _frame(), HEADERS, CONTEXT)
+    members = [{i.filename: z.read(i) for i in z.infolist() if i.filename != "docProps/core.xml"}
+               for z in (zipfile.ZipFile(tmp_path / "a.xlsx"), zipfile.ZipFile(tmp_path / "b.xlsx"))]
+    assert members[0] == members[1] and "xl/worksheets/sheet1.xml" in members[0]
+
+
