@@ -258,16 +258,23 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results",
                         help="folder for <date>-<persons>.json")
     parser.add_argument("--child", choices=sorted(CHILD_STAGES), help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     city = (args.city or ROOT / "benchmarks" / ".cities" / f"{args.persons}-{args.seed}").resolve()
     if args.child:
         CHILD_STAGES[args.child](city)
         return
+    if args.prepare:
+        prepare_city(city, args.persons, args.seed)
+        return
 
     from shequyun.core.duck import code_version
 
     if "ingest" in args.stages:
-        prepare_city(city, args.persons, args.seed)
+        # in a child of its own: Linux carries a process's peak RSS over into the children it forks and execs
+        # (ru_maxrss), so a city generated in this process would set every stage's peak to the generator's
+        subprocess.run([sys.executable, __file__, "--prepare", "--city", str(city), "--persons", str(args.persons),
+                        "--seed", str(args.seed)], check=True)
     env = {**os.environ, "SHEQUYUN_DATA_DIR": str(city), "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "False",
            "DAGSTER_HOME": os.environ.get("DAGSTER_HOME", str(ROOT / ".dagster_home"))}
     commands = {
