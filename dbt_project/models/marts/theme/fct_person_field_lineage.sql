@@ -41,20 +41,39 @@ rules as (
     ('population_type', 'population_type', 'null', 'true'),
 ] %}
 
+-- each person's records numbered in record_person_key order: with the person key the number stands for the record in
+-- the candidates (an integer instead of a ~70-character key, 25M times at 1M persons) and keeps its order within the
+-- person, the sort key's last tie-break (numbered per person, not citywide: no sort of every record)
+numbered as (
+    select *, row_number() over (partition by person_key order by record_person_key) as record_no
+    from records
+),
+
+-- one narrow row per (record, field) with a value: what it votes for is a hash (of its value, or of its house under
+-- strategy house), so the value text (often a whole address) is not carried through the ranking; the winner's value
+-- is read back from its record at the end. Two different votes of one person and field would have to collide in a
+-- 64-bit hash to be counted together.
 candidates as (
     {%- for field, expression, house, condition in fields %}
     select
-        person_key, record_person_key, record_key, system, loaded_at, recorded_on,
-        '{{ field }}' as field,
-        cast({{ expression }} as varchar) as value,
-        cast({{ house }} as varchar) as house_key,
-        {{ 'status_date' if field == 'status' else 'cast(null as date)' }} as value_date
-    from records
+        person_key, record_no, system, cast(loaded_at as date) as loaded_on, recorded_on,
+        {{ loop.index }} as field_no,
+        hash('value:' || cast({{ expression }} as varchar)) as value_vote,
+        cast({{ house }} as varchar) as house_key
+    from numbered
     where {{ expression }} is not null and {{ condition }}
     {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
+),
+
+field_numbers as (
+    select * from (values
+    {%- for field, expression, house, condition in fields %}
+        ({{ loop.index }}, '{{ field }}'){{ ',' if not loop.last }}
+    {%- endfor %}
+    ) as numbers (field_no, field)
 ),
 
 -- evidence for residence (strategy house): the houses the person owns, and where the other members of the person's
@@ -109,25 +128,26 @@ ruled as (
         system_rules.priority,
         system_rules.strategy
     from candidates
+    inner join field_numbers on candidates.field_no = field_numbers.field_no
     inner join system_rules
-        on candidates.field = system_rules.field
+        on field_numbers.field = system_rules.field
         and candidates.system = system_rules.system
 ),
 
 -- what a candidate votes for: its house under strategy house, else its value
 voted as (
     select
-        ruled.*,
-        case when ruled.strategy = 'house' and ruled.house_key is not null then 'house:' || ruled.house_key
-             else 'value:' || ruled.value end as vote
+        ruled.* exclude (value_vote),
+        case when ruled.strategy = 'house' and ruled.house_key is not null then hash('house:' || ruled.house_key)
+             else ruled.value_vote end as vote
     from ruled
 ),
 
 -- how many of the person's candidate records give the same value (consensus strategy, and shown as evidence)
 agreement as (
-    select person_key, field, vote, count(*) as agreeing_records
+    select person_key, field_no, vote, count(*) as agreeing_records
     from voted
-    group by person_key, field, vote
+    group by person_key, field_no, vote
 ),
 
 -- strategy house counts observations: records of one system on one day (the record's own date, else its load day)
@@ -136,9 +156,9 @@ agreement as (
 house_evidence as (
     select
         voted.person_key,
-        voted.field,
+        voted.field_no,
         voted.vote,
-        count(distinct voted.system || ' ' || cast(coalesce(voted.recorded_on, cast(voted.loaded_at as date)) as varchar))
+        count(distinct voted.system || ' ' || cast(coalesce(voted.recorded_on, voted.loaded_on) as varchar))
             as observations,
         max(voted.recorded_on) as last_named_on,
         bool_or(owned_houses.house_key is not null) as is_owned,
@@ -153,14 +173,12 @@ house_evidence as (
 ),
 
 -- the order of candidates as one comparable key (smallest first); a missing date sorts after every date
+-- the fields after record_no never decide (record_no is unique within the person): they carry the candidate's rule
+-- and evidence through the min(), so the winner needs no join back to its candidate row
 keyed as (
     select
-        voted.*,
-        agreement.agreeing_records,
-        coalesce(house_evidence.observations, 0) as observations,
-        house_evidence.last_named_on,
-        coalesce(house_evidence.is_owned, false) as is_owned,
-        coalesce(house_evidence.household_members, 0) as household_members,
+        voted.person_key,
+        voted.field_no,
         {
             'latest': case when voted.strategy = 'house'
                            then coalesce(-(house_evidence.last_named_on - {{ day_number_origin() }}), 100000) else 0 end,
@@ -168,60 +186,83 @@ keyed as (
                               when voted.strategy = 'house' then -house_evidence.observations else 0 end,
             'owned': case when house_evidence.is_owned then 0 else 1 end,
             'household': -coalesce(house_evidence.household_members, 0),
-            'recent_load': case when voted.strategy = 'recency' then -(cast(voted.loaded_at as date) - {{ day_number_origin() }}) else 0 end,
+            'recent_load': case when voted.strategy = 'recency' then -(voted.loaded_on - {{ day_number_origin() }}) else 0 end,
             'recent_record': case when voted.strategy = 'recency' then coalesce(-(cast(voted.recorded_on as date) - {{ day_number_origin() }}), 1) else 0 end,
             'priority': voted.priority,
-            'load': -(cast(voted.loaded_at as date) - {{ day_number_origin() }}),
+            'load': -(voted.loaded_on - {{ day_number_origin() }}),
             'record': coalesce(-(cast(voted.recorded_on as date) - {{ day_number_origin() }}), 1),
-            'record_person_key': voted.record_person_key
+            'record_no': voted.record_no,
+            'system_pattern': voted.system_pattern,
+            'strategy': voted.strategy,
+            'agreeing_records': agreement.agreeing_records,
+            'observations': coalesce(house_evidence.observations, 0),
+            'last_named_on': house_evidence.last_named_on,
+            'is_owned': coalesce(house_evidence.is_owned, false),
+            'household_members': coalesce(house_evidence.household_members, 0)
         } as sort_key
     from voted
     inner join agreement
         on voted.person_key = agreement.person_key
-        and voted.field = agreement.field
+        and voted.field_no = agreement.field_no
         and voted.vote = agreement.vote
     left join house_evidence
         on voted.person_key = house_evidence.person_key
-        and voted.field = house_evidence.field
+        and voted.field_no = house_evidence.field_no
         and voted.vote = house_evidence.vote
 ),
 
--- the best sort key per (person, field) first (a narrow aggregate: at city scale an arg_min holding every group's
--- whole row runs out of memory), then its row; record_person_key ends the key, so it names one candidate
+-- the best sort key per (person, field): a narrow aggregate (at city scale an arg_min holding every group's whole row
+-- runs out of memory); record_no names one candidate of the person
 best as (
-    select person_key, field, count(*) as candidate_count, min(sort_key) as best_key
+    select person_key, field_no, count(*) as candidate_count, min(sort_key) as winner
     from keyed
-    group by person_key, field
+    group by person_key, field_no
 ),
 
+-- the winning candidate, with its record read back: the value, the house and the value's date of its field
 winners as (
     select
         best.person_key,
-        best.field,
+        field_numbers.field,
         best.candidate_count,
-        keyed as winner
+        best.winner,
+        numbered.record_person_key,
+        numbered.record_key,
+        numbered.system,
+        numbered.recorded_on,
+        numbered.loaded_at,
+        case best.field_no
+        {%- for field, expression, house, condition in fields %}
+            when {{ loop.index }} then cast({{ expression }} as varchar)
+        {%- endfor %}
+        end as value,
+        case best.field_no
+        {%- for field, expression, house, condition in fields %}{% if house != 'null' %}
+            when {{ loop.index }} then cast({{ house }} as varchar)
+        {%- endif %}{% endfor %}
+        end as house_key,
+        case when best.field_no = {{ (fields | map(attribute=0) | list).index('status') + 1 }} then status_date end
+            as value_date
     from best
-    inner join keyed
-        on keyed.person_key = best.person_key
-        and keyed.field = best.field
-        and keyed.record_person_key = best.best_key.record_person_key
+    inner join numbered on numbered.person_key = best.person_key and numbered.record_no = best.winner.record_no
+    inner join field_numbers on field_numbers.field_no = best.field_no
 ),
 
 final as (
     select
         cast(person_key as varchar) as person_key,
         cast(field as varchar) as field,
-        cast(winner.value as varchar) as value,
-        cast(winner.house_key as varchar) as house_key,
-        cast(winner.value_date as date) as value_date,
-        cast(winner.record_person_key as varchar) as record_person_key,
-        cast(winner.record_key as varchar) as record_key,
-        cast(winner.system as varchar) as system,
+        cast(value as varchar) as value,
+        cast(house_key as varchar) as house_key,
+        cast(value_date as date) as value_date,
+        cast(record_person_key as varchar) as record_person_key,
+        cast(record_key as varchar) as record_key,
+        cast(system as varchar) as system,
         cast(winner.system_pattern || ' #' || winner.priority || ' ' || winner.strategy as varchar) as rule,
         cast(winner.priority as integer) as priority,
         cast(winner.strategy as varchar) as strategy,
-        cast(winner.recorded_on as date) as recorded_on,
-        cast(winner.loaded_at as timestamp with time zone) as loaded_at,
+        cast(recorded_on as date) as recorded_on,
+        cast(loaded_at as timestamp with time zone) as loaded_at,
         cast(candidate_count as bigint) as candidate_count,
         cast(winner.agreeing_records as bigint) as agreeing_records,
         -- strategy house: why the house won, in words
