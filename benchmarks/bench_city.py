@@ -303,6 +303,9 @@ def main() -> None:
     }
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"{dt.date.today().isoformat()}-{args.persons}.json"
+    again = 2
+    while out.exists():             # a second run on the same day does not overwrite the first
+        out, again = args.results / f"{dt.date.today().isoformat()}-{args.persons}-{again}.json", again + 1
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(render_table(figures))
     if "build" in figures:
