@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import polars as pl
 import pyarrow as pa
@@ -150,7 +152,47 @@ def write_xlsx(path: Path, frame: pl.DataFrame, headers: Sequence[str], context:
                     freeze_row=TITLE_ROWS + 1, autofilter=bool(headers), column_widths=widths,
                     page_setup={"landscape": True, "paper_size": 9,            # A4
                                 "fit_to_pages": (1, 0), "repeat_rows": (0, TITLE_ROWS)})
+    if context.generated_at is not None:
+        _stamp_core_properties(path, context.title, context.generated_at)
     return _written(path, "xlsx", frame.height)
+
+
+CORE_PROPERTIES = "docProps/core.xml"
+
+
+def _core_xml(title: str, created: datetime) -> str:
+    stamp = (created.astimezone(UTC) if created.tzinfo else created).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>shequyun</dc:creator>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified></cp:coreProperties>')
+
+
+def _stamp_core_properties(path: Path, title: str, created: datetime) -> None:
+    """The workbook's title and creation time from the export instead of the clock, so one export run is the same
+    bytes whenever it is repeated (manifest checksums compare across runs and across worker counts).
+
+    rust_xlsxwriter stamps docProps/core.xml with the wall clock and rustpy_xlsxwriter 0.8 cannot set document
+    properties. It writes core.xml and app.xml last, after the sheet: the archive is cut back to core.xml and
+    those two small members are written again, so the sheet's deflated bytes are never touched. zipfile has no
+    public way to drop a member; `start_dir` (where the next member goes) is set to the old core.xml's offset."""
+    with zipfile.ZipFile(path, "a") as archive:
+        members = archive.infolist()
+        tail = [i for i in members if i.header_offset >= archive.getinfo(CORE_PROPERTIES).header_offset]
+        if {i.filename for i in tail} - {CORE_PROPERTIES, "docProps/app.xml"}:      # another writer's layout
+            raise RuntimeError(f"{path}: unexpected member order {[i.filename for i in members]}")
+        kept = {i.filename: archive.read(i) for i in tail if i.filename != CORE_PROPERTIES}
+        start = min(i.header_offset for i in tail)
+        for info in tail:
+            members.remove(info)
+            del archive.NameToInfo[info.filename]
+        archive.start_dir = start
+        for info in tail:
+            data = _core_xml(title, created).encode() if info.filename == CORE_PROPERTIES else kept[info.filename]
+            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def write_csv(path: Path, frame: pl.DataFrame, headers: Sequence[str], *,
