@@ -102,6 +102,22 @@ def _instance() -> DagsterInstance:
     return DagsterInstance.ephemeral(settings={"telemetry": {"enabled": False}})
 
 
+def _step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    """Each step's wall seconds in a run, from its start and success (or failure) events."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = record.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE) \
+                and event.step_key in started:
+            seconds[event.step_key] = round(record.timestamp - started[event.step_key], 1)
+    return seconds
+
+
 def _meta_value(metadata: dict[str, Any], key: str, default: Any = None) -> Any:
     value = metadata.get(key)
     return default if value is None else getattr(value, "value", value)
@@ -232,6 +248,7 @@ class TransformSummary:
     log: str = ""
     seconds: float = 0.0
     accuracy: dict[str, Any] = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)   # Dagster step -> wall seconds, start to end
 
     def record_check(self, evaluation: Any) -> None:
         """Count one dbt test (a Dagster asset check evaluation): passed, failed, or failed with severity warn."""
@@ -300,7 +317,8 @@ def run_transform(data_dir: Path, *, models: list[str] | None = None, log_level:
             asset_selection=selection,
             tags={"shequyun/trigger": "run_transform"},
         )
-        summary = TransformSummary(run_id=result.run_id, success=result.success)
+        summary = TransformSummary(run_id=result.run_id, success=result.success,
+                                   step_seconds=_step_seconds(instance, result.run_id))
         for event in result.all_events:
             if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
                 summary.assets_materialized += 1

@@ -12,6 +12,7 @@ environment is never edited for it.
 
 import shutil
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -114,20 +115,25 @@ def thematic_database(context: AssetExecutionContext, dbt: DbtCliResource, shequ
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
     publication = None
+    clock = {"start": time.perf_counter()}
     try:
         with warehouse_build(paths.warehouse) as build:
+            clock["copy"] = time.perf_counter()
             # dbt's unit tests check the SQL, not the data: they run in the test suite (tests/dbt/test_unit_tests.py,
             # every one of them), not in every build (31 of them, about 45 s of node time on the demo city)
             invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *dbt_vars_args(paths.root, build)],
                                  context=context, raise_on_error=False)
             yield from invocation.stream()
+            clock["dbt"] = time.perf_counter()
             if not invocation.is_successful():
                 error = str(invocation.get_error())
                 cause = disk_full_message(paths.warehouse) if is_disk_full(error) else "dbt build failed"
                 raise Failure(description=f"{cause}; {LEFT_IN_PLACE}", metadata={"error": error})
             # the masked copy analysts read, written from the finished build before anything is swapped in
             publication = prepare_analyst_database(build, paths.root, warehouse=paths.warehouse)
+            clock["analyst"] = time.perf_counter()
         publication.commit()
+        clock["swap"] = time.perf_counter()
     except Failure:
         raise
     except Exception as exc:
@@ -138,5 +144,8 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
         # the private copy, the dbt run, the analyst database or the swap's checkpoint found no room
         raise Failure(description=f"{disk_full_message(paths.warehouse)}; {LEFT_IN_PLACE}",
                       metadata={"error": f"{type(exc).__name__}: {exc}"}) from exc
-    context.log.info(f"thematic database swapped in at {paths.warehouse}; {publication.render()}")
+    phases = ", ".join(f"{name} {clock[name] - clock[before]:.1f} s" for before, name in
+                       (("start", "copy"), ("copy", "dbt"), ("dbt", "analyst"), ("analyst", "swap")))
+    context.log.info(f"thematic database swapped in at {paths.warehouse}; {publication.render()}; "
+                     f"build phases: {phases}")
 

@@ -72,6 +72,7 @@ class Publication:
     masked_columns: list[str] = field(default_factory=list)    # schema.table.column (kind)
     token_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    table_seconds: dict[str, float] = field(default_factory=dict)     # schema.table -> seconds to write it
 
     def commit(self) -> Path:
         fd = os.open(self.tmp, os.O_RDONLY)
@@ -111,10 +112,7 @@ def masked_value_sql(expr: str, dtype: duckdb.typing.DuckDBPyType) -> str | None
     no text (numbers, dates, booleans: kept as they are)."""
     kind = dtype.id
     if kind == "varchar":
-        text = f"cast({expr} as varchar)"
-        # only a text with 11 digits in a row can hold an ID or mobile number: the rest skips the six replaces
-        return (f"cast(case when regexp_matches({text}, '[0-9]{{11}}') "
-                f"then {value_rule_sql(text, strict=True)} else {text} end as {dtype})")
+        return f"cast({value_rule_sql(f'cast({expr} as varchar)', strict=True)} as {dtype})"
     if kind == "list":
         inner = masked_value_sql("x", dtype.children[0][1])
         return None if inner is None else f"list_transform({expr}, x -> {inner})"
@@ -194,6 +192,7 @@ def _write(source: Path, tmp: Path, secret: bytes, publication: Publication) -> 
             select schema_name, table_name, sql from duckdb_tables()
             where database_name = 'src' and schema_name in ({schemas}) order by schema_name, table_name""").fetchall()
         for schema, table, ddl in tables:
+            started = time.perf_counter()
             con.execute(f"create schema if not exists {_q(schema)}")
             src = f"src.{_q(schema)}.{_q(table)}"
             rel = con.sql(f"select * from {src} limit 0")
@@ -233,6 +232,7 @@ def _write(source: Path, tmp: Path, secret: bytes, publication: Publication) -> 
             con.execute(f"insert into {_q(schema)}.{_q(table)} by name select {', '.join(select)} from {src}")
             publication.rows += con.execute(f"select count(*) from {_q(schema)}.{_q(table)}").fetchone()[0]
             publication.tables += 1
+            publication.table_seconds[f"{schema}.{table}"] = round(time.perf_counter() - started, 2)
         built_at = _built_at(con)
         con.execute(f"""
             create table {MARKER_SCHEMA}.{MARKER_TABLE} as select

@@ -124,6 +124,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
         city = City(paths, root / "undisturbed.duckdb")
         summary = build(city)
         assert summary.success, summary.render()
+        assert 0 < summary.step_seconds["thematic_database"] <= summary.seconds     # the run's own timing of its steps
         shutil.copyfile(paths.warehouse / "shequyun.duckdb", city.undisturbed)
         yield city
 
