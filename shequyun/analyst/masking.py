@@ -114,11 +114,15 @@ def _quote(name: str) -> str:
 
 
 def value_rule_sql(expr: str, *, strict: bool = False) -> str:
-    """The value rule as a DuckDB expression on a varchar expression (strict: the analyst database's form)."""
+    """The value rule as a DuckDB expression on a varchar expression (strict: the analyst database's form).
+
+    The six regexp_replace calls run only where one can match: every rule needs 11 digits in a row (a mobile
+    number; an ID number has 17), and most texts (names, labels, addresses) have none."""
+    replaced = expr
     for _ in range(2):  # twice, as in mask_text
         for pattern, replacement in (STRICT_VALUE_RULES if strict else VALUE_RULES):
-            expr = f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"
-    return expr
+            replaced = f"regexp_replace({replaced}, '{pattern}', '{replacement}', 'g')"
+    return f"(case when regexp_matches({expr}, '[0-9]{{11}}') then {replaced} else {expr} end)"
 
 
 _value_rule_sql = value_rule_sql
