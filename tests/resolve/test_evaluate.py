@@ -108,3 +108,42 @@ def test_a_record_naming_two_persons_is_scored_by_its_subject(tmp_path) -> None:
     con.close()
     figures = evaluate_persons(db, truth_dir)
     assert figures["records"] == 3 and figures["pairwise_precision"] == 1.0 and figures["pairwise_recall"] == 1.0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_database_path_gives_the_figures_of_the_pandas_path(tmp_path, seed: int) -> None:
+    # evaluate_persons joins, picks one cluster per record and labels in DuckDB; the pandas functions are the
+    # reference: random records with one to three roles, unresolved ones, records the truth lacks or has no person for
+    import random
+
+    from shequyun.evaluation.persons import one_cluster_per_record, truth_records
+
+    rnd = random.Random(seed)
+    truth_dir = tmp_path / "truth"
+    truth_dir.mkdir()
+    rows = [str(i) for i in range(400)]
+    truth = pd.DataFrame({"system": "s", "source": "f.csv", "row_key": rows,
+                          "person_id": [None if rnd.random() < 0.05 else f"P{rnd.randrange(120)}" for _ in rows]})
+    truth.iloc[:-20].to_parquet(truth_dir / "source_records.parquet")           # the last 20 records are not in truth
+    records, clusters = [], []
+    for row in rows:
+        for role in rnd.sample(["subject", "owner", "head"], rnd.randint(1, 3)):
+            key = f"s:f.csv:{row}:{role}"
+            records.append((f"s:f.csv:{row}", key, role))
+            if rnd.random() > 0.1:                                               # else unresolved
+                clusters.append((key, f"C{rnd.randrange(150):03d}"))
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table int_person_records(record_key varchar, record_person_key varchar, role varchar)")
+    con.executemany("insert into int_person_records values (?, ?, ?)", records)
+    con.execute("create table int_person_clusters_resolved(record_person_key varchar, person_cluster_id varchar)")
+    con.executemany("insert into int_person_clusters_resolved values (?, ?)", clusters)
+    resolved = con.execute("""select r.record_key, c.person_cluster_id, r.role from int_person_records r
+                              left join int_person_clusters_resolved c using (record_person_key)""").df()
+    con.close()
+    expected = evaluate_clusters(one_cluster_per_record(resolved), truth_records(truth_dir))
+    got = evaluate_persons(db, truth_dir)
+    assert got.keys() == expected.keys()
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, rel=1e-12, abs=0), name
+    assert 0 < got["pairwise_f1"] < 1 and got["records"] > 300
