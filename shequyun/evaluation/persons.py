@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 EVALUATED_ROLES = ("subject", "owner")
+# a truth row's record_key (system:source:row_key), as int_person_records names its records
+TRUTH_RECORD_KEY = "system || ':' || source || ':' || row_key"
 
 
 def _pairs(sizes: np.ndarray) -> float:
@@ -45,7 +47,7 @@ def truth_records(truth_dir: str | Path) -> pd.DataFrame:
     """record_key (system:source:row_key) -> true person_id, for records that name a person."""
     path = Path(truth_dir) / "source_records.parquet"
     return duckdb.sql(f"""
-        select system || ':' || source || ':' || row_key as record_key, person_id
+        select {TRUTH_RECORD_KEY} as record_key, person_id
         from read_parquet('{path.as_posix()}') where person_id is not null
     """).df()
 
@@ -95,8 +97,8 @@ def evaluate_persons(duckdb_path: str | Path, truth_dir: str | Path, *,
                                            order by case r.role {role_rank} end, c.person_cluster_id nulls last) = 1
             ), labelled as (
                 select t.person_id, coalesce(o.person_cluster_id, 'unresolved:' || o.record_key) as cluster
-                from read_parquet('{truth}') t
-                join one o on o.record_key = t.system || ':' || t.source || ':' || t.row_key
+                from (select {TRUTH_RECORD_KEY} as record_key, person_id from read_parquet('{truth}')) t
+                join one o using (record_key)
                 where t.person_id is not null
             )
             select dense_rank() over (order by person_id) as t, dense_rank() over (order by cluster) as p

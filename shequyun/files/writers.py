@@ -181,11 +181,11 @@ def _stamp_core_properties(path: Path, title: str, created: datetime) -> None:
     public way to drop a member; `start_dir` (where the next member goes) is set to the old core.xml's offset."""
     with zipfile.ZipFile(path, "a") as archive:
         members = archive.infolist()
-        tail = [i for i in members if i.header_offset >= archive.getinfo(CORE_PROPERTIES).header_offset]
+        start = archive.getinfo(CORE_PROPERTIES).header_offset
+        tail = [i for i in members if i.header_offset >= start]
         if {i.filename for i in tail} - {CORE_PROPERTIES, "docProps/app.xml"}:      # another writer's layout
             raise RuntimeError(f"{path}: unexpected member order {[i.filename for i in members]}")
         kept = {i.filename: archive.read(i) for i in tail if i.filename != CORE_PROPERTIES}
-        start = min(i.header_offset for i in tail)
         for info in tail:
             members.remove(info)
             del archive.NameToInfo[info.filename]
