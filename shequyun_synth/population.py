@@ -126,6 +126,17 @@ def _elderly_age(n: int, rng: np.random.Generator, alone: bool = False) -> np.nd
     return bands[b] + rng.random(n) * np.where(b == 4, 5, 10)
 
 
+def _bounded(age: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> np.ndarray:
+    """`age` kept within [lo, hi]. A value beyond a bound lands within a year inside it, at a point set by how far it
+    overshot (no draw from the generator's streams), not on the bound itself: clipping put every overshooting person
+    on one birth date, and at 5M persons one district then held more people born that day than its 499 sequence
+    numbers per sex allow (ids.compose_ids), which no real register does."""
+    def spread(over: np.ndarray) -> np.ndarray:
+        return np.modf(np.abs(over) * 97.0)[0] * 0.999      # the overshoot's fine digits: about uniform in [0, 1)
+    out = np.where(age < lo, lo + spread(lo - age), age)
+    return np.where(out > hi, hi - spread(age - hi), out)
+
+
 def _child_age(mother_age: np.ndarray, rng: np.random.Generator, lo: float = 22.0, hi: float = 40.0) -> np.ndarray:
     top = np.minimum(hi, mother_age)
     gap = lo + rng.random(len(mother_age)) * np.maximum(top - lo, 0.0)
@@ -144,7 +155,7 @@ def _members(template: str, n: int, rng: np.random.Generator, migrant: bool) -> 
     def couple(head_age, p_male_head=0.86):
         male = rng.random(n) < p_male_head
         add(g, HEAD, head_age, male)
-        sp_age = np.clip(head_age + np.where(male, -1, 1) * rng.normal(2.5, 2.5, n), 20.5, 106)
+        sp_age = _bounded(head_age + np.where(male, -1, 1) * rng.normal(2.5, 2.5, n), 20.5, 106)
         add(g, SPOUSE, sp_age, ~male)
         mother = np.where(male, sp_age, head_age)
         return male, sp_age, mother
@@ -155,7 +166,7 @@ def _members(template: str, n: int, rng: np.random.Generator, migrant: bool) -> 
         if migrant:
             couple(55 + rng.random(n) * 20)
         else:
-            couple(np.maximum(_elderly_age(n, rng), 62.0))
+            couple(_bounded(_elderly_age(n, rng), 62.0))
     elif template == "single":
         age = rng.triangular(18, 27, 60, n) if migrant else 22 + rng.random(n) * 38
         add(g, HEAD, age, rng.random(n) < (0.58 if migrant else 0.55))
@@ -171,7 +182,7 @@ def _members(template: str, n: int, rng: np.random.Generator, migrant: bool) -> 
             has = k > j
             add(g[has], CHILD, _child_age(mother[has], rng, 22, 40), rng.random(has.sum()) < 0.52)
         if template == "with_parent":
-            p_age = np.minimum(head + 22 + rng.random(n) * 12, 104)
+            p_age = _bounded(head + 22 + rng.random(n) * 12, hi=104)
             add(g, PARENT, p_age, rng.random(n) < 0.35)
     elif template == "single_parent":
         parent_age = 28 + rng.random(n) * 30
@@ -182,17 +193,17 @@ def _members(template: str, n: int, rng: np.random.Generator, migrant: bool) -> 
         both = rng.random(n) < 0.6
         male = np.where(both, rng.random(n) < 0.9, rng.random(n) < 0.3)
         add(g, HEAD, head, male)
-        sp_age = np.clip(head - rng.normal(2.5, 2.0, n), 50, 106)
+        sp_age = _bounded(head - rng.normal(2.5, 2.0, n), 50, 106)
         add(g[both], SPOUSE, sp_age[both], ~male[both])
         mother = np.where(both & male, sp_age, head)
-        add(g, CHILD, np.maximum(_child_age(mother, rng, 23, 38), 18.5), rng.random(n) < 0.55)
+        add(g, CHILD, _bounded(_child_age(mother, rng, 23, 38), 18.5), rng.random(n) < 0.55)
     elif template == "three_gen":
         head = rng.triangular(52, 62, 86, n)
         male, sp_age, mother = couple(head, 0.9)
-        child = np.maximum(_child_age(mother, rng, 23, 34), 22.0)
+        child = _bounded(_child_age(mother, rng, 23, 34), 22.0)
         cmale = rng.random(n) < 0.6
         add(g, CHILD, child, cmale)
-        cs_age = np.clip(child + np.where(cmale, -1, 1) * rng.normal(2, 2, n), 20.5, 80)
+        cs_age = _bounded(child + np.where(cmale, -1, 1) * rng.normal(2, 2, n), 20.5, 80)
         add(g, CHILD_SPOUSE, cs_age, ~cmale)
         gmother = np.where(cmale, cs_age, child)
         add(g, GRANDCHILD, _child_age(gmother, rng, 22, 38), rng.random(n) < 0.52)
