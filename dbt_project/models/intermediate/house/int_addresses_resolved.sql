@@ -2,19 +2,21 @@
     (居委 visits: 长桥新村10号301室, also a 小区 named like a road and 弄: 临汾路八九四弄7号302室) placed on its road
     and lane through the standard address register, and the normalised house key. -#}
 
+-- the plain table reads are `not materialized`: each is read several times below, and DuckDB would otherwise copy
+-- the whole table (every column) once per query before reading it (at 5M persons that copy ran out of memory)
 with pairs as (
     select distinct address, committee_code from {{ ref('int_addresses_collected') }}
 ),
 
-parsed as (
+parsed as not materialized (
     select * from {{ ref('int_addresses_parsed') }}
 ),
 
-register as (
+register as not materialized (
     select * from {{ ref('stg_public_security__standard_addresses') }}
 ),
 
-divisions as (
+divisions as not materialized (
     select * from {{ ref('stg_civil_affairs__divisions') }}
 ),
 

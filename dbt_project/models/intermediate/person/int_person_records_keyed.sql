@@ -9,7 +9,9 @@ names as (
     select * from {{ ref('int_person_names_romanised') }}
 ),
 
-id_checked as (
+-- not materialized: read three times below (the final select and the corrections' two inputs); recomputing this
+-- projection is cheaper than DuckDB's copy of every record with every column, which at 5M persons ran out of memory
+id_checked as not materialized (
     select
         records.*,
         case when id_valid then id_number end as valid_id,
@@ -83,12 +85,12 @@ final as (
 -- name, and exactly one registered number fits. Twins (same birth date and door) differ in name; two registered
 -- numbers are two persons and are never joined this way.
 registered as (
-    select distinct valid_id from final
+    select distinct valid_id from id_checked
     where id_trusted and system in {{ register_systems() }}
 ),
 
 trusted_names as (
-    select distinct valid_id, person_name from final where id_trusted and person_name is not null
+    select distinct valid_id, person_name from id_checked where id_trusted and person_name is not null
 ),
 
 corrections as (
