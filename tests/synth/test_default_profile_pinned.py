@@ -18,39 +18,39 @@ PINS_HOW = ("python -c 'from pathlib import Path; from shequyun_synth.generate i
             "seed=20261126, progress=False); print(content_digest(Path(\"/tmp/c\")))'")
 PINS = {
     "db/ca_elderly_allowance.parquet":
-        "b28e31eb957bdaac94cfc7669e3d628865ab03e37cf37795877e10f67c6308e7",
+        "07555d389c15541d3c58bbfb4e0357da4df7499f7e64edff928ef35c86150804",
     "db/ps_population.parquet":
-        "17dd7941910392c69ac83fc8acb53457b91945c77cebea041dfe8a7dfdb3a85a",
+        "e41a236b6e04c6934ac3aad0d1b9c45c8f28cba29ff6a7f6114b91a15271cf99",
     "landing/civil_affairs/ca_dibao/ca_dibao_20261101.xlsx":
         "0c07c92ca71a0d87253ca5693fc273eec7bb4e538cc997db69482e28673723a6",
     "landing/civil_affairs/ca_divisions/ca_divisions_20261101.csv":
         "a72030035ebad781429fe6f5da372cbf1b5c3f08a324fd632dfdb3c7cfb157cc",
     "landing/civil_affairs/ca_low_income/ca_low_income_20261101.csv":
-        "f573a738b101b3c2e3c0d1a4f257ba489a2400ee4b8218796d63938baf966d7d",
+        "344b9c915dc6800d327439a7cadbdcfc0872f1de1703c69d078dc5ad94fc614b",
     "landing/civil_affairs/ca_tekun/ca_tekun_20261101.jsonl":
-        "08eb690f340b61348602c2b50c49caa1eeea0edf20e6ca4c62df15a7d8fd08cc",
+        "d64f0d74678ba7d415c14a7645d5560cf70e9cef75a24da37e1477decea50fd8",
     "landing/community_committees/cc_visits/cc_visits_20261101.jsonl":
-        "704e43fb21f1da86030e811574992adb3236493f307223a2e06e1d23554ddf53",
+        "6ef11341c7d94131cefcb91bfa87c990693ca6d1c7f6df01fa43975082cebe6e",
     "landing/disabled_persons_federation/dpf_disability/dpf_disability_20261101.xlsx":
-        "99ac874c08c1d9ff98dafd0265249f50420b12b44479bca93d12b8ed8eb3dfad",
+        "58837917e34dd906ac1a5bd0dae023f9c5f188e45e1123dd1605d0c4e76fe4fe",
     "landing/education/ed_graduates/ed_graduates_20261101.parquet":
-        "e3e2bcbc313403fe58349daf14cf88ab899ba0ffeb0716b326c628401257cdd0",
+        "85173f0471d78299da226378e9778f81c0a9b0349d323eaff8030603bc751cc0",
     "landing/health_commission/hc_family_doctor/hc_family_doctor_20261101.parquet":
-        "606228cf8102fcf6d222e271bd2fed3ee186b5d8b9aa84cb8987e29fe5eba784",
+        "c00cccb94bcbc37fe21f7af2c73ecce45d3b0a0e21b67bc98d69d3a6d22ad72f",
     "landing/housing_administration/ha_property/ha_property_20261101.xlsx":
-        "c52f177a3c77751eb8b7d459c8cbb3b42d3f6261f0f860b21d6e814a9dccb262",
+        "92e599d82a2f07a33aa5efdbb36b8b542f536e813a8f6ca78ed3b37d5e56eaf2",
     "landing/human_resources/hr_employment/hr_employment_20261101.csv":
-        "7fa58c947d4f86ce4271338f995c79682b892bc433b51992850ddfeff66fe0ad",
+        "c72abdce2f43ccdcaf5cdebaaf78b1e1f8ef9d06809b4ae07c11a259653f2ba8",
     "landing/party_organisation/po_party_members/po_party_members_20261101.csv":
-        "3645b09291dc1b09a36125731de362ccf4db1452508a5ed94715af3334344063",
+        "7b59b363b3b4e635c2a7b767720334e7c8163f827bda3a838a6cf538b23b4b21",
     "landing/public_security/ps_hukou/ps_hukou_20261101.csv":
-        "48f2f47d57047b0225aa015fadbc5416c3cd35e50773fca303a35721acf20c81",
+        "312d2359be8e9c172eb3dc178c27f758f90f30f5f58c97bc99737498f118e1bc",
     "landing/public_security/ps_standard_addresses/ps_standard_addresses_20261101.csv":
         "95894cb2f5f0620433c72566d43980b03f4259f950aa918686536c9f561feaf3",
     "landing/veterans_affairs/va_veterans/va_veterans_20261101.jsonl":
-        "c61df69db79f82cc432efe177054ad4549aa56f53597decd705cbf9de1c60a86",
+        "404262f48b8f17e311e1b66206e278acd2a197666bd0ff2ad3c5cfd400d39f95",
     "manifest.json":
-        "471b0d4433ed49df82b4dc2ff7991b19ea22cbfcc2a417022e87ae8dc7a122a7",
+        "07665166c136502e4b8fadba95f0438b0b27f75020f0cbf0ad7e57fc5d053068",
     "truth/areas.parquet":
         "08841a6553733873a90369f792da3145c222040052eb437e4ac5b534b950247e",
     "truth/households.parquet":
@@ -58,11 +58,11 @@ PINS = {
     "truth/houses.parquet":
         "829302ddb4cd0bbe42a27c77cd270a37ab139b95964bc24040579e1a95f43290",
     "truth/noise.parquet":
-        "95e788a62e140833ecbc63d7bb719b9eb9e249ed354e8ea78d313bf4b1e2c39b",
+        "4a6b7cbcff871b800301f883cd1df47c31aa99c4b70358c3d86a471989a4e4f9",
     "truth/persons.parquet":
-        "922b87f2973122f9a8057f3ccdc7c2f8dc02db12c6eedee7e3dfb0f16a40c2e0",
+        "3edee33a38695337ff7861423f871874806b52005d9cbde7b319b88ac65ca396",
     "truth/source_records.parquet":
-        "e5e5e4c9a38a203964f0a4a7d7cd62a78e0069e78e74d99fe81f343ae191b888",
+        "41afca0e2f80ac040be69ea1c453f38b4d54f13b25eddff1f51256fe197449d8",
 }
 
 
