@@ -236,7 +236,7 @@ def prepare_city(city: Path, persons: int, seed: int) -> None:
     else:
         print(f"generating {persons:,} persons (seed {seed}) into {city} (not timed)", flush=True)
         generate_city(city, persons=persons, seed=seed, load_db=False, progress=False)
-    for folder in ("lake", "warehouse", "outbox", "policies"):
+    for folder in ("lake", "warehouse", "outbox", "policies", "models"):   # models: the build estimates its match model
         shutil.rmtree(city / folder, ignore_errors=True)
     print("loading the department databases (not timed)", flush=True)
     load_databases(city, pg_dsn(), mysql_dsn())

@@ -28,7 +28,12 @@ from shequyun.core.diskspace import disk_full_message, is_disk_full
 from shequyun.core.duck import dbt_vars_args
 from shequyun.core.lock import DataDirLocked, data_dir_lock
 from shequyun.core.settings import Paths, lock_timeout
-from shequyun.core.warehouse import warehouse_build
+from shequyun.core.warehouse import current_database, warehouse_build
+from shequyun.resolution.match_model import (
+    MatchModelError,
+    read_match_model,
+    store_match_model,
+)
 
 DBT_RESOURCE_KEY = "dbt"
 LEFT_IN_PLACE = "the last good thematic database is left in place"
@@ -116,6 +121,7 @@ def thematic_database(context: AssetExecutionContext, dbt: DbtCliResource, shequ
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
     publication = None
     clock = {"start": time.perf_counter()}
+    _check_match_model(paths)
     try:
         with warehouse_build(paths.warehouse) as build:
             clock["copy"] = time.perf_counter()
@@ -148,4 +154,27 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
                        (("start", "copy"), ("copy", "dbt"), ("dbt", "analyst"), ("analyst", "swap")))
     context.log.info(f"thematic database swapped in at {paths.warehouse}; {publication.render()}; "
                      f"build phases: {phases}")
+    _store_match_model(context, paths)
+
+
+def _check_match_model(paths: Paths) -> None:
+    """A stored person match model that was altered or lost a file stops the build before dbt starts."""
+    try:
+        read_match_model(paths.person_match_model)
+    except MatchModelError as exc:
+        raise Failure(description=f"{exc}; {LEFT_IN_PLACE}") from exc
+
+
+def _store_match_model(context: AssetExecutionContext, paths: Paths) -> None:
+    """After the first successful build of a data directory: keep the match model it estimated for every later
+    build. The database is already in place; a model that cannot be stored (no room) is estimated and stored again
+    by the next build, so this warns instead of failing the build."""
+    try:
+        stored = store_match_model(current_database(paths.warehouse), paths.person_match_model)
+    except OSError as exc:
+        context.log.warning(f"the person match model this build estimated was not stored ({exc}); the next build "
+                            "estimates one again")
+        return
+    if stored is not None:
+        context.log.info(f"stored the {stored.render()}; later builds score with it")
 

@@ -1,9 +1,9 @@
 """The `shequyun` command line: land the extracts, build the thematic database, evaluate it.
 
 Every command has --help. Heavy modules are imported inside the commands so that `shequyun --help` stays fast.
-Commands that live beside their feature (policy, analysts, exports) are added from those packages; commands of
-other installed packages (the synthetic city: `generate`, `load-db`, `demo`) come from the entry-point group
-`shequyun.commands`, so this module never imports the generator.
+Commands that live beside their feature (policy, analysts, exports, the person match model) are added from those
+packages; commands of other installed packages (the synthetic city: `generate`, `load-db`, `demo`) come from the
+entry-point group `shequyun.commands`, so this module never imports the generator.
 """
 
 from __future__ import annotations
@@ -190,12 +190,14 @@ def evaluate(paths: Paths, tags: bool) -> None:
 
 
 def _register_commands() -> None:
-    """Commands that live beside their feature: policy matching, analysts' access, exports and delivery."""
+    """Commands that live beside their feature: policy matching, analysts' access, exports and delivery, the person
+    match model."""
     from exports.cli import COMMANDS as export_commands
     from shequyun.analyst.cli import COMMANDS as analyst_commands
     from shequyun.policy.cli import COMMANDS as policy_commands
+    from shequyun.resolution.cli import COMMANDS as resolution_commands
 
-    for command in (*policy_commands, *analyst_commands, *export_commands):
+    for command in (*policy_commands, *analyst_commands, *export_commands, *resolution_commands):
         main.add_command(command)
     for entry in entry_points(group=PLUGIN_GROUP):
         main.add_command(entry.load(), entry.name)

@@ -1,8 +1,9 @@
 """DuckDB and dbt settings shared by the Dagster build, the CLI, tests and benchmarks.
 
 dbt reads every per-run value from `--vars` on its command line, built here once (`dbt_vars`): the data
-directory (bronze sources), the DuckDB file to build or read, the folder of the bundled DuckDB extensions and
-the code version stamped into `build_info`. The profile and the sources name these vars without defaults, so a
+directory (bronze sources), the DuckDB file to build or read, the folder of the bundled DuckDB extensions, the
+code version stamped into `build_info` and the data directory's stored person match model (empty when there is
+none yet: that build estimates one). The profile and the sources name these vars without defaults, so a
 dbt run that was not given them fails naming the missing var; nothing falls back to a `../data` folder.
 The process environment is used only for switches that are the same for every run (telemetry off).
 """
@@ -18,7 +19,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from shequyun.core.settings import PROJECT_ROOT
+from shequyun.core.settings import PROJECT_ROOT, Paths
 
 
 def extension_directory() -> str:
@@ -46,13 +47,23 @@ def code_version() -> str:
     return f"{release}+g{commit}{'.dirty' if dirty else ''}"
 
 
+def stored_person_match_model(data_dir: str | os.PathLike[str]) -> Path | None:
+    """The data directory's stored person match model folder, or None when no build has stored one yet (a model is
+    stored whole or not at all: its folder appears by one rename, model.json inside it)."""
+    folder = Paths(Path(data_dir).resolve()).person_match_model
+    return folder if (folder / "model.json").is_file() else None
+
+
 def dbt_vars(data_dir: str | os.PathLike[str], database: str | os.PathLike[str]) -> dict[str, str]:
-    """The vars every dbt invocation gets: where bronze is, which DuckDB file dbt opens, where the extensions are."""
+    """The vars every dbt invocation gets: where bronze is, which DuckDB file dbt opens, where the extensions are,
+    and the stored person match model to score with ("" when none is stored: the build estimates it)."""
+    model = stored_person_match_model(data_dir)
     return {
         "data_dir": str(Path(data_dir).resolve()),
         "duckdb_path": str(Path(database).resolve()),
         "duckdb_extension_dir": extension_directory(),
         "code_version": code_version(),
+        "person_match_model": str(model) if model else "",
     }
 
 

@@ -7,6 +7,8 @@
     <data_dir>/lake/quarantine/<system>             rejected rows with the reason
     <data_dir>/lake/receipts                        one row per load (Delta)
     <data_dir>/warehouse/                           the thematic DuckDB database
+    <data_dir>/models/person_match/                 the stored person match model (frozen m/u, prior, name
+                                                    frequencies: shequyun.resolution.match_model)
     <data_dir>/outbox/                              what committees receive
 
 `resolve_paths` is the one function that turns a command's flags and the environment into these paths: the
@@ -104,6 +106,11 @@ class Paths:
     def database(self) -> Path:
         """The thematic database readers open (the current one, or the file a command named with --database)."""
         return self.database_override or self.warehouse / CURRENT_DATABASE_NAME
+
+    @property
+    def person_match_model(self) -> Path:
+        """The stored person match model every build scores with (written by the first build that estimated it)."""
+        return self.root / "models" / "person_match"
 
     @property
     def outbox(self) -> Path:

@@ -297,7 +297,9 @@ def _copy(calm: Path, to: Path, *, keep: tuple[str, ...]) -> Path:
 
 def test_a_build_killed_at_random_moments_then_rerun_gives_the_undisturbed_database(city, tmp_path: Path) -> None:
     calm, env, seconds, _ = city
-    data_dir = _copy(calm, tmp_path / "build", keep=("landing", "lake", "warehouse", "db"))
+    # models: the match model the undisturbed run estimated and stored, which every later build scores with
+    assert (calm / "models" / "person_match" / "model.json").is_file()
+    data_dir = _copy(calm, tmp_path / "build", keep=("landing", "lake", "warehouse", "db", "models"))
     last_good = built_at(current_database(calm / "warehouse"))
     rng = random.Random(20261208)
     for k, share in enumerate((rng.uniform(0.1, 0.75),)):

@@ -24,14 +24,13 @@ prior as (
 ),
 
 persons as (
-    select count(distinct valid_id) as n from keyed where id_trusted
+    -- persons with a trusted ID when the match model was estimated (the name frequencies' denominator)
+    select any_value(trusted_persons) as n from weights
 ),
 
 name_frequency as (
     -- share of persons (trusted IDs) carrying a name: agreeing on a rare name says more than on a common one
-    select person_name, count(distinct valid_id) as n_persons
-    from keyed where id_trusted
-    group by person_name
+    select person_name, n_persons from {{ ref('int_person_name_frequencies') }}
 ),
 
 {% set comparisons = ['name', 'birth_date', 'sex', 'phone', 'address', 'id'] %}

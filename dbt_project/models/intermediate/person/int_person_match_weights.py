@@ -3,7 +3,12 @@
 The candidate pairs are aggregated by blocking rule and comparison pattern in DuckDB (a few hundred rows);
 u comes from the random pair sample; m is estimated by EM (shequyun.resolution.em) once per blocking rule,
 leaving out the comparisons that rule makes agree by construction, and averaged. The prior is the chance
-that two random records are the same person, counted on the records that share a trusted ID number."""
+that two random records are the same person, counted on the records that share a trusted ID number.
+
+A data directory scores with one stored match model (shequyun.resolution.match_model): the first build that
+succeeds stores what it estimated, and every later build reads the same parameters back (config
+person_match_model, the folder; var of the same name) instead of estimating them again, so a day's new records
+move no weight and a full rebuild and a day's run on the same inputs score every pair alike."""
 
 import math
 
@@ -22,6 +27,9 @@ SESSIONS = {
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    stored = dbt.config.get("person_match_model")
+    if stored:
+        return session.read_parquet(f"{stored}/weights.parquet")
     compared = dbt.ref("int_person_pairs_compared")
     cols = ", ".join(COMPARISONS)
     patterns = compared.filter("not is_random_sample").aggregate(
@@ -43,4 +51,6 @@ def model(dbt, session):
     weights["random_match_probability"] = random_match
     weights["candidate_match_share"] = fitted.match_share
     weights["candidate_pairs"] = int(patterns["pair_count"].sum())
+    # persons with a trusted ID: the denominator of the name-frequency adjustment (int_person_name_frequencies)
+    weights["trusted_persons"] = int(keyed.filter("id_trusted").aggregate("count(distinct valid_id)").fetchone()[0])
     return weights

@@ -1,7 +1,10 @@
 {#- 构建信息: one row describing this build of the thematic database - the day it describes (as_of), when it was
     built, the code that built it, and per source system the load batches it read (from the landing receipts
     lake/receipts, one row per load). Exports, policy matching and evaluation read as_of from here
-    (shequyun.core.build_info), never from a date of their own. -#}
+    (shequyun.core.build_info), never from a date of their own. person_match_model_estimated_at names the person
+    match model the build scored with (shequyun.resolution.match_model): the built_at of the build that estimated
+    it, this build's own when it estimated one. -#}
+{% set stored_model = var('person_match_model') %}
 
 with receipts as (
     select system, batch_id, status, rows_landed, finished_at
@@ -28,6 +31,11 @@ final as (
         {{ as_of() }} as as_of,
         cast(current_timestamp as timestamp with time zone) as built_at,
         cast('{{ var("code_version") }}' as varchar) as code_version,
+        {% if stored_model %}
+        (select cast(estimated_at as timestamp with time zone) from read_json('{{ stored_model }}/model.json'))
+        {% else %}
+        cast(current_timestamp as timestamp with time zone)
+        {% endif %} as person_match_model_estimated_at,
         (
             select list(
                 struct_pack(system, batches_landed, rows_landed, last_batch_id, last_status, last_loaded_at,
