@@ -34,6 +34,7 @@ import pandas as pd
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # the resolution models only, up to the clusters splink is compared on (before 2026-12-07 the selection was every
 # model downstream of them too: marts, tags and 54 ledgers, which splink does not build)
+ESTIMATE_MATCH_MODEL = {"person_match_model": ""}
 RESOLUTION_SELECTION = ["int_person_names_romanised+,+int_person_clusters_resolved",
                         "int_person_addresses_standardised+,+int_person_clusters_resolved"]
 
@@ -54,7 +55,9 @@ def run_shequyun(data_dir: Path, db: Path, work: Path, project: Path) -> dict[st
     copy = work / "bench_shequyun.duckdb"
     shutil.copy(db, copy)
     env = dbt_environment()
-    cmd = [str(Path(sys.executable).with_name("dbt")), "run", *dbt_vars_args(data_dir, copy), "--select", *RESOLUTION_SELECTION,
+    # person_match_model "": estimate the weights as splink trains them, not read the data directory's stored model
+    cmd = [str(Path(sys.executable).with_name("dbt")), "run", *dbt_vars_args(data_dir, copy, ESTIMATE_MATCH_MODEL),
+           "--select", *RESOLUTION_SELECTION,
            "--project-dir", str(project), "--profiles-dir", str(project),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     started = time.perf_counter()
