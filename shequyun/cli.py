@@ -92,7 +92,7 @@ def sources_check(config_file: Path, sample: Path | None, rows: int, show: int, 
         report = check_source(cfg, paths, sample, rows=rows, others=others)
     except (ConfigError, SourceError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - a preview names what it could not read instead of a traceback
+    except Exception as exc:  # a preview names what it could not read instead of a traceback
         raise click.ClickException(f"{sample or config_file}: could not be previewed: {type(exc).__name__}: {exc}") from exc
     click.echo(report.render(show_rows=show))
 
@@ -114,7 +114,6 @@ def ingest(paths: Paths, systems: tuple[str, ...], progress: bool) -> None:
         raise click.BadParameter(f"unknown system(s): {', '.join(sorted(unknown))}", param_hint="--system")
     chosen = [configs[s] for s in (systems or sorted(configs))]
     from connectors.landing import load_system
-
     from shequyun.core.lock import data_dir_lock
     from shequyun.core.settings import lock_timeout
 
