@@ -10,6 +10,7 @@ environment is never edited for it.
 """
 
 
+import json
 import shutil
 import sys
 import time
@@ -17,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Failure
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
 
@@ -25,7 +26,13 @@ from connectors.deployment import deployment_project_dir
 from pipelines.resources import ShequyunResource
 from shequyun.analyst.publish import prepare_analyst_database
 from shequyun.core.diskspace import disk_full_message, is_disk_full
-from shequyun.core.duck import dbt_vars_args
+from shequyun.core.duck import (
+    FOLDED_COLUMN_TESTS,
+    dbt_vars_args,
+    failed_column_tests,
+    folded_tests_excluded,
+    unfolded_column_tests,
+)
 from shequyun.core.lock import DataDirLocked, data_dir_lock
 from shequyun.core.settings import Paths, lock_timeout
 from shequyun.core.warehouse import current_database, warehouse_build
@@ -61,19 +68,25 @@ def _project_files() -> Iterator[Path]:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than any project file."""
+    """Parse the dbt project when its manifest is missing or older than any project file; refuse a project with a
+    column test no build would run (its model lacks `column_tests`: shequyun.core.duck.unfolded_column_tests)."""
     manifest = Path(dbt_project.manifest_path)
     newest = max((p.stat().st_mtime for p in _project_files()), default=0.0)
-    if manifest.exists() and manifest.stat().st_mtime >= newest:
-        return manifest
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(manifest.parent / ".parse.lock")):  # parallel test workers parse once
-        if manifest.exists() and manifest.stat().st_mtime >= newest:
-            return manifest
-        # parsing reads no data and opens no database: the vars only have to be present (a build passes real ones)
-        parse_only = manifest.parent / "parse-only"
-        dbt_resource().cli(["parse", "--quiet", *dbt_vars_args(parse_only, parse_only / "parse.duckdb")],
-                           target_path=manifest.parent).wait()
+    if not (manifest.exists() and manifest.stat().st_mtime >= newest):
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(manifest.parent / ".parse.lock")):  # parallel test workers parse once
+            if not (manifest.exists() and manifest.stat().st_mtime >= newest):
+                # parsing reads no data and opens no database: the vars only have to be present (a build passes
+                # real ones)
+                parse_only = manifest.parent / "parse-only"
+                dbt_resource().cli(["parse", "--quiet", *dbt_vars_args(parse_only, parse_only / "parse.duckdb")],
+                                   target_path=manifest.parent).wait()
+    unfolded = unfolded_column_tests(json.loads(manifest.read_text(encoding="utf-8")))
+    if unfolded:
+        raise RuntimeError(f"{PROJECT_DIR}: {len(unfolded)} column test(s) whose model declares no column_tests test "
+                           f"of their severity, so no build would run them (add `data_tests: [column_tests]` to the "
+                           f"model, `{{column_tests: {{arguments: {{warnings: true}}, config: {{severity: warn}}}}}}` "
+                           f"for severity warn): {'; '.join(unfolded[:10])}")
     return manifest
 
 
@@ -96,6 +109,14 @@ class ShequyunDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props.get("resource_type") in {"model", "seed", "snapshot"}:
             return AssetKey([str(dbt_resource_props["name"])])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_check_spec(self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project: DbtProject | None) -> AssetCheckSpec | None:
+        """No check of its own for a column test the build runs folded into its model's column_tests check."""
+        metadata = manifest["nodes"].get(unique_id, {}).get("test_metadata") or {}
+        if metadata.get("name") in FOLDED_COLUMN_TESTS:
+            return None
+        return super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         """The YAML description (every model has one), not the SQL: the graph changes only when documented."""
@@ -127,13 +148,18 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, paths: Paths):
             clock["copy"] = time.perf_counter()
             # dbt's unit tests check the SQL, not the data: they run in the test suite (tests/dbt/test_unit_tests.py,
             # every one of them), not in every build (31 of them, about 45 s of node time on the demo city)
-            invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *dbt_vars_args(paths.root, build)],
+            # the column tests run folded, one column_tests test per model (dbt_project/tests/generic/column_tests.sql)
+            invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *folded_tests_excluded(),
+                                  *dbt_vars_args(paths.root, build)],
                                  context=context, raise_on_error=False)
             yield from invocation.stream()
             clock["dbt"] = time.perf_counter()
             if not invocation.is_successful():
                 error = str(invocation.get_error())
                 cause = disk_full_message(paths.warehouse) if is_disk_full(error) else "dbt build failed"
+                failed = failed_column_tests(invocation.target_path / "run_results.json", build)
+                if failed:
+                    cause += f" (column tests failing: {', '.join(failed)})"
                 raise Failure(description=f"{cause}; {LEFT_IN_PLACE}", metadata={"error": error})
             # the masked copy analysts read, written from the finished build before anything is swapped in
             publication = prepare_analyst_database(build, paths.root, warehouse=paths.warehouse)

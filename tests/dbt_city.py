@@ -26,7 +26,12 @@ import pytest
 
 from connectors.config import load_source_configs
 from connectors.landing import load_system
-from shequyun.core.duck import dbt_environment, dbt_vars_args, extension_directory
+from shequyun.core.duck import (
+    dbt_environment,
+    dbt_vars_args,
+    extension_directory,
+    folded_tests_excluded,
+)
 from shequyun.core.settings import PROJECT_ROOT, Paths
 from shequyun_synth.dbload import load_databases
 from shequyun_synth.generate import generate_city
@@ -87,7 +92,10 @@ def run_dbt_build(paths: Paths, selection: str, work: Path) -> DbtBuild:
     env = dbt_environment()
     dbt = Path(sys.executable).with_name("dbt")
     # cautious: a test of a model outside the selection that also refers to a selected one is not run
-    cmd = [str(dbt), "build", *dbt_vars_args(paths.root, db), "--select", selection, "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+    # the column tests run folded into column_tests, as in the platform's build (tests/dbt/test_column_tests.py runs
+    # both ways and compares them)
+    cmd = [str(dbt), "build", *dbt_vars_args(paths.root, db), "--select", selection, *folded_tests_excluded(),
+           "--indirect-selection", "cautious", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=DBT_PROJECT, env=env, capture_output=True, text=True, check=False)

@@ -73,6 +73,47 @@ def dbt_vars_args(data_dir: str | os.PathLike[str], database: str | os.PathLike[
     return ["--vars", json.dumps({**dbt_vars(data_dir, database), **(extra or {})}, ensure_ascii=False)]
 
 
+# dbt's column tests that a build runs folded into one `column_tests` test per model (dbt_project/tests/generic/
+# column_tests.sql): excluded from the build's selection, not loaded as Dagster asset checks (pipelines.transform)
+# (relationships tests stay dbt's own nodes: they read a second model, which column_tests could not wait for)
+FOLDED_COLUMN_TESTS = ("not_null", "unique", "accepted_values")
+
+
+def folded_tests_excluded() -> list[str]:
+    """`--exclude` arguments that leave the folded column tests out of a `dbt build` (column_tests runs them)."""
+    # one space-separated value, as dbt takes it (dagster-dbt reads --exclude as one value per flag)
+    return ["--exclude", " ".join(f"test_name:{name}" for name in FOLDED_COLUMN_TESTS)]
+
+
+def unfolded_column_tests(manifest: Mapping[str, object]) -> list[str]:
+    """Column tests of a parsed dbt manifest that no build would run: their model declares no column_tests test of
+    their severity (a model gained a column test in YAML without `data_tests: [column_tests]`), as
+    `<model>: <test name>`. The build refuses to start with any (pipelines.transform.ensure_manifest)."""
+    nodes = manifest["nodes"]
+    tests = [n for n in nodes.values() if n["resource_type"] == "test" and n.get("attached_node")]
+    folders = {(t["attached_node"], bool(t["test_metadata"]["kwargs"].get("warnings", False))) for t in tests
+               if (t.get("test_metadata") or {}).get("name") == "column_tests"}
+    return sorted(f"{nodes[t['attached_node']]['name']}: {t['name']}" for t in tests
+                  if (t.get("test_metadata") or {}).get("name") in FOLDED_COLUMN_TESTS
+                  and (t["attached_node"], str(t["config"]["severity"]).lower() == "warn") not in folders)
+
+
+def failed_column_tests(run_results: Path, database: Path) -> list[str]:
+    """The column tests behind each failed column_tests check of a dbt run, as `<test name> (<failing rows>)`: the
+    check's compiled query, run again on the build's database, names them (dbt itself only counts them)."""
+    if not run_results.is_file():
+        return []
+    results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    failed = [r for r in results if r.get("status") == "fail" and r.get("compiled_code")
+              and r["unique_id"].split(".")[-2].startswith("column_tests_")]
+    if not failed:
+        return []
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        return [f"{name} ({count})" for r in failed for name, count in con.execute(r["compiled_code"]).fetchall()]
+
+
 def dbt_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of a dbt subprocess: `base` (default: this process's) with telemetry off."""
     return {**(os.environ if base is None else base), "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
