@@ -39,8 +39,9 @@ from shequyun_synth.testing import land_city
 MODELS = ["build_info", "stg_public_security__hukou_persons"]
 DISK_MB = 64
 # columns whose values differ between two builds of the same data by nature: (schema, table) -> columns; build_info's
-# built_at is the build's time, code_version the checkout's `git describe` (a commit between two builds changes it)
-BY_NATURE = {("marts", "build_info"): ["built_at", "code_version"]}
+# built_at is the build's time, code_version the checkout's `git describe` (a commit between two builds changes it),
+# person_match_model_estimated_at the build's time too: these builds of two models store no person match model
+BY_NATURE = {("marts", "build_info"): ["built_at", "code_version", "person_match_model_estimated_at"]}
 FINAL_NAMES = ("shequyun.duckdb", "shequyun.previous.duckdb", "analyst.duckdb")
 
 
