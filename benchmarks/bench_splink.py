@@ -122,7 +122,9 @@ def run_splink(db: Path, data_dir: Path, threshold: float, work: Path) -> dict[s
         link_type="dedupe_only",
         blocking_rules_to_generate_predictions=[
             block_on("valid_id"),
-            block_on("birth_date"),
+            # birth date with the surname, as int_person_pairs_blocked blocks since the 5M run (a birth date alone
+            # pairs a share of the city with each other)
+            block_on("birth_date", "surname_pinyin"),
             block_on("substr(id_18, 1, 14)"),
             block_on("substr(id_18, 7, 11)"),
             block_on("phone"),
@@ -138,7 +140,7 @@ def run_splink(db: Path, data_dir: Path, threshold: float, work: Path) -> dict[s
     linker = Linker(sdf, settings)
     linker.training.estimate_probability_two_random_records_match([block_on("valid_id")], recall=0.98)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    for rule in (block_on("birth_date"), block_on("phone"), block_on("surname_pinyin", "address_door")):
+    for rule in (block_on("birth_date", "surname_pinyin"), block_on("phone"), block_on("surname_pinyin", "address_door")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)

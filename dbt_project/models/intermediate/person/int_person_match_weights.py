@@ -17,7 +17,7 @@ from shequyun.resolution.em import estimate_by_blocking_rule, u_from_random
 COMPARISONS = ["name_level", "birth_date_level", "sex_level", "phone_level", "address_level", "id_level"]
 # blocking rule -> comparisons it makes agree (left out of that rule's EM session)
 SESSIONS = {
-    "birth_date": ["birth_date_level"],
+    "birth_date_surname": ["birth_date_level"],
     "phone": ["phone_level"],
     "surname_door": ["name_level", "address_level"],
     "name_door": ["name_level", "address_level"],
