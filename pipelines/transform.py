@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetSpec, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from filelock import FileLock
@@ -197,7 +198,7 @@ def _store_match_model(context: AssetExecutionContext, paths: Paths) -> None:
     by the next build, so this warns instead of failing the build."""
     try:
         stored = store_match_model(current_database(paths.warehouse), paths.person_match_model)
-    except OSError as exc:
+    except (OSError, duckdb.Error) as exc:      # DuckDB's COPY reports a full disk as its own IOException
         context.log.warning(f"the person match model this build estimated was not stored ({exc}); the next build "
                             "estimates one again")
         return

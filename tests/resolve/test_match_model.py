@@ -121,3 +121,28 @@ def test_the_command_line_shows_and_retires_the_model(tmp_path: Path) -> None:
     assert retired.exit_code == 0 and "person_match.retired-" in retired.output
     assert read_match_model(Paths(data).person_match_model) is None
     assert runner.invoke(main, ["match-model", "retire", "--data-dir", str(data)]).exit_code == 1
+
+
+def test_a_model_that_cannot_be_stored_warns_and_the_swapped_build_stands(tmp_path: Path, monkeypatch) -> None:
+    """Storing runs after the database was swapped in: a full disk (DuckDB's COPY raises its own IOException) is a
+    warning, and the next build estimates and stores again."""
+    from pipelines import transform
+
+    def no_room(*_args: object) -> None:
+        raise duckdb.IOException("IO Error: No space left on device")
+
+    monkeypatch.setattr(transform, "store_match_model", no_room)
+    said: list[str] = []
+
+    class Log:
+        def warning(self, message: str) -> None:
+            said.append(message)
+
+        def info(self, message: str) -> None:      # pragma: no cover - nothing is stored here
+            said.append(message)
+
+    class Context:
+        log = Log()
+
+    transform._store_match_model(Context(), Paths(tmp_path))
+    assert len(said) == 1 and "No space left on device" in said[0] and "the next build estimates one again" in said[0]
