@@ -40,9 +40,11 @@ def model(dbt, session):
     fitted = estimate_by_blocking_rule(patterns, COMPARISONS, SESSIONS, u)
 
     keyed = dbt.ref("int_person_records_keyed")
-    records = keyed.aggregate("count(*)").fetchone()[0]
+    # results are read whole (fetchall): one left open on this cursor holds a lock that dbt-duckdb's commit of the
+    # model (another cursor) waits on forever when that commit checkpoints (tests/dbt/test_python_models.py)
+    records = keyed.aggregate("count(*)").fetchall()[0][0]
     matches = keyed.filter("id_trusted").aggregate("count(*) as n", "valid_id").aggregate(
-        "coalesce(sum(n * (n - 1) / 2), 0)").fetchone()[0]
+        "coalesce(sum(n * (n - 1) / 2), 0)").fetchall()[0][0]
     random_match = max(float(matches), 1.0) / max(records * (records - 1) / 2, 1.0)
 
     weights = fitted.weights()
@@ -52,5 +54,5 @@ def model(dbt, session):
     weights["candidate_match_share"] = fitted.match_share
     weights["candidate_pairs"] = int(patterns["pair_count"].sum())
     # persons with a trusted ID: the denominator of the name-frequency adjustment (int_person_name_frequencies)
-    weights["trusted_persons"] = int(keyed.filter("id_trusted").aggregate("count(distinct valid_id)").fetchone()[0])
+    weights["trusted_persons"] = int(keyed.filter("id_trusted").aggregate("count(distinct valid_id)").fetchall()[0][0])
     return weights
