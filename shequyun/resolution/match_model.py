@@ -83,11 +83,10 @@ def read_match_model(folder: Path, *, verify: bool = True) -> StoredMatchModel |
     return model
 
 
-def _has_model_tables(database: Path) -> bool:
-    with duckdb.connect(str(database), read_only=True) as con:
-        found = {f"{schema}.{table}" for schema, table in con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
-    return set(MODEL_TABLES.values()) <= found
+def _discard(staging: Path) -> None:
+    for path in staging.glob("*"):
+        path.unlink(missing_ok=True)
+    staging.rmdir()
 
 
 def store_match_model(database: Path, folder: Path) -> StoredMatchModel | None:
@@ -95,21 +94,29 @@ def store_match_model(database: Path, folder: Path) -> StoredMatchModel | None:
     not make one (a build of selected models): then None.
 
     The files are written into a sibling temporary folder, flushed, and renamed into place in one step."""
-    if (folder / MODEL_FILE).is_file() or not _has_model_tables(database):
+    if (folder / MODEL_FILE).is_file():
         return None
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = folder.with_name(f".{folder.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    staging.mkdir()
-    try:
-        files: dict[str, dict[str, object]] = {}
-        with duckdb.connect(str(database), read_only=True) as con:
-            info = read_build_info(con)
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = {f"{schema}.{table}" for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
+        if not set(MODEL_TABLES.values()) <= found:
+            return None
+        info = read_build_info(con)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = folder.with_name(f".{folder.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        staging.mkdir()
+        try:
+            files: dict[str, dict[str, object]] = {}
             for stem, relation in MODEL_TABLES.items():
                 path = staging / f"{stem}.parquet"
-                # ordered, so that the same model gives the same bytes
-                con.execute(f"copy (select * from {relation} order by all) to '{path.as_posix()}' (format parquet)")
-                rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+                # ordered, so that the same model gives the same bytes; COPY returns the rows it wrote
+                rows = con.execute(f"copy (select * from {relation} order by all) to '{path.as_posix()}' "
+                                   "(format parquet)").fetchall()[0][0]
                 files[stem] = {"rows": int(rows), "sha256": sha256_of(path)}
+        except BaseException:
+            _discard(staging)
+            raise
+    try:
         meta = {
             "estimated_at": info.built_at.astimezone(dt.UTC).isoformat(),
             "as_of": info.as_of.isoformat(),
@@ -124,9 +131,7 @@ def store_match_model(database: Path, folder: Path) -> StoredMatchModel | None:
         os.rename(staging, folder)      # an existing non-empty folder makes this fail: nothing is overwritten
         fsync_path(folder.parent)
     except BaseException:
-        for path in staging.glob("*"):
-            path.unlink(missing_ok=True)
-        staging.rmdir()
+        _discard(staging)
         raise
     return read_match_model(folder)
 
